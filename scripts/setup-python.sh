@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Creates the pinned Python venvs that hold the real MLflow SDK and server:
+#   .venv/mlflow3 (MLflow 3.17), .venv/mlflow35 (MLflow 3.5.0), .venv/mlflow2 (MLflow 2.22)
+# Idempotent: a venv whose pins have not changed is kept.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+py=${PYTHON:-python3}
+for gen in mlflow3 mlflow35 mlflow2; do
+  req="$root/scripts/requirements-$gen.txt"
+  venv="$root/.venv/$gen"
+  stamp="$venv/.requirements"
+  if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && cmp -s "$req" "$stamp"; then
+    continue
+  fi
+  if [ ! -x "$venv/bin/python" ]; then
+    echo "setup-python: creating $venv" >&2
+    "$py" -m venv "$venv"
+  fi
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+  cp "$req" "$stamp"
+done

@@ -1,0 +1,446 @@
+//! Command line: `mlflow-tui [SOURCE]`, and the headless `list` and `show` that print what the
+//! TUI shows. Everything printed from a trace passes through the sanitizer in [`crate::text`].
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+
+use crate::model::time::{format_duration_ms, format_duration_ns, format_local_ms};
+use crate::model::tree::NodeFlags;
+use crate::model::{Span, StatusCode, TokenUsage, Trace, TraceInfo, TraceState};
+use crate::source::{self, ListQuery, Source};
+use crate::text::{fit, preview, sanitize_line};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mlflow-tui",
+    version,
+    about = "Explore MLflow GenAI traces in the terminal",
+    long_about = "Explore MLflow GenAI traces in the terminal.\n\n\
+SOURCE is an mlflow.db (or sqlite:///path), an mlruns file store, a folder holding either, \
+or exported trace JSON (a file, JSON Lines, or a folder of them). Without SOURCE: \
+$MLFLOW_TRACKING_URI, else ./mlflow.db, else ./mlruns.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Where the traces are (see above)
+    pub source: Option<String>,
+    /// Experiment name or id (repeat for several); default: $MLFLOW_EXPERIMENT_NAME or _ID, else all
+    #[arg(long, short = 'e', value_name = "NAME|ID")]
+    pub experiment: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print one line per trace, newest first
+    List {
+        /// Where the traces are
+        source: Option<String>,
+        /// Experiment name or id (repeat for several)
+        #[arg(long, short = 'e', value_name = "NAME|ID")]
+        experiment: Vec<String>,
+        /// How many traces (0: all)
+        #[arg(long, short = 'n', default_value_t = 100)]
+        limit: usize,
+        /// Print JSON (one array of trace infos)
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print one trace's span tree
+    #[command(override_usage = "mlflow-tui show [OPTIONS] [SOURCE] TRACE_ID")]
+    Show {
+        /// [SOURCE] TRACE_ID
+        #[arg(num_args = 1..=2, required = true, value_name = "ARGS")]
+        args: Vec<String>,
+        /// Print the normalized trace as JSON
+        #[arg(long)]
+        json: bool,
+        /// Show this many levels of the tree (1: top-level spans only)
+        #[arg(long, value_name = "N")]
+        depth: Option<usize>,
+    },
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn run(cli: Cli) -> Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    match cli.command {
+        Some(Command::List {
+            source,
+            experiment,
+            limit,
+            json,
+        }) => rt.block_on(cmd_list(source.as_deref(), &experiment, limit, json)),
+        Some(Command::Show { args, json, depth }) => {
+            let (src, id) = match args.as_slice() {
+                [id] => (None, id.as_str()),
+                [src, id, ..] => (Some(src.as_str()), id.as_str()),
+                [] => anyhow::bail!("show needs a TRACE_ID"),
+            };
+            rt.block_on(cmd_show(src, id, json, depth))
+        }
+        // The interactive explorer arrives with the TUI; until then the list is the main view.
+        None => rt.block_on(cmd_list(cli.source.as_deref(), &cli.experiment, 100, false)),
+    }
+}
+
+fn open_source(arg: Option<&str>) -> Result<Arc<dyn Source>> {
+    Ok(source::open(arg)?)
+}
+
+/// Writes to stdout; a closed pipe (`| head`) ends quietly.
+fn emit(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+async fn fetch_all(src: &dyn Source, experiments: &[String], limit: usize) -> Result<(Vec<TraceInfo>, Vec<String>)> {
+    let ids = source::resolve_experiments(src, experiments).await?;
+    let mut traces = Vec::new();
+    let mut warnings = Vec::new();
+    let mut token = None;
+    loop {
+        let want = if limit == 0 { 500 } else { (limit - traces.len()).min(500) };
+        let page = src
+            .list(ListQuery {
+                experiment_ids: ids.clone(),
+                max_results: want,
+                page_token: token.take(),
+            })
+            .await?;
+        traces.extend(page.traces);
+        warnings.extend(page.warnings);
+        token = page.next_page_token;
+        if token.is_none() || (limit != 0 && traces.len() >= limit) {
+            break;
+        }
+    }
+    Ok((traces, warnings))
+}
+
+fn warn_all(warnings: &[String]) {
+    for w in warnings {
+        eprintln!("mlflow-tui: warning: {}", sanitize_line(w));
+    }
+}
+
+async fn cmd_list(src: Option<&str>, experiments: &[String], limit: usize, json: bool) -> Result<()> {
+    let src = open_source(src)?;
+    let (traces, warnings) = fetch_all(src.as_ref(), experiments, limit).await?;
+    warn_all(&warnings);
+    if json {
+        return emit(&(serde_json::to_string_pretty(&traces)? + "\n"));
+    }
+    emit(&render_list(&traces))
+}
+
+fn tokens_text(t: Option<TokenUsage>) -> String {
+    t.map(|u| u.total.to_string()).unwrap_or_else(|| "-".into())
+}
+
+fn duration_text(ms: Option<i64>, state: TraceState) -> String {
+    match (ms, state) {
+        (Some(ms), _) => format_duration_ms(ms),
+        (None, TraceState::InProgress) => "running".into(),
+        _ => "-".into(),
+    }
+}
+
+/// The `list` table: time, id, name, state, duration, tokens, request preview.
+pub fn render_list(traces: &[TraceInfo]) -> String {
+    let id_w = traces
+        .iter()
+        .map(|t| crate::text::width(&sanitize_line(&t.trace_id)))
+        .max()
+        .unwrap_or(8)
+        .clamp(8, 40);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}  {}  {}  {}  {:>8}  {:>7}  REQUEST",
+        fit("TIME", 19),
+        fit("TRACE ID", id_w),
+        fit("NAME", 24),
+        fit("STATE", 11),
+        "DURATION",
+        "TOKENS"
+    );
+    for t in traces {
+        let _ = writeln!(
+            out,
+            "{}  {}  {}  {}  {:>8}  {:>7}  {}",
+            fit(&format_local_ms(t.request_time_ms), 19),
+            fit(&sanitize_line(&t.trace_id), id_w),
+            fit(&sanitize_line(t.name().unwrap_or("-")), 24),
+            fit(t.state.as_str(), 11),
+            duration_text(t.duration_ms, t.state),
+            tokens_text(t.token_usage()),
+            preview(t.request_preview().unwrap_or(""), 60)
+        );
+    }
+    if traces.is_empty() {
+        out.push_str("(no traces)\n");
+    }
+    out
+}
+
+async fn cmd_show(src: Option<&str>, id: &str, json: bool, depth: Option<usize>) -> Result<()> {
+    let src = open_source(src)?;
+    let trace = src.get(id).await?;
+    warn_all(&trace.warnings);
+    if json {
+        return emit(&(serde_json::to_string_pretty(&NormalizedTrace::new(&trace))? + "\n"));
+    }
+    emit(&render_show(&trace, depth))
+}
+
+/// The normalized trace `show --json` prints: info, derived summary, spans depth first.
+#[derive(Serialize)]
+pub struct NormalizedTrace<'a> {
+    pub info: &'a TraceInfo,
+    pub summary: Summary,
+    pub spans: Vec<NormalizedSpan<'a>>,
+}
+
+#[derive(Serialize)]
+pub struct Summary {
+    pub name: Option<String>,
+    pub state: TraceState,
+    pub duration_ms: Option<i64>,
+    pub span_count: usize,
+    pub token_usage: Option<TokenUsage>,
+    pub user: Option<String>,
+    pub session: Option<String>,
+    pub request_preview: Option<String>,
+    pub response_preview: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct NormalizedSpan<'a> {
+    pub depth: u32,
+    #[serde(flatten)]
+    pub span: &'a Span,
+    pub duration_ns: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_usage: Option<TokenUsage>,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub marks: String,
+}
+
+impl<'a> NormalizedTrace<'a> {
+    pub fn new(t: &'a Trace) -> Self {
+        let tree = &t.tree;
+        NormalizedTrace {
+            info: &t.info,
+            summary: Summary {
+                name: t.name().map(str::to_string),
+                state: t.info.state,
+                duration_ms: t.duration_ms(),
+                span_count: t.span_count(),
+                token_usage: t.token_usage(),
+                user: t.info.user().map(str::to_string),
+                session: t.info.session().map(str::to_string),
+                request_preview: t.request_preview(),
+                response_preview: t.response_preview(),
+            },
+            spans: tree
+                .preorder()
+                .iter()
+                .map(|&i| {
+                    let span = tree.span(i);
+                    NormalizedSpan {
+                        depth: tree.depth(i),
+                        span,
+                        duration_ns: span.duration_ns(),
+                        token_usage: span.token_usage(),
+                        marks: tree.flags(i).label(),
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Indentation stops growing here; deeper spans say their depth instead.
+const MAX_INDENT: usize = 40;
+
+fn span_line(span: &Span, flags: NodeFlags) -> String {
+    let mut line = format!("[{}] {}", sanitize_line(span.span_type.badge()), sanitize_line(&span.name));
+    match span.duration_ns() {
+        Some(d) => {
+            let _ = write!(line, "  {}", format_duration_ns(d));
+        }
+        None => line.push_str("  running"),
+    }
+    match span.status {
+        StatusCode::Error => line.push_str("  ERROR"),
+        StatusCode::Ok | StatusCode::Unset => {}
+    }
+    if let Some(u) = span.token_usage() {
+        let _ = write!(line, "  tokens {}→{} ({})", u.input, u.output, u.total);
+    }
+    if let Some(m) = span.model() {
+        let _ = write!(line, "  {}", sanitize_line(&m));
+    }
+    if flags.is_marked() {
+        let _ = write!(line, "  ({})", flags.label());
+    }
+    line
+}
+
+/// The `show` view: a header, then the span tree with type, duration, status, tokens and
+/// exceptions.
+pub fn render_show(t: &Trace, depth: Option<usize>) -> String {
+    let mut out = String::new();
+    let info = &t.info;
+    let _ = writeln!(
+        out,
+        "{}  {}",
+        sanitize_line(&info.trace_id),
+        sanitize_line(t.name().unwrap_or("-"))
+    );
+    let _ = writeln!(
+        out,
+        "  state {}   started {}   duration {}   spans {}   tokens {}",
+        info.state.as_str(),
+        format_local_ms(info.request_time_ms),
+        duration_text(t.duration_ms(), info.state),
+        t.span_count(),
+        t.token_usage()
+            .map(|u| format!("{} in / {} out / {} total", u.input, u.output, u.total))
+            .unwrap_or_else(|| "-".into())
+    );
+    let mut who = Vec::new();
+    if let Some(u) = info.user() {
+        who.push(format!("user {}", sanitize_line(u)));
+    }
+    if let Some(s) = info.session() {
+        who.push(format!("session {}", sanitize_line(s)));
+    }
+    if let Some(e) = &info.experiment_id {
+        who.push(format!("experiment {}", sanitize_line(e)));
+    }
+    if !who.is_empty() {
+        let _ = writeln!(out, "  {}", who.join("   "));
+    }
+    let user_tags: Vec<String> = info
+        .tags
+        .iter()
+        .filter(|(k, _)| !k.starts_with("mlflow."))
+        .map(|(k, v)| format!("{}={}", sanitize_line(k), preview(v, 40)))
+        .collect();
+    if !user_tags.is_empty() {
+        let _ = writeln!(out, "  tags {}", user_tags.join(" "));
+    }
+    for a in &info.assessments {
+        let value = a
+            .value
+            .as_ref()
+            .map(|v| preview(&v.to_string(), 40))
+            .unwrap_or_else(|| "-".into());
+        let _ = writeln!(
+            out,
+            "  {} {} = {}{}{}",
+            a.kind,
+            sanitize_line(&a.name),
+            value,
+            a.source_id
+                .as_deref()
+                .map(|s| format!(" (by {})", sanitize_line(s)))
+                .unwrap_or_default(),
+            a.rationale
+                .as_deref()
+                .map(|r| format!(": {}", preview(r, 60)))
+                .unwrap_or_default()
+        );
+    }
+    if let Some(r) = t.request_preview().filter(|r| !r.is_empty()) {
+        let _ = writeln!(out, "  request  {}", preview(&r, 100));
+    }
+    if let Some(r) = t.response_preview().filter(|r| !r.is_empty()) {
+        let _ = writeln!(out, "  response {}", preview(&r, 100));
+    }
+    out.push('\n');
+    if t.tree.is_empty() {
+        out.push_str("(no spans)\n");
+    }
+    for w in &t.warnings {
+        let _ = writeln!(out, "warning: {}", sanitize_line(w));
+    }
+
+    let tree = &t.tree;
+    let max_depth = depth.unwrap_or(usize::MAX);
+    // (span, prefix for its own line, prefix for its children, top level?)
+    let mut stack: Vec<(usize, String, String)> = tree
+        .roots()
+        .iter()
+        .rev()
+        .map(|&r| (r, String::new(), String::new()))
+        .collect();
+    while let Some((i, own, below)) = stack.pop() {
+        let span = tree.span(i);
+        let d = tree.depth(i) as usize;
+        let _ = writeln!(out, "{own}{}", span_line(span, tree.flags(i)));
+        let exc_prefix = if tree.children(i).is_empty() || d + 1 >= max_depth {
+            format!("{below}   ")
+        } else {
+            format!("{below}│  ")
+        };
+        for e in span.exceptions() {
+            let _ = writeln!(
+                out,
+                "{exc_prefix}✗ {}: {}",
+                sanitize_line(&e.kind),
+                preview(&e.message, 120)
+            );
+        }
+        if span.exceptions().is_empty() && span.is_error() && !span.status_message.is_empty() {
+            let _ = writeln!(out, "{exc_prefix}✗ {}", preview(&span.status_message, 120));
+        }
+        let kids = tree.children(i);
+        if kids.is_empty() {
+            continue;
+        }
+        if d + 1 >= max_depth {
+            let n = count_below(tree, i);
+            let _ = writeln!(out, "{below}└─ … {n} more span{}", if n == 1 { "" } else { "s" });
+            continue;
+        }
+        for (k, &c) in kids.iter().enumerate().rev() {
+            let last = k + 1 == kids.len();
+            let (own, below_c) = if d + 1 >= MAX_INDENT {
+                let p = format!("⋯[depth {}] ", d + 1);
+                (p.clone(), String::from("           "))
+            } else if last {
+                (format!("{below}└─ "), format!("{below}   "))
+            } else {
+                (format!("{below}├─ "), format!("{below}│  "))
+            };
+            stack.push((c, own, below_c));
+        }
+    }
+    out
+}
+
+fn count_below(tree: &crate::model::SpanTree, i: usize) -> usize {
+    let mut n = 0;
+    let mut stack: Vec<usize> = tree.children(i).to_vec();
+    while let Some(c) = stack.pop() {
+        n += 1;
+        stack.extend_from_slice(tree.children(c));
+    }
+    n
+}

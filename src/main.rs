@@ -1,0 +1,17 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use mlflow_tui::cli::{Cli, run};
+use mlflow_tui::text::sanitize_line;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // one line, anyhow's chain joined with ": ", control characters made visible
+            eprintln!("mlflow-tui: {}", sanitize_line(&format!("{e:#}")));
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,932 @@
+//! Parsing every JSON shape MLflow writes: trace info (v2 and v3, export and REST), span JSON of
+//! all three generations (3.x base64 ids, 3.5.0 hex ids, 2.x `context`), and OTLP-proto spans.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use base64::Engine;
+use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use super::time::{parse_proto_duration_ms, parse_rfc3339_ms};
+use super::{
+    Assessment, AttrValue, Schema, Span, SpanEvent, SpanType, StatusCode, Trace, TraceInfo,
+    TraceState, keys,
+};
+
+/// Why a document could not be read as an MLflow trace.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ParseError {
+    #[error("not JSON: {0}")]
+    NotJson(String),
+    #[error("not an MLflow trace: {0}")]
+    NotTrace(String),
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small lenient field types
+
+/// A time or count: a JSON number (u64, negative clamps to 0, float truncates) or a numeric string.
+#[derive(Debug, Clone, Copy, Default)]
+struct Num(Option<u64>);
+
+impl<'de> Deserialize<'de> for Num {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Num;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number")
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Num, E> {
+                Ok(Num(Some(v)))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Num, E> {
+                Ok(Num(Some(v.max(0) as u64)))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Num, E> {
+                Ok(Num(if v.is_finite() {
+                    Some(v.max(0.0) as u64)
+                } else {
+                    None
+                }))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Num, E> {
+                let t = v.trim();
+                Ok(Num(t
+                    .parse::<u64>()
+                    .ok()
+                    .or_else(|| t.parse::<i64>().ok().map(|x| x.max(0) as u64))))
+            }
+            fn visit_unit<E>(self) -> Result<Num, E> {
+                Ok(Num(None))
+            }
+            fn visit_none<E>(self) -> Result<Num, E> {
+                Ok(Num(None))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Num, D::Error> {
+                d.deserialize_any(V)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Num, E> {
+                Ok(Num(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Num, A::Error> {
+                while m.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
+                Ok(Num(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Num, A::Error> {
+                while s.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(Num(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A string field that tolerates numbers, booleans and null (kept as text or absent).
+#[derive(Debug, Clone, Default)]
+struct Str(Option<String>);
+
+impl<'de> Deserialize<'de> for Str {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = Value::deserialize(d)?;
+        Ok(Str(match v {
+            Value::Null => None,
+            Value::String(s) => Some(s),
+            other => Some(other.to_string()),
+        }))
+    }
+}
+
+/// Span attributes: MLflow's `{key: "<json>"}` map, or OTLP's `[{key, value: AnyValue}]` list.
+#[derive(Debug, Default)]
+struct Attrs(Vec<(String, AttrValue)>);
+
+impl<'de> Deserialize<'de> for Attrs {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Attrs;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an attribute map or list")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Attrs, A::Error> {
+                let mut out = Vec::with_capacity(m.size_hint().unwrap_or(8));
+                while let Some((k, raw)) = m.next_entry::<String, Box<RawValue>>()? {
+                    out.push((k, stored_attr(&raw)));
+                }
+                Ok(Attrs(out))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Attrs, A::Error> {
+                let mut out = Vec::new();
+                while let Some(kv) = s.next_element::<OtlpKv>()? {
+                    if let Some(k) = kv.key {
+                        out.push((k, AttrValue::from_value(&any_value(&kv.value))));
+                    }
+                }
+                Ok(Attrs(out))
+            }
+            fn visit_unit<E>(self) -> Result<Attrs, E> {
+                Ok(Attrs::default())
+            }
+            fn visit_none<E>(self) -> Result<Attrs, E> {
+                Ok(Attrs::default())
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One stored attribute value: a JSON string holding JSON text (decoded once), or, from writers
+/// that did not encode, a bare JSON value.
+fn stored_attr(raw: &RawValue) -> AttrValue {
+    let text = raw.get();
+    if text.starts_with('"') {
+        match serde_json::from_str::<String>(text) {
+            Ok(s) => AttrValue::decode(s),
+            Err(_) => AttrValue::Text(text.into()),
+        }
+    } else {
+        AttrValue::Json(text.into())
+    }
+}
+
+#[derive(Deserialize)]
+struct OtlpKv {
+    key: Option<String>,
+    #[serde(default)]
+    value: Value,
+}
+
+/// Converts an OTLP AnyValue (`{"string_value": …}`, `{"kvlist_value": {"values": […]}}`, also
+/// camelCase) into a plain JSON value. Anything else passes through unchanged.
+pub fn any_value(v: &Value) -> Value {
+    let Some(obj) = v.as_object() else {
+        return v.clone();
+    };
+    if obj.len() != 1 {
+        return if obj.is_empty() { Value::Null } else { v.clone() };
+    }
+    let Some((k, inner)) = obj.iter().next() else {
+        return Value::Null;
+    };
+    match k.as_str() {
+        "string_value" | "stringValue" => inner.clone(),
+        "bool_value" | "boolValue" => inner.clone(),
+        "int_value" | "intValue" => match inner {
+            Value::String(s) => s
+                .parse::<i64>()
+                .map(Value::from)
+                .unwrap_or_else(|_| inner.clone()),
+            _ => inner.clone(),
+        },
+        "double_value" | "doubleValue" => inner.clone(),
+        "bytes_value" | "bytesValue" => inner.clone(),
+        "array_value" | "arrayValue" => Value::Array(
+            inner
+                .get("values")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().map(any_value).collect())
+                .unwrap_or_default(),
+        ),
+        "kvlist_value" | "kvlistValue" => {
+            let mut m = serde_json::Map::new();
+            if let Some(values) = inner.get("values").and_then(Value::as_array) {
+                for kv in values {
+                    if let Some(key) = kv.get("key").and_then(Value::as_str) {
+                        m.insert(
+                            key.to_string(),
+                            any_value(kv.get("value").unwrap_or(&Value::Null)),
+                        );
+                    }
+                }
+            }
+            Value::Object(m)
+        }
+        _ => v.clone(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Spans
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawContext {
+    span_id: Str,
+    trace_id: Str,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawEvent {
+    name: Str,
+    time_unix_nano: Num,
+    timestamp: Num,
+    attributes: Value,
+}
+
+/// The union of every span JSON generation's keys.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawSpan {
+    // 3.x and OTLP
+    span_id: Str,
+    parent_span_id: Str,
+    trace_id: Str,
+    name: Str,
+    start_time_unix_nano: Num,
+    end_time_unix_nano: Num,
+    status: Option<Value>,
+    // 2.x
+    context: Option<RawContext>,
+    parent_id: Str,
+    start_time: Num,
+    end_time: Num,
+    status_code: Str,
+    status_message: Str,
+    // OTLP/JSON camelCase
+    #[serde(rename = "spanId")]
+    span_id_camel: Str,
+    #[serde(rename = "parentSpanId")]
+    parent_span_id_camel: Str,
+    #[serde(rename = "startTimeUnixNano")]
+    start_camel: Num,
+    #[serde(rename = "endTimeUnixNano")]
+    end_camel: Num,
+    // common
+    attributes: Attrs,
+    events: Option<Vec<RawEvent>>,
+}
+
+/// Normalizes a span or trace id to lowercase hex: hex stays (a `0x` prefix is dropped), base64
+/// (MLflow 3.x stored JSON, OTLP proto JSON) is decoded.
+pub fn normalize_id(id: &str) -> String {
+    let id = id.trim();
+    let plain = id
+        .strip_prefix("0x")
+        .or_else(|| id.strip_prefix("0X"))
+        .unwrap_or(id);
+    if !plain.is_empty() && plain.len() % 2 == 0 && plain.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return plain.to_ascii_lowercase();
+    }
+    if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(id) {
+        if !bytes.is_empty() {
+            return bytes.iter().map(|b| format!("{b:02x}")).collect();
+        }
+    }
+    id.to_string()
+}
+
+/// An MLflow trace id from a span's trace id: `tr-<hex>`, kept as is when it already has a prefix.
+fn mlflow_trace_id(raw: &str) -> String {
+    if raw.starts_with("tr-") || raw.contains(':') {
+        return raw.to_string();
+    }
+    format!("tr-{}", normalize_id(raw))
+}
+
+fn status_from(raw: &RawSpan) -> (StatusCode, String) {
+    if let Some(code) = &raw.status_code.0 {
+        return (
+            StatusCode::parse(code),
+            raw.status_message.0.clone().unwrap_or_default(),
+        );
+    }
+    match &raw.status {
+        Some(Value::Object(o)) => {
+            let code = match o.get("code") {
+                Some(Value::String(s)) => StatusCode::parse(s),
+                // OTLP enum numbers: 0 unset, 1 ok, 2 error
+                Some(Value::Number(n)) => match n.as_u64() {
+                    Some(1) => StatusCode::Ok,
+                    Some(2) => StatusCode::Error,
+                    _ => StatusCode::Unset,
+                },
+                _ => StatusCode::Unset,
+            };
+            let msg = o
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            (code, msg)
+        }
+        Some(Value::String(s)) => (StatusCode::parse(s), String::new()),
+        _ => (StatusCode::Unset, String::new()),
+    }
+}
+
+fn event_from(raw: RawEvent) -> SpanEvent {
+    let attributes: BTreeMap<String, Value> = match raw.attributes {
+        Value::Object(m) => m.into_iter().collect(),
+        Value::Array(list) => list
+            .iter()
+            .filter_map(|kv| {
+                let k = kv.get("key")?.as_str()?.to_string();
+                Some((k, any_value(kv.get("value").unwrap_or(&Value::Null))))
+            })
+            .collect(),
+        _ => BTreeMap::new(),
+    };
+    SpanEvent {
+        name: raw.name.0.unwrap_or_default(),
+        time_ns: raw.time_unix_nano.0.or(raw.timestamp.0).unwrap_or(0),
+        attributes,
+    }
+}
+
+fn span_from(raw: RawSpan) -> Span {
+    let (status, status_message) = status_from(&raw);
+    let ctx = raw.context.unwrap_or_default();
+    let span_id = raw
+        .span_id
+        .0
+        .or(ctx.span_id.0)
+        .or(raw.span_id_camel.0)
+        .map(|s| normalize_id(&s))
+        .unwrap_or_default();
+    let parent_id = raw
+        .parent_span_id
+        .0
+        .or(raw.parent_id.0)
+        .or(raw.parent_span_id_camel.0)
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| normalize_id(&p));
+    let start_ns = raw
+        .start_time_unix_nano
+        .0
+        .or(raw.start_time.0)
+        .or(raw.start_camel.0)
+        .unwrap_or(0);
+    let end_ns = raw
+        .end_time_unix_nano
+        .0
+        .or(raw.end_time.0)
+        .or(raw.end_camel.0);
+    let attributes: BTreeMap<String, AttrValue> = raw.attributes.0.into_iter().collect();
+    let span_type = attributes
+        .get(keys::SPAN_TYPE)
+        .and_then(AttrValue::as_string)
+        .map(|t| SpanType::parse(&t))
+        .unwrap_or_default();
+    Span {
+        span_id,
+        parent_id,
+        name: raw.name.0.unwrap_or_default(),
+        span_type,
+        status,
+        status_message,
+        start_ns,
+        end_ns,
+        attributes,
+        events: raw
+            .events
+            .unwrap_or_default()
+            .into_iter()
+            .map(event_from)
+            .collect(),
+    }
+}
+
+/// Parses one span of any generation from its JSON text.
+pub fn parse_span(text: &str) -> Result<Span, ParseError> {
+    serde_json::from_str::<RawSpan>(text)
+        .map(span_from)
+        .map_err(|e| ParseError::NotTrace(format!("span: {e}")))
+}
+
+/// Parses a list of spans, one at a time so that one bad span does not lose the others.
+/// Returns the spans, the trace id found in them (if any), and a warning per bad span.
+fn parse_span_list(raws: Vec<Box<RawValue>>) -> (Vec<Span>, Option<String>, Vec<String>) {
+    let mut spans = Vec::with_capacity(raws.len());
+    let mut warnings = Vec::new();
+    let mut trace_id = None;
+    for (i, raw) in raws.into_iter().enumerate() {
+        match serde_json::from_str::<RawSpan>(raw.get()) {
+            Ok(r) => {
+                if trace_id.is_none() {
+                    trace_id = r
+                        .trace_id
+                        .0
+                        .as_deref()
+                        .filter(|t| !t.is_empty())
+                        .map(mlflow_trace_id);
+                }
+                spans.push(span_from(r));
+            }
+            Err(e) => warnings.push(format!("span #{i} skipped: {e}")),
+        }
+    }
+    if let Some(id) = spans.first().and_then(|s| {
+        s.attr("mlflow.traceRequestId")
+            .and_then(AttrValue::as_string)
+    }) {
+        trace_id = Some(id);
+    }
+    (spans, trace_id, warnings)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trace info
+
+fn str_map(v: Option<&Value>) -> BTreeMap<String, String> {
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    match v {
+        Some(Value::Object(m)) => m.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
+        // v2 REST: [{key, value}]
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter_map(|kv| {
+                let k = kv.get("key")?.as_str()?.to_string();
+                Some((k, kv.get("value").map(text).unwrap_or_default()))
+            })
+            .collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+fn opt_str(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Null => None,
+        other => Some(other.to_string()),
+    }
+}
+
+fn opt_i64(v: Option<&Value>) -> Option<i64> {
+    match v? {
+        Value::Number(n) => n
+            .as_i64()
+            .or_else(|| n.as_u64().map(|u| u.min(i64::MAX as u64) as i64))
+            .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64)),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Parses one assessment dict (export JSON, REST, the file store's YAML converted to JSON).
+pub fn parse_assessment(v: &Value) -> Assessment {
+    let g = |k: &str| opt_str(v.get(k));
+    let (kind, value, error) = if let Some(fb) = v.get("feedback") {
+        (
+            "feedback",
+            fb.get("value").cloned(),
+            fb.get("error").map(|e| {
+                opt_str(e.get("error_message"))
+                    .or_else(|| opt_str(e.get("error_code")))
+                    .unwrap_or_else(|| e.to_string())
+            }),
+        )
+    } else if let Some(ex) = v.get("expectation") {
+        let val = ex.get("value").cloned().or_else(|| {
+            ex.get("serialized_value")
+                .and_then(|s| s.get("value"))
+                .cloned()
+        });
+        ("expectation", val, None)
+    } else if let Some(is) = v.get("issue") {
+        ("issue", Some(is.clone()), None)
+    } else {
+        ("feedback", None, None)
+    };
+    let source = v.get("source");
+    Assessment {
+        id: g("assessment_id").unwrap_or_default(),
+        name: g("assessment_name").or_else(|| g("name")).unwrap_or_default(),
+        kind: kind.to_string(),
+        value,
+        source_type: source.and_then(|s| opt_str(s.get("source_type"))),
+        source_id: source.and_then(|s| opt_str(s.get("source_id"))),
+        rationale: g("rationale"),
+        span_id: g("span_id"),
+        error,
+        valid: v.get("valid").and_then(Value::as_bool),
+    }
+}
+
+/// Parses a trace info dict of either generation: v3 (`trace_id`, `request_time`, `state`, …,
+/// from `to_json`, YAML or REST v3) or v2 (`request_id`, `timestamp_ms`, `status`, …).
+pub fn parse_info(v: &Value) -> Result<TraceInfo, ParseError> {
+    let obj = v
+        .as_object()
+        .ok_or_else(|| ParseError::NotTrace("trace info is not an object".into()))?;
+    let assessments = obj
+        .get("assessments")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().map(parse_assessment).collect())
+        .unwrap_or_default();
+    if let Some(id) = obj.get("request_id") {
+        let trace_id = opt_str(Some(id)).unwrap_or_default();
+        return Ok(TraceInfo {
+            trace_id,
+            client_request_id: None,
+            experiment_id: opt_str(obj.get("experiment_id")),
+            request_time_ms: opt_i64(obj.get("timestamp_ms")).unwrap_or(0),
+            duration_ms: opt_i64(obj.get("execution_time_ms")),
+            state: TraceState::parse(
+                obj.get("status")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+            ),
+            request_preview: None,
+            response_preview: None,
+            metadata: str_map(obj.get("request_metadata")),
+            tags: str_map(obj.get("tags")),
+            assessments,
+            schema: Schema::V2,
+        });
+    }
+    let Some(trace_id) = opt_str(obj.get("trace_id")) else {
+        return Err(ParseError::NotTrace(
+            "trace info has neither trace_id nor request_id".into(),
+        ));
+    };
+    let request_time_ms = match obj.get("request_time") {
+        Some(Value::String(s)) => parse_rfc3339_ms(s).unwrap_or(0),
+        other => opt_i64(other).unwrap_or(0),
+    };
+    let duration_ms = opt_i64(obj.get("execution_duration_ms")).or_else(|| {
+        obj.get("execution_duration")
+            .and_then(Value::as_str)
+            .and_then(parse_proto_duration_ms)
+    });
+    let experiment_id = obj
+        .get("trace_location")
+        .and_then(|l| l.get("mlflow_experiment"))
+        .and_then(|e| opt_str(e.get("experiment_id")))
+        .or_else(|| opt_str(obj.get("experiment_id")));
+    Ok(TraceInfo {
+        trace_id,
+        client_request_id: opt_str(obj.get("client_request_id")),
+        experiment_id,
+        request_time_ms,
+        duration_ms,
+        state: TraceState::parse(obj.get("state").and_then(Value::as_str).unwrap_or_default()),
+        request_preview: opt_str(obj.get("request_preview")).or_else(|| opt_str(obj.get("request"))),
+        response_preview: opt_str(obj.get("response_preview"))
+            .or_else(|| opt_str(obj.get("response"))),
+        metadata: str_map(obj.get("trace_metadata").or_else(|| obj.get("request_metadata"))),
+        tags: str_map(obj.get("tags")),
+        assessments,
+        schema: Schema::V3,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawData {
+    spans: Option<Vec<Box<RawValue>>>,
+    request: Option<Value>,
+    response: Option<Value>,
+}
+
+/// A trace document: `{"info": …, "data": {"spans": …}}` (`Trace.to_json`), or a bare
+/// `traces.json` artifact `{"spans": […]}`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RawDoc {
+    info: Option<Value>,
+    data: Option<RawData>,
+    spans: Option<Vec<Box<RawValue>>>,
+    request: Option<Value>,
+    response: Option<Value>,
+}
+
+fn preview_text(v: Option<Value>) -> Option<String> {
+    match v? {
+        Value::Null => None,
+        Value::String(s) => Some(s),
+        other => Some(other.to_string()),
+    }
+}
+
+/// Parses the span list of a `traces.json` artifact or a `spans` column set.
+/// Returns spans, a trace id seen in them, and warnings.
+pub fn parse_spans_doc(text: &str) -> Result<(Vec<Span>, Option<String>, Vec<String>), ParseError> {
+    let doc: RawDoc = serde_json::from_str(text).map_err(|e| not_json_or_shape(e))?;
+    let spans = doc
+        .spans
+        .or(doc.data.and_then(|d| d.spans))
+        .ok_or_else(|| ParseError::NotTrace("no \"spans\" list".into()))?;
+    Ok(parse_span_list(spans))
+}
+
+fn not_json_or_shape(e: serde_json::Error) -> ParseError {
+    if e.is_data() {
+        // valid JSON of the wrong shape
+        ParseError::NotTrace(e.to_string())
+    } else {
+        ParseError::NotJson(e.to_string())
+    }
+}
+
+/// Builds a trace from a parsed document value.
+fn trace_from_doc(doc: RawDoc) -> Result<Trace, ParseError> {
+    let RawDoc {
+        info,
+        data,
+        spans,
+        request,
+        response,
+    } = doc;
+    let data = data.unwrap_or_default();
+    let raw_spans = spans.or(data.spans);
+    if info.is_none() && raw_spans.is_none() {
+        return Err(ParseError::NotTrace(
+            "expected \"info\" and \"data\" (Trace.to_json) or a \"spans\" list".into(),
+        ));
+    }
+    let (spans, span_trace_id, warnings) = parse_span_list(raw_spans.unwrap_or_default());
+    let mut info = match info {
+        Some(v) => parse_info(&v)?,
+        None => info_from_spans(&spans, span_trace_id),
+    };
+    if info.request_preview.is_none() {
+        info.request_preview = preview_text(data.request.or(request));
+    }
+    if info.response_preview.is_none() {
+        info.response_preview = preview_text(data.response.or(response));
+    }
+    let mut trace = Trace::new(info, spans);
+    trace.warnings = warnings;
+    Ok(trace)
+}
+
+/// A trace info synthesized from spans alone (a bare `traces.json`).
+pub fn info_from_spans(spans: &[Span], trace_id: Option<String>) -> TraceInfo {
+    let root = spans
+        .iter()
+        .filter(|s| s.parent_id.is_none())
+        .min_by_key(|s| s.start_ns)
+        .or_else(|| spans.iter().min_by_key(|s| s.start_ns));
+    let start = root.map(|s| s.start_ns).unwrap_or(0);
+    let state = match root.map(|s| (s.status, s.end_ns)) {
+        Some((_, None)) => TraceState::InProgress,
+        Some((StatusCode::Error, _)) => TraceState::Error,
+        Some(_) => TraceState::Ok,
+        None => TraceState::Unspecified,
+    };
+    let mut tags = BTreeMap::new();
+    if let Some(r) = root {
+        tags.insert(keys::TRACE_NAME.to_string(), r.name.clone());
+    }
+    TraceInfo {
+        trace_id: trace_id.unwrap_or_else(|| "(unknown)".into()),
+        request_time_ms: (start / 1_000_000).min(i64::MAX as u64) as i64,
+        duration_ms: root
+            .and_then(Span::duration_ns)
+            .map(|d| (d / 1_000_000) as i64),
+        state,
+        tags,
+        ..TraceInfo::default()
+    }
+}
+
+/// Parses one exported trace (`Trace.to_json()`), or a bare `traces.json` artifact.
+pub fn parse_trace(text: &str) -> Result<Trace, ParseError> {
+    let doc: RawDoc = serde_json::from_str(text).map_err(|e| not_json_or_shape(e))?;
+    trace_from_doc(doc)
+}
+
+/// Parses a JSON file that holds one or more traces: one trace, an array of traces, an object
+/// with a `traces` list (as `mlflow traces search --output json` prints), or JSON Lines.
+/// Returns the traces and a warning per bad entry (a bad line does not lose the good ones).
+pub fn parse_traces_file(text: &str) -> Result<(Vec<Trace>, Vec<String>), ParseError> {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.is_empty() {
+        return Err(ParseError::NotJson("the file is empty".into()));
+    }
+    match serde_json::from_str::<Box<RawValue>>(trimmed) {
+        Ok(raw) => parse_traces_value(raw.get()),
+        Err(whole_err) => {
+            // JSON Lines: one trace per line.
+            let mut traces = Vec::new();
+            let mut warnings = Vec::new();
+            let mut parsed_any = false;
+            for (n, line) in trimmed.lines().enumerate() {
+                let line = line.trim();
+                if line.is_empty() {
+                    continue;
+                }
+                match parse_trace(line) {
+                    Ok(t) => {
+                        parsed_any = true;
+                        traces.push(t);
+                    }
+                    Err(e) => warnings.push(format!("line {}: {e}", n + 1)),
+                }
+            }
+            if !parsed_any {
+                if trimmed.lines().filter(|l| !l.trim().is_empty()).count() > 1
+                    && warnings.len() > 1
+                {
+                    return Err(ParseError::NotJson(format!(
+                        "{whole_err}; as JSON Lines: {}",
+                        warnings[0]
+                    )));
+                }
+                return Err(not_json_or_shape(whole_err));
+            }
+            Ok((traces, warnings))
+        }
+    }
+}
+
+fn parse_traces_value(text: &str) -> Result<(Vec<Trace>, Vec<String>), ParseError> {
+    let t = text.trim_start();
+    if t.starts_with('[') {
+        let items: Vec<Box<RawValue>> =
+            serde_json::from_str(t).map_err(|e| ParseError::NotTrace(e.to_string()))?;
+        return collect_items(items);
+    }
+    #[derive(Deserialize)]
+    struct Listing {
+        traces: Vec<Box<RawValue>>,
+    }
+    if !t.starts_with('{') {
+        return Err(ParseError::NotTrace(
+            "expected a JSON object or array".into(),
+        ));
+    }
+    let doc: RawDoc = serde_json::from_str(t).map_err(|e| ParseError::NotTrace(e.to_string()))?;
+    if doc.info.is_none() && doc.data.is_none() && doc.spans.is_none() {
+        if let Ok(l) = serde_json::from_str::<Listing>(t) {
+            return collect_items(l.traces);
+        }
+    }
+    Ok((vec![trace_from_doc(doc)?], Vec::new()))
+}
+
+fn collect_items(items: Vec<Box<RawValue>>) -> Result<(Vec<Trace>, Vec<String>), ParseError> {
+    let mut traces = Vec::with_capacity(items.len());
+    let mut warnings = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        match parse_trace(item.get()) {
+            Ok(t) => traces.push(t),
+            Err(e) => warnings.push(format!("trace #{i}: {e}")),
+        }
+    }
+    if traces.is_empty() && !warnings.is_empty() {
+        return Err(ParseError::NotTrace(warnings.remove(0)));
+    }
+    Ok((traces, warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_of_every_generation() {
+        assert_eq!(normalize_id("ugJcywGuifI="), "ba025ccb01ae89f2");
+        assert_eq!(normalize_id("ba025ccb01ae89f2"), "ba025ccb01ae89f2");
+        assert_eq!(normalize_id("0xBA025CCB01AE89F2"), "ba025ccb01ae89f2");
+        assert_eq!(
+            mlflow_trace_id("9jZhsh0iH8LYEGqzrli5TQ=="),
+            "tr-f63661b21d221fc2d8106ab3ae58b94d"
+        );
+        assert_eq!(mlflow_trace_id("tr-abc"), "tr-abc");
+    }
+
+    #[test]
+    fn v3_span() {
+        let s = parse_span(
+            r#"{"trace_id":"9jZhsh0iH8LYEGqzrli5TQ==","span_id":"ugJcywGuifI=","parent_span_id":null,
+            "name":"agent","start_time_unix_nano":1795254248079889196,"end_time_unix_nano":1795254248155856626,
+            "events":[{"name":"exception","time_unix_nano":1795254248158590464,
+              "attributes":{"exception.type":"ValueError","exception.message":"boom","exception.stacktrace":"T"}}],
+            "status":{"code":"STATUS_CODE_ERROR","message":"ValueError: boom"},
+            "attributes":{"mlflow.spanType":"\"AGENT\"","mlflow.spanInputs":"{\"q\": \"hello\"}",
+              "mlflow.chat.tokenUsage":"{\"input_tokens\": 10, \"output_tokens\": 5, \"total_tokens\": 15}"}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.span_id, "ba025ccb01ae89f2");
+        assert_eq!(s.parent_id, None);
+        assert_eq!(s.span_type, SpanType::Agent);
+        assert_eq!(s.status, StatusCode::Error);
+        assert_eq!(s.duration_ns(), Some(75_967_430));
+        assert_eq!(s.token_usage().unwrap().total, 15);
+        assert_eq!(s.exceptions()[0].kind, "ValueError");
+        assert_eq!(s.inputs().unwrap().to_value()["q"], "hello");
+    }
+
+    #[test]
+    fn v2_span() {
+        let s = parse_span(
+            r#"{"name":"agent","context":{"span_id":"0xc034fdaac6b566ec","trace_id":"e0f6"},
+            "parent_id":"0x1111222233334444","start_time":5,"end_time":9,"status_code":"OK",
+            "status_message":"","attributes":{"mlflow.spanType":"\"TOOL\""},
+            "events":[{"name":"e","timestamp":7,"attributes":{"k":1}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(s.span_id, "c034fdaac6b566ec");
+        assert_eq!(s.parent_id.as_deref(), Some("1111222233334444"));
+        assert_eq!(s.status, StatusCode::Ok);
+        assert_eq!(s.span_type, SpanType::Tool);
+        assert_eq!(s.events[0].time_ns, 7);
+    }
+
+    #[test]
+    fn otlp_proto_span() {
+        let s = parse_span(
+            r#"{"trace_id":"YHPzjuvRjf1wpPLXenwSbQ==","span_id":"8q0o0c1aMes=","parent_span_id":"kgWjQgeVaQ8=",
+            "name":"tool","start_time_unix_nano":"1795254258450375681","end_time_unix_nano":1795254258451186936,
+            "attributes":[{"key":"mlflow.spanType","value":{"string_value":"TOOL"}},
+              {"key":"mlflow.spanInputs","value":{"kvlist_value":{"values":[{"key":"x","value":{"int_value":3}}]}}}],
+            "events":[{"time_unix_nano":1,"name":"exception","attributes":[{"key":"exception.type","value":{"string_value":"ValueError"}}]}],
+            "status":{"code":"STATUS_CODE_OK"}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.span_type, SpanType::Tool);
+        assert_eq!(s.start_ns, 1795254258450375681);
+        assert_eq!(s.inputs().unwrap().to_value()["x"], 3);
+        assert_eq!(s.exceptions()[0].kind, "ValueError");
+        assert_eq!(s.parent_id.as_deref(), Some("9205a3420795690f"));
+    }
+
+    #[test]
+    fn wrong_types_are_tolerated() {
+        let s = parse_span(r#"{"name":5,"span_id":true,"start_time_unix_nano":-3,"end_time_unix_nano":"x","status":7}"#)
+            .unwrap();
+        assert_eq!(s.name, "5");
+        assert_eq!(s.start_ns, 0);
+        assert_eq!(s.end_ns, None);
+    }
+
+    #[test]
+    fn v3_info_rest_and_export() {
+        let rest: Value = serde_json::from_str(
+            r#"{"trace_id":"tr-1","request_time":"2026-11-21T09:44:18.365Z","execution_duration":"0.087s",
+            "state":"OK","trace_metadata":{"mlflow.trace.user":"alice"},"tags":{"mlflow.traceName":"agent"},
+            "trace_location":{"type":"MLFLOW_EXPERIMENT","mlflow_experiment":{"experiment_id":"1"}}}"#,
+        )
+        .unwrap();
+        let i = parse_info(&rest).unwrap();
+        assert_eq!(i.duration_ms, Some(87));
+        assert_eq!(i.user(), Some("alice"));
+        assert_eq!(i.name(), Some("agent"));
+        assert_eq!(i.experiment_id.as_deref(), Some("1"));
+        let v2: Value = serde_json::from_str(
+            r#"{"request_id":"abc","experiment_id":"4","timestamp_ms":1795254442249,"execution_time_ms":7,
+            "status":"ERROR","request_metadata":[{"key":"k","value":"v"}],"tags":[{"key":"mlflow.traceName","value":"f"}]}"#,
+        )
+        .unwrap();
+        let i = parse_info(&v2).unwrap();
+        assert_eq!(i.schema, Schema::V2);
+        assert_eq!(i.state, TraceState::Error);
+        assert_eq!(i.metadata["k"], "v");
+        assert_eq!(i.name(), Some("f"));
+    }
+
+    #[test]
+    fn bad_documents() {
+        assert!(matches!(parse_trace("not json"), Err(ParseError::NotJson(_))));
+        assert!(matches!(parse_trace("{\"a\":1}"), Err(ParseError::NotTrace(_))));
+        assert!(matches!(parse_traces_file(""), Err(ParseError::NotJson(_))));
+        assert!(matches!(parse_traces_file("[1,2]"), Err(ParseError::NotTrace(_))));
+        assert!(parse_traces_file("42").is_err());
+    }
+
+    #[test]
+    fn bare_spans_document() {
+        let t = parse_trace(
+            r#"{"spans":[{"trace_id":"9jZhsh0iH8LYEGqzrli5TQ==","span_id":"ugJcywGuifI=","name":"root",
+            "start_time_unix_nano":2000000,"end_time_unix_nano":5000000,"status":{"code":"STATUS_CODE_OK"},"attributes":{}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(t.info.trace_id, "tr-f63661b21d221fc2d8106ab3ae58b94d");
+        assert_eq!(t.info.name(), Some("root"));
+        assert_eq!(t.info.duration_ms, Some(3));
+    }
+
+    #[test]
+    fn one_bad_span_keeps_the_rest() {
+        let t = parse_trace(r#"{"spans":[{"name":"ok","span_id":"aa"}, {"name":"bad","events":5}]}"#).unwrap();
+        assert_eq!(t.span_count(), 1);
+        assert_eq!(t.warnings.len(), 1);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(parse_trace(&deep).is_err());
+        let inside = format!(
+            r#"{{"spans":[{{"name":"x","span_id":"aa","attributes":{{"mlflow.spanInputs":"{}{}"}}}}]}}"#,
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        );
+        let t = parse_trace(&inside).unwrap();
+        assert!(matches!(t.spans()[0].inputs(), Some(AttrValue::Text(_))));
+    }
+}

@@ -1,0 +1,209 @@
+//! MLflow's file store: `mlruns/<experiment_id>/meta.yaml` and
+//! `mlruns/<experiment_id>/traces/<trace_id>/{trace_info.yaml, request_metadata/, tags/,
+//! assessments/, artifacts/traces.json}`, as MLflow 2.x and 3.x write it. Read only.
+//!
+//! The sqlite store leaves `mlruns/<exp>/traces/<id>/artifacts` folders behind with no
+//! `meta.yaml`; such a folder is not a file store.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::artifacts::{read_traces_json, resolve_dir};
+use super::{Experiment, ListQuery, LocalStore, SourceError, TracePage, io_reason, page_of, wanted};
+use crate::model::parse::{parse_assessment, parse_info};
+use crate::model::{Trace, TraceInfo, keys};
+
+/// True if `dir` holds at least one experiment folder with a `meta.yaml`.
+pub fn is_file_store(dir: &Path) -> bool {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    rd.flatten()
+        .any(|e| e.path().is_dir() && e.path().join("meta.yaml").is_file())
+}
+
+pub struct FileStore {
+    root: PathBuf,
+}
+
+fn read_yaml(path: &Path) -> Result<Value, SourceError> {
+    let text = std::fs::read_to_string(path).map_err(|e| SourceError::bad_file(path, io_reason(&e)))?;
+    serde_yaml_ng::from_str::<Value>(&text).map_err(|e| SourceError::bad_file(path, format!("not valid YAML: {e}")))
+}
+
+/// Reads every file below `dir` as `key -> contents`; keys with `/` are nested folders.
+fn read_kv_dir(dir: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let (Ok(rel), Ok(bytes)) = (p.strip_prefix(dir), std::fs::read(&p)) {
+                out.insert(
+                    rel.to_string_lossy().replace('\\', "/"),
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                );
+            }
+        }
+    }
+    out
+}
+
+impl FileStore {
+    pub fn open(root: &Path) -> Result<Self, SourceError> {
+        if !is_file_store(root) {
+            return Err(SourceError::bad_file(
+                root,
+                "not an MLflow file store (no experiment folder with a meta.yaml)",
+            ));
+        }
+        Ok(FileStore {
+            root: root.to_path_buf(),
+        })
+    }
+
+    fn experiment_dirs(&self) -> Vec<(Experiment, PathBuf)> {
+        let Ok(rd) = std::fs::read_dir(&self.root) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for e in rd.flatten() {
+            let dir = e.path();
+            let meta = dir.join("meta.yaml");
+            if !meta.is_file() {
+                continue;
+            }
+            let Ok(v) = read_yaml(&meta) else { continue };
+            let id = match v.get("experiment_id") {
+                Some(Value::String(s)) => s.clone(),
+                Some(other) => other.to_string(),
+                None => e.file_name().to_string_lossy().into_owned(),
+            };
+            out.push((
+                Experiment {
+                    id,
+                    name: v.get("name").and_then(Value::as_str).unwrap_or_default().to_string(),
+                    active: v.get("lifecycle_stage").and_then(Value::as_str) != Some("deleted"),
+                },
+                dir,
+            ));
+        }
+        out.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+        out
+    }
+
+    /// Reads `trace_info.yaml` only (what sorting needs). Bad files become warnings.
+    fn scan(&self, query: &ListQuery) -> (Vec<(TraceInfo, PathBuf)>, Vec<String>) {
+        let mut infos = Vec::new();
+        let mut warnings = Vec::new();
+        for (exp, dir) in self.experiment_dirs() {
+            let selected = if query.experiment_ids.is_empty() {
+                exp.active
+            } else {
+                wanted(query, Some(&exp.id))
+            };
+            if !selected {
+                continue;
+            }
+            let Ok(rd) = std::fs::read_dir(dir.join("traces")) else { continue };
+            for e in rd.flatten() {
+                let tdir = e.path();
+                let yaml = tdir.join("trace_info.yaml");
+                if !yaml.is_file() {
+                    continue;
+                }
+                match read_yaml(&yaml).and_then(|v| {
+                    parse_info(&v).map_err(|err| SourceError::bad_file(&yaml, err))
+                }) {
+                    Ok(mut info) => {
+                        info.experiment_id.get_or_insert_with(|| exp.id.clone());
+                        infos.push((info, tdir));
+                    }
+                    Err(err) => warnings.push(err.to_string()),
+                }
+            }
+        }
+        (infos, warnings)
+    }
+
+    fn fill_details(info: &mut TraceInfo, dir: &Path) {
+        info.metadata.extend(read_kv_dir(&dir.join("request_metadata")));
+        info.tags.extend(read_kv_dir(&dir.join("tags")));
+        if let Ok(rd) = std::fs::read_dir(dir.join("assessments")) {
+            let mut files: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+            files.sort();
+            for f in files {
+                if let Ok(v) = read_yaml(&f) {
+                    info.assessments.push(parse_assessment(&v));
+                }
+            }
+        }
+    }
+
+    fn find(&self, trace_id: &str) -> Option<PathBuf> {
+        // a trace id is one path component; refuse anything that could walk elsewhere
+        if trace_id.is_empty() || trace_id.contains(['/', '\\']) || trace_id.starts_with('.') {
+            return None;
+        }
+        self.experiment_dirs()
+            .into_iter()
+            .map(|(_, d)| d.join("traces").join(trace_id))
+            .find(|d| d.join("trace_info.yaml").is_file())
+    }
+}
+
+impl LocalStore for FileStore {
+    fn describe(&self) -> String {
+        format!("file store {}", self.root.display())
+    }
+
+    fn experiments(&self) -> Result<Vec<Experiment>, SourceError> {
+        Ok(self.experiment_dirs().into_iter().map(|(e, _)| e).collect())
+    }
+
+    fn list(&self, query: &ListQuery) -> Result<TracePage, SourceError> {
+        let (scanned, warnings) = self.scan(query);
+        let dirs: std::collections::HashMap<String, PathBuf> = scanned
+            .iter()
+            .map(|(i, d)| (i.trace_id.clone(), d.clone()))
+            .collect();
+        let mut page = page_of(scanned.into_iter().map(|(i, _)| i).collect(), query)?;
+        for info in &mut page.traces {
+            if let Some(d) = dirs.get(&info.trace_id) {
+                Self::fill_details(info, d);
+            }
+        }
+        page.warnings = warnings;
+        Ok(page)
+    }
+
+    fn get(&self, trace_id: &str) -> Result<Arc<Trace>, SourceError> {
+        let dir = self.find(trace_id).ok_or_else(|| {
+            SourceError::NotFound(format!("no trace {trace_id} in {}", self.root.display()))
+        })?;
+        let yaml = dir.join("trace_info.yaml");
+        let mut info = parse_info(&read_yaml(&yaml)?).map_err(|e| SourceError::bad_file(&yaml, e))?;
+        Self::fill_details(&mut info, &dir);
+        let mut artifacts = dir.join("artifacts");
+        if !artifacts.join("traces.json").is_file() {
+            if let Some(loc) = info.tags.get(keys::ARTIFACT_LOCATION) {
+                if let Some(d) = resolve_dir(loc, &[&self.root]) {
+                    artifacts = d;
+                }
+            }
+        }
+        let (spans, warnings) = match read_traces_json(&artifacts) {
+            Ok(r) => r,
+            Err(e) => (Vec::new(), vec![e.to_string()]),
+        };
+        let mut trace = Trace::new(info, spans);
+        trace.warnings = warnings;
+        Ok(Arc::new(trace))
+    }
+}

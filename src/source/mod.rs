@@ -1,0 +1,414 @@
+//! Where traces come from. Every source sits behind one async trait, so the TUI never waits on
+//! one: local sources run their blocking IO on tokio's blocking pool ([`Blocking`]).
+
+pub mod artifacts;
+pub mod json;
+pub mod mlruns;
+pub mod sqlite;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::Serialize;
+
+use crate::model::{Trace, TraceInfo};
+
+/// Failures the UI reacts to differently. Messages never hold credentials.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SourceError {
+    /// A file that could not be read as what it should be (names the file).
+    #[error("{path}: {message}")]
+    BadFile { path: String, message: String },
+    /// A trace id or experiment that the source does not have.
+    #[error("{0}")]
+    NotFound(String),
+    /// The database is busy, locked or corrupt.
+    #[error("{0}")]
+    Database(String),
+    /// Anything else, said plainly.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl SourceError {
+    pub fn bad_file(path: &Path, message: impl std::fmt::Display) -> Self {
+        SourceError::BadFile {
+            path: path.display().to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// An experiment as a source knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Experiment {
+    pub id: String,
+    pub name: String,
+    pub active: bool,
+}
+
+/// What to list: which experiments (empty: every active one), how many, from where.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ListQuery {
+    pub experiment_ids: Vec<String>,
+    pub max_results: usize,
+    pub page_token: Option<String>,
+}
+
+/// One page of trace summaries, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct TracePage {
+    pub traces: Vec<TraceInfo>,
+    pub next_page_token: Option<String>,
+    /// Things that were skipped (a bad file among good ones), for the status line.
+    pub warnings: Vec<String>,
+}
+
+#[async_trait]
+pub trait Source: Send + Sync {
+    /// What this source is, for the status line (no credentials).
+    fn describe(&self) -> String;
+    async fn experiments(&self) -> Result<Vec<Experiment>, SourceError>;
+    /// Trace summaries, newest first, one page at a time.
+    async fn list(&self, query: ListQuery) -> Result<TracePage, SourceError>;
+    /// One trace with all its spans.
+    async fn get(&self, trace_id: &str) -> Result<Arc<Trace>, SourceError>;
+}
+
+/// A source whose IO blocks (files, sqlite). [`Blocking`] runs it off the async threads.
+pub trait LocalStore: Send + Sync + 'static {
+    fn describe(&self) -> String;
+    fn experiments(&self) -> Result<Vec<Experiment>, SourceError>;
+    fn list(&self, query: &ListQuery) -> Result<TracePage, SourceError>;
+    fn get(&self, trace_id: &str) -> Result<Arc<Trace>, SourceError>;
+}
+
+/// Adapts a [`LocalStore`] to the async [`Source`] trait with `spawn_blocking`.
+pub struct Blocking<S>(pub Arc<S>);
+
+async fn off_thread<S, T, F>(store: &Arc<S>, f: F) -> Result<T, SourceError>
+where
+    S: LocalStore,
+    T: Send + 'static,
+    F: FnOnce(&S) -> Result<T, SourceError> + Send + 'static,
+{
+    let s = Arc::clone(store);
+    tokio::task::spawn_blocking(move || f(&s))
+        .await
+        .map_err(|e| SourceError::Other(format!("reading the source failed: {e}")))?
+}
+
+#[async_trait]
+impl<S: LocalStore> Source for Blocking<S> {
+    fn describe(&self) -> String {
+        self.0.describe()
+    }
+    async fn experiments(&self) -> Result<Vec<Experiment>, SourceError> {
+        off_thread(&self.0, |s| s.experiments()).await
+    }
+    async fn list(&self, query: ListQuery) -> Result<TracePage, SourceError> {
+        off_thread(&self.0, move |s| s.list(&query)).await
+    }
+    async fn get(&self, trace_id: &str) -> Result<Arc<Trace>, SourceError> {
+        let id = trace_id.to_string();
+        off_thread(&self.0, move |s| s.get(&id)).await
+    }
+}
+
+/// Sorts newest first (ties by id, as MLflow does) and cuts one page at an offset token.
+pub fn page_of(mut infos: Vec<TraceInfo>, query: &ListQuery) -> Result<TracePage, SourceError> {
+    sort_newest_first(&mut infos);
+    let offset = parse_offset_token(query.page_token.as_deref())?;
+    let max = if query.max_results == 0 {
+        usize::MAX
+    } else {
+        query.max_results
+    };
+    let total = infos.len();
+    let traces: Vec<TraceInfo> = infos.into_iter().skip(offset).take(max).collect();
+    let next = offset.saturating_add(traces.len());
+    Ok(TracePage {
+        next_page_token: (next < total).then(|| next.to_string()),
+        traces,
+        warnings: Vec::new(),
+    })
+}
+
+pub fn sort_newest_first(infos: &mut [TraceInfo]) {
+    infos.sort_by(|a, b| {
+        b.request_time_ms
+            .cmp(&a.request_time_ms)
+            .then_with(|| a.trace_id.cmp(&b.trace_id))
+    });
+}
+
+/// Local sources page by offset; the token is the offset as text.
+pub fn parse_offset_token(token: Option<&str>) -> Result<usize, SourceError> {
+    match token {
+        None | Some("") => Ok(0),
+        Some(t) => t
+            .parse()
+            .map_err(|_| SourceError::Other(format!("bad page token {t:?}"))),
+    }
+}
+
+/// Keeps the experiments a query asked for (all when it names none).
+pub fn wanted(query: &ListQuery, experiment_id: Option<&str>) -> bool {
+    query.experiment_ids.is_empty()
+        || experiment_id.is_some_and(|e| query.experiment_ids.iter().any(|q| q == e))
+}
+
+/// Resolves `--experiment NAME|ID` selectors against a source's experiments: an exact id, else
+/// an exact name. With no selectors: `MLFLOW_EXPERIMENT_NAME` / `MLFLOW_EXPERIMENT_ID` if set,
+/// else every experiment (an empty list).
+pub async fn resolve_experiments(
+    source: &dyn Source,
+    selectors: &[String],
+) -> Result<Vec<String>, SourceError> {
+    let mut selectors = selectors.to_vec();
+    if selectors.is_empty() {
+        if let Ok(name) = std::env::var("MLFLOW_EXPERIMENT_NAME") {
+            selectors.push(name);
+        } else if let Ok(id) = std::env::var("MLFLOW_EXPERIMENT_ID") {
+            selectors.push(id);
+        }
+    }
+    if selectors.is_empty() {
+        return Ok(Vec::new());
+    }
+    let known = source.experiments().await?;
+    let mut ids = Vec::new();
+    for sel in &selectors {
+        let hit = known
+            .iter()
+            .find(|e| &e.id == sel)
+            .or_else(|| known.iter().find(|e| &e.name == sel));
+        match hit {
+            Some(e) => ids.push(e.id.clone()),
+            None => {
+                let names: Vec<String> = known
+                    .iter()
+                    .filter(|e| e.active)
+                    .map(|e| format!("{} ({})", e.name, e.id))
+                    .collect();
+                return Err(SourceError::NotFound(format!(
+                    "no experiment named or numbered {sel:?} in {}; it has: {}",
+                    source.describe(),
+                    if names.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                )));
+            }
+        }
+    }
+    Ok(ids)
+}
+
+/// What kind of source an argument names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceKind {
+    Sqlite(PathBuf),
+    Mlruns(PathBuf),
+    Json(PathBuf),
+}
+
+fn is_sqlite_file(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .map(|_| &head == b"SQLite format 3\0")
+        .unwrap_or(false)
+}
+
+fn has_json_files(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .map(|rd| rd.flatten().any(|e| json::is_trace_file_name(&e.path())))
+        .unwrap_or(false)
+}
+
+/// Works out what a SOURCE argument is, from what it is: a `.db` path or `sqlite:///` URI, a
+/// `file://` URI, a folder holding an `mlflow.db` or an `mlruns` file store, or JSON files.
+pub fn detect(arg: &str) -> Result<SourceKind, SourceError> {
+    let lower = arg.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return Err(SourceError::Other(format!(
+            "{}: tracking server URLs are not supported yet; open the server's mlflow.db or mlruns folder instead",
+            redact_url(arg)
+        )));
+    }
+    if let Some(rest) = arg.strip_prefix("sqlite://") {
+        // sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy reads them
+        let path = rest.strip_prefix('/').unwrap_or(rest);
+        let path = path.split('?').next().unwrap_or(path);
+        if path.is_empty() {
+            return Err(SourceError::Other(format!("{arg}: no database path")));
+        }
+        return Ok(SourceKind::Sqlite(PathBuf::from(path)));
+    }
+    for scheme in ["postgresql", "postgres", "mysql", "mssql", "databricks"] {
+        if lower.starts_with(scheme) && (lower.len() == scheme.len() || lower[scheme.len()..].starts_with(['+', ':'])) {
+            return Err(SourceError::Other(format!(
+                "{}: mlflow-tui cannot open a {scheme} store directly; run `mlflow server` on it and open the server's URL",
+                redact_url(arg)
+            )));
+        }
+    }
+    let path = match arg.strip_prefix("file://") {
+        Some(p) => PathBuf::from(artifacts::percent_decode(p)),
+        None => PathBuf::from(arg),
+    };
+    let meta = std::fs::metadata(&path)
+        .map_err(|e| SourceError::bad_file(&path, io_reason(&e)))?;
+    if meta.is_file() {
+        if is_sqlite_file(&path) {
+            return Ok(SourceKind::Sqlite(path));
+        }
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if matches!(ext.as_str(), "db" | "sqlite" | "sqlite3") {
+            return Ok(SourceKind::Sqlite(path));
+        }
+        return Ok(SourceKind::Json(path));
+    }
+    let db = path.join("mlflow.db");
+    if db.is_file() {
+        return Ok(SourceKind::Sqlite(db));
+    }
+    if mlruns::is_file_store(&path) {
+        return Ok(SourceKind::Mlruns(path));
+    }
+    let nested = path.join("mlruns");
+    if mlruns::is_file_store(&nested) {
+        return Ok(SourceKind::Mlruns(nested));
+    }
+    if has_json_files(&path) {
+        return Ok(SourceKind::Json(path));
+    }
+    Err(SourceError::bad_file(
+        &path,
+        "neither an mlflow.db, an mlruns file store (experiment folders with meta.yaml) nor a folder of trace JSON files",
+    ))
+}
+
+/// The default source, as the MLflow client picks it: `$MLFLOW_TRACKING_URI`, else
+/// `./mlflow.db`, else `./mlruns`.
+pub fn default_source_arg() -> Result<String, SourceError> {
+    if let Ok(uri) = std::env::var("MLFLOW_TRACKING_URI") {
+        if !uri.trim().is_empty() {
+            return Ok(uri);
+        }
+    }
+    if Path::new("mlflow.db").is_file() {
+        return Ok("mlflow.db".into());
+    }
+    if mlruns::is_file_store(Path::new("mlruns")) {
+        return Ok("mlruns".into());
+    }
+    Err(SourceError::Other(
+        "no source given: pass a path or URI, or set MLFLOW_TRACKING_URI (found no ./mlflow.db or ./mlruns here)".into(),
+    ))
+}
+
+/// Opens a source from a SOURCE argument (or the default when `None`).
+pub fn open(arg: Option<&str>) -> Result<Arc<dyn Source>, SourceError> {
+    let arg = match arg {
+        Some(a) => a.to_string(),
+        None => default_source_arg()?,
+    };
+    Ok(match detect(&arg)? {
+        SourceKind::Sqlite(p) => Arc::new(Blocking(Arc::new(sqlite::SqliteStore::open(&p)?))),
+        SourceKind::Mlruns(p) => Arc::new(Blocking(Arc::new(mlruns::FileStore::open(&p)?))),
+        SourceKind::Json(p) => Arc::new(Blocking(Arc::new(json::JsonStore::open(&p)?))),
+    })
+}
+
+/// A URL without user info, query or fragment, safe to print.
+pub fn redact_url(url: &str) -> String {
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, r)) => (s, r),
+        None => return url.split(['?', '#']).next().unwrap_or("").to_string(),
+    };
+    let rest = rest.split(['?', '#']).next().unwrap_or("");
+    let rest = match rest.split_once('/') {
+        Some((auth, path)) => format!("{}/{}", auth.rsplit('@').next().unwrap_or(auth), path),
+        None => rest.rsplit('@').next().unwrap_or(rest).to_string(),
+    };
+    format!("{scheme}://{rest}")
+}
+
+/// A short reason for an IO error, without Rust's `(os error 2)` noise.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_credentials() {
+        assert_eq!(
+            redact_url("https://bob:s3cret@host:5000/prefix?token=x"),
+            "https://host:5000/prefix"
+        );
+        assert_eq!(redact_url("postgresql://u:p@db/mlflow"), "postgresql://db/mlflow");
+    }
+
+    #[test]
+    fn detects_uris() {
+        assert_eq!(
+            detect("sqlite:///some/rel.db").unwrap(),
+            SourceKind::Sqlite("some/rel.db".into())
+        );
+        assert_eq!(
+            detect("sqlite:////abs/x.db").unwrap(),
+            SourceKind::Sqlite("/abs/x.db".into())
+        );
+        let e = detect("postgresql://u:pw@db/x").unwrap_err().to_string();
+        assert!(!e.contains("pw"), "{e}");
+        let e = detect("/definitely/not/here").unwrap_err().to_string();
+        assert!(e.contains("/definitely/not/here: no such file"), "{e}");
+    }
+
+    #[test]
+    fn pages_by_offset() {
+        let infos: Vec<TraceInfo> = (0..5)
+            .map(|i| TraceInfo {
+                trace_id: format!("t{i}"),
+                request_time_ms: i,
+                ..Default::default()
+            })
+            .collect();
+        let q = ListQuery {
+            max_results: 2,
+            ..Default::default()
+        };
+        let p = page_of(infos.clone(), &q).unwrap();
+        assert_eq!(p.traces[0].trace_id, "t4");
+        assert_eq!(p.next_page_token.as_deref(), Some("2"));
+        let q2 = ListQuery {
+            page_token: Some("4".into()),
+            ..q
+        };
+        let p2 = page_of(infos, &q2).unwrap();
+        assert_eq!(p2.traces.len(), 1);
+        assert_eq!(p2.next_page_token, None);
+    }
+}

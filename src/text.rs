@@ -1,0 +1,199 @@
+//! Text that came from a trace or a server is untrusted. Everything that reaches the terminal
+//! passes through [`sanitize_line`] or [`sanitize_block`] first: control characters (C0, C1, DEL,
+//! ESC and so every ANSI/OSC sequence), bidi overrides and invisible format characters are made
+//! visible instead of being executed. Widths are display widths, and cutting is by character.
+
+use std::borrow::Cow;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Tab stops used when a block of text is expanded.
+pub const TAB_WIDTH: usize = 4;
+
+/// True for a character that must never reach the terminal as is.
+pub fn is_unsafe(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        // bidi embeddings, overrides and isolates, and the implicit marks
+        | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}'
+        // invisible characters that hide text (zero width space, word joiner, BOM, soft hyphen,
+        // invisible operators, interlinear annotations, tag characters)
+        | '\u{200b}' | '\u{2060}'..='\u{2064}' | '\u{feff}' | '\u{ad}' | '\u{fff9}'..='\u{fffb}'
+        | '\u{e0000}'..='\u{e007f}'
+        // line and paragraph separators break the layout like a newline would
+        | '\u{2028}' | '\u{2029}')
+}
+
+/// The visible stand-in for an unsafe character: a control picture for C0 and DEL, `<U+XXXX>`
+/// for the rest.
+fn push_visible(out: &mut String, c: char) {
+    let code = c as u32;
+    if code < 0x20 {
+        // U+2400..U+241F are the control pictures: ␀ ␛ ␍ …
+        out.push(char::from_u32(0x2400 + code).unwrap_or('?'));
+    } else if code == 0x7f {
+        out.push('\u{2421}');
+    } else {
+        out.push_str(&format!("<U+{code:04X}>"));
+    }
+}
+
+/// Makes a string safe to show on one terminal line: newlines become `⏎`, tabs a space, and
+/// every other unsafe character its visible stand-in.
+pub fn sanitize_line(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push('\u{23ce}'),
+            '\t' => out.push(' '),
+            c if is_unsafe(c) => push_visible(&mut out, c),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Makes a multi-line string safe: newlines stay, a CR right before a newline is dropped, tabs
+/// are expanded to spaces, every other unsafe character becomes its visible stand-in.
+pub fn sanitize_block(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| c != '\n' && is_unsafe(c)) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut col = 0usize;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' => {
+                out.push('\n');
+                col = 0;
+                continue;
+            }
+            '\r' if chars.peek() == Some(&'\n') => continue,
+            '\t' => {
+                let n = TAB_WIDTH - col % TAB_WIDTH;
+                out.extend(std::iter::repeat_n(' ', n));
+                col += n;
+                continue;
+            }
+            c if is_unsafe(c) => push_visible(&mut out, c),
+            c => out.push(c),
+        }
+        col += out.chars().last().map_or(0, |c| c.width().unwrap_or(0));
+    }
+    Cow::Owned(out)
+}
+
+/// Display width of a string, as the terminal draws it.
+pub fn width(s: &str) -> usize {
+    UnicodeWidthStr::width(s)
+}
+
+/// Cuts `s` to at most `max` display columns, ending with `…` when something was cut.
+/// Never splits a character.
+pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
+    if width(s) <= max {
+        return Cow::Borrowed(s);
+    }
+    if max == 0 {
+        return Cow::Borrowed("");
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w > max - 1 {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    Cow::Owned(out)
+}
+
+/// `truncate` then pad with spaces to exactly `w` columns.
+pub fn fit(s: &str, w: usize) -> String {
+    let t = truncate(s, w);
+    let pad = w.saturating_sub(width(&t));
+    let mut out = t.into_owned();
+    out.extend(std::iter::repeat_n(' ', pad));
+    out
+}
+
+/// A one-line preview: sanitized, whitespace runs folded, cut to `max` columns.
+pub fn preview(s: &str, max: usize) -> String {
+    let mut folded = String::with_capacity(s.len().min(max * 4 + 8));
+    let mut last_space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            if !last_space && !folded.is_empty() {
+                folded.push(' ');
+            }
+            last_space = true;
+        } else {
+            folded.push(c);
+            last_space = false;
+        }
+        // enough for any preview; avoids folding a 10 MB string
+        if folded.len() > max * 4 + 8 {
+            break;
+        }
+    }
+    let safe = sanitize_line(folded.trim_end());
+    truncate(&safe, max).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_become_visible() {
+        let s = "a\u{1b}[31mred\u{1b}]52;c;aGk=\u{7}b";
+        let out = sanitize_line(s);
+        assert!(!out.chars().any(is_unsafe), "{out}");
+        assert!(out.contains("␛[31mred"));
+        assert!(out.contains('␇'));
+    }
+
+    #[test]
+    fn bidi_and_invisible_are_shown() {
+        let out = sanitize_line("user\u{202e}gnp.exe\u{200b}");
+        assert_eq!(out, "user<U+202E>gnp.exe<U+200B>");
+        let c1 = sanitize_line("x\u{9b}31m");
+        assert_eq!(c1, "x<U+009B>31m");
+    }
+
+    #[test]
+    fn block_keeps_lines_and_expands_tabs() {
+        let out = sanitize_block("a\tb\r\nc\rd\0");
+        assert_eq!(out, "a   b\nc␍d␀");
+    }
+
+    #[test]
+    fn clean_text_is_borrowed() {
+        assert!(matches!(sanitize_line("hello 世界 🚀"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn truncate_by_width_never_splits() {
+        assert_eq!(truncate("世界世界", 5), "世界…");
+        assert_eq!(width(&truncate("世界世界", 5)), 5);
+        assert_eq!(truncate("abc", 3), "abc");
+        assert_eq!(truncate("abcd", 3), "ab…");
+        assert_eq!(truncate("abcd", 0), "");
+        assert_eq!(fit("世", 3), "世 ");
+        assert_eq!(width(&fit("🚀🚀🚀", 4)), 4);
+    }
+
+    #[test]
+    fn preview_folds_whitespace() {
+        assert_eq!(preview("  a\n\n  b\tc  ", 20), "a b c");
+        assert_eq!(preview("x\u{1b}[2J", 20), "x␛[2J");
+        let long = "y".repeat(10_000_000);
+        assert_eq!(width(&preview(&long, 30)), 30);
+    }
+}
