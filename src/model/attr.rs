@@ -29,10 +29,11 @@ impl AttrValue {
         AttrValue::Json(v.to_string().into_boxed_str())
     }
 
-    /// The value as a JSON tree (a string value for `Text`).
+    /// The value as a JSON tree (a string value for `Text`, and for JSON nested deeper than
+    /// the parser's recursion limit).
     pub fn to_value(&self) -> Value {
         match self {
-            AttrValue::Json(s) => serde_json::from_str(s).unwrap_or(Value::Null),
+            AttrValue::Json(s) => serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.to_string())),
             AttrValue::Text(s) => Value::String(s.to_string()),
         }
     }
