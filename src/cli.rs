@@ -13,7 +13,7 @@ use crate::model::time::{format_duration_ms, format_duration_ns, format_local_ms
 use crate::model::tree::NodeFlags;
 use crate::model::{Span, StatusCode, TokenUsage, Trace, TraceInfo, TraceState};
 use crate::source::{self, ListQuery, Source};
-use crate::text::{fit, preview, sanitize_line};
+use crate::text::{escape_json_unsafe, fit, preview, sanitize_line};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -107,13 +107,21 @@ fn emit(text: &str) -> Result<()> {
     }
 }
 
-async fn fetch_all(src: &dyn Source, experiments: &[String], limit: usize) -> Result<(Vec<TraceInfo>, Vec<String>)> {
+async fn fetch_all(
+    src: &dyn Source,
+    experiments: &[String],
+    limit: usize,
+) -> Result<(Vec<TraceInfo>, Vec<String>)> {
     let ids = source::resolve_experiments(src, experiments).await?;
     let mut traces = Vec::new();
     let mut warnings = Vec::new();
     let mut token = None;
     loop {
-        let want = if limit == 0 { 500 } else { (limit - traces.len()).min(500) };
+        let want = if limit == 0 {
+            500
+        } else {
+            (limit - traces.len()).min(500)
+        };
         let page = src
             .list(ListQuery {
                 experiment_ids: ids.clone(),
@@ -137,12 +145,17 @@ fn warn_all(warnings: &[String]) {
     }
 }
 
-async fn cmd_list(src: Option<&str>, experiments: &[String], limit: usize, json: bool) -> Result<()> {
+async fn cmd_list(
+    src: Option<&str>,
+    experiments: &[String],
+    limit: usize,
+    json: bool,
+) -> Result<()> {
     let src = open_source(src)?;
     let (traces, warnings) = fetch_all(src.as_ref(), experiments, limit).await?;
     warn_all(&warnings);
     if json {
-        return emit(&(serde_json::to_string_pretty(&traces)? + "\n"));
+        return emit(&(escape_json_unsafe(serde_json::to_string_pretty(&traces)?) + "\n"));
     }
     emit(&render_list(&traces))
 }
@@ -202,7 +215,8 @@ async fn cmd_show(src: Option<&str>, id: &str, json: bool, depth: Option<usize>)
     let trace = src.get(id).await?;
     warn_all(&trace.warnings);
     if json {
-        return emit(&(serde_json::to_string_pretty(&NormalizedTrace::new(&trace))? + "\n"));
+        let json = serde_json::to_string_pretty(&NormalizedTrace::new(&trace))?;
+        return emit(&(escape_json_unsafe(json) + "\n"));
     }
     emit(&render_show(&trace, depth))
 }
@@ -278,7 +292,11 @@ impl<'a> NormalizedTrace<'a> {
 const MAX_INDENT: usize = 40;
 
 fn span_line(span: &Span, flags: NodeFlags) -> String {
-    let mut line = format!("[{}] {}", sanitize_line(span.span_type.badge()), sanitize_line(&span.name));
+    let mut line = format!(
+        "[{}] {}",
+        sanitize_line(span.span_type.badge()),
+        sanitize_line(&span.name)
+    );
     match span.duration_ns() {
         Some(d) => {
             let _ = write!(line, "  {}", format_duration_ns(d));
@@ -416,7 +434,11 @@ pub fn render_show(t: &Trace, depth: Option<usize>) -> String {
         }
         if d + 1 >= max_depth {
             let n = count_below(tree, i);
-            let _ = writeln!(out, "{below}└─ … {n} more span{}", if n == 1 { "" } else { "s" });
+            let _ = writeln!(
+                out,
+                "{below}└─ … {n} more span{}",
+                if n == 1 { "" } else { "s" }
+            );
             continue;
         }
         for (k, &c) in kids.iter().enumerate().rev() {

@@ -86,6 +86,26 @@ pub fn sanitize_block(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Makes JSON text safe for a terminal without changing what it means: every unsafe character
+/// (which can only stand inside a string there) becomes a `\uXXXX` escape.
+pub fn escape_json_unsafe(json: String) -> String {
+    if !json.chars().any(is_unsafe) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if is_unsafe(c) && c != '\n' {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{:04x}", u));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Display width of a string, as the terminal draws it.
 pub fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
@@ -187,6 +207,15 @@ mod tests {
         assert_eq!(truncate("abcd", 0), "");
         assert_eq!(fit("世", 3), "世 ");
         assert_eq!(width(&fit("🚀🚀🚀", 4)), 4);
+    }
+
+    #[test]
+    fn json_escapes_keep_meaning() {
+        let raw = serde_json::to_string(&"a\u{202e}b\u{7f}c\u{e0041}").unwrap();
+        let safe = escape_json_unsafe(raw.clone());
+        assert!(!safe.chars().any(is_unsafe), "{safe}");
+        let back: String = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, "a\u{202e}b\u{7f}c\u{e0041}");
     }
 
     #[test]

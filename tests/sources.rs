@@ -18,7 +18,11 @@ fn assert_same_traces(a: &str, b: &str, manifest_of: &str) {
     assert!(ids.len() >= 10, "{manifest_of}: {} scenarios", ids.len());
     for (name, id) in ids {
         let (ta, tb) = (get(&sa, &id), get(&sb, &id));
-        assert!(ta.span_count() > 0, "{a} {name}: no spans ({:?})", ta.warnings);
+        assert!(
+            ta.span_count() > 0,
+            "{a} {name}: no spans ({:?})",
+            ta.warnings
+        );
         assert_eq!(shape(&ta), shape(&tb), "{name}: {a} vs {b}");
         assert_eq!(timings(&ta), timings(&tb), "{name} timings: {a} vs {b}");
         assert_eq!(ta.info.request_time_ms, tb.info.request_time_ms, "{name}");
@@ -39,7 +43,11 @@ fn v3_sqlite_and_export_agree() {
 fn v3_file_store_and_migrated_db_agree() {
     // migrated.db keeps spans in the artifacts, at the absolute path of the machine that
     // wrote it: found again next to the database.
-    assert_same_traces("v3/filestore/mlruns", "v3/filestore/migrated.db", "v3/filestore");
+    assert_same_traces(
+        "v3/filestore/mlruns",
+        "v3/filestore/migrated.db",
+        "v3/filestore",
+    );
 }
 
 #[test]
@@ -56,15 +64,27 @@ fn v2_sqlite_and_export_agree() {
 #[test]
 fn every_generation_gives_the_same_tree() {
     let fx = fixtures();
-    let stores = ["v3/sqlite", "v3/filestore", "v35/sqlite", "v2/sqlite", "v2/filestore"];
+    let stores = [
+        "v3/sqlite",
+        "v3/filestore",
+        "v35/sqlite",
+        "v2/sqlite",
+        "v2/filestore",
+    ];
     let reference = manifest("v3/sqlite");
     let src_ref = open(&fx.join("v3/sqlite"));
     for store in &stores[1..] {
-        let path = if store.ends_with("filestore") { fx.join(store).join("mlruns") } else { fx.join(store) };
+        let path = if store.ends_with("filestore") {
+            fx.join(store).join("mlruns")
+        } else {
+            fx.join(store)
+        };
         let src = open(&path);
         let ids = manifest(store);
         for (name, ref_id) in &reference {
-            let id = ids.get(name).unwrap_or_else(|| panic!("{store} lacks {name}"));
+            let id = ids
+                .get(name)
+                .unwrap_or_else(|| panic!("{store} lacks {name}"));
             let mut a = shape(&get(&src_ref, ref_id));
             let mut b = shape(&get(&src, id));
             // Threads and async tasks start in a different order each run; compare as sets.
@@ -78,18 +98,34 @@ fn every_generation_gives_the_same_tree() {
 #[test]
 fn listing_is_newest_first_and_pages_without_holes() {
     let fx = fixtures();
-    for store in ["v3/sqlite", "v3/export", "v3/filestore/mlruns", "v35/sqlite", "v2/sqlite", "v2/filestore", "v2/export/traces.jsonl"] {
+    for store in [
+        "v3/sqlite",
+        "v3/export",
+        "v3/filestore/mlruns",
+        "v35/sqlite",
+        "v2/sqlite",
+        "v2/filestore",
+        "v2/export/traces.jsonl",
+    ] {
         let src = open(&fx.join(store));
         let all = list_all(&src);
         assert_eq!(all.len(), 10, "{store}");
         let mut ids: Vec<&str> = all.iter().map(|t| t.trace_id.as_str()).collect();
-        assert!(all.windows(2).all(|w| w[0].request_time_ms >= w[1].request_time_ms), "{store}");
+        assert!(
+            all.windows(2)
+                .all(|w| w[0].request_time_ms >= w[1].request_time_ms),
+            "{store}"
+        );
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), 10, "{store}: duplicates across pages");
         for t in &all {
             assert!(t.name().is_some(), "{store} {}: no name", t.trace_id);
-            assert!(t.request_preview().is_some(), "{store} {}: no request preview", t.trace_id);
+            assert!(
+                t.request_preview().is_some(),
+                "{store} {}: no request preview",
+                t.trace_id
+            );
         }
     }
 }
@@ -98,28 +134,56 @@ fn listing_is_newest_first_and_pages_without_holes() {
 fn rag_trace_has_documents_tokens_user_and_feedback() {
     let fx = fixtures();
     for store in ["v3/sqlite", "v3/export", "v3/filestore/mlruns"] {
-        let man = if store.starts_with("v3/filestore") { "v3/filestore" } else { "v3/sqlite" };
+        let man = if store.starts_with("v3/filestore") {
+            "v3/filestore"
+        } else {
+            "v3/sqlite"
+        };
         let id = &manifest(man)["rag"];
         let t = get(&open(&fx.join(store)), id);
         assert_eq!(t.name(), Some("rag_pipeline"));
         assert_eq!(t.info.user(), Some("alice"), "{store}");
         assert_eq!(t.info.session(), Some("session-1"), "{store}");
         assert_eq!(t.info.tags.get("env").map(String::as_str), Some("dev"));
-        let retr = t.spans().iter().find(|s| s.span_type == SpanType::Retriever).unwrap();
+        let retr = t
+            .spans()
+            .iter()
+            .find(|s| s.span_type == SpanType::Retriever)
+            .unwrap();
         let docs = retr.outputs().unwrap().to_value();
         assert_eq!(docs.as_array().unwrap().len(), 3);
-        assert!(docs[0]["page_content"].as_str().unwrap().contains("MLflow Tracing"));
+        assert!(
+            docs[0]["page_content"]
+                .as_str()
+                .unwrap()
+                .contains("MLflow Tracing")
+        );
         let u = t.token_usage().unwrap();
         assert_eq!(u.total, u.input + u.output);
-        assert_eq!(Some(u), t.tree.token_total(), "{store}: trace metadata vs span sum");
+        assert_eq!(
+            Some(u),
+            t.tree.token_total(),
+            "{store}: trace metadata vs span sum"
+        );
         let fb = &t.info.assessments[0];
-        assert_eq!((fb.name.as_str(), fb.kind.as_str()), ("correctness", "feedback"), "{store}");
+        assert_eq!(
+            (fb.name.as_str(), fb.kind.as_str()),
+            ("correctness", "feedback"),
+            "{store}"
+        );
         assert_eq!(fb.value, Some(serde_json::Value::Bool(true)));
         assert_eq!(fb.rationale.as_deref(), Some("Matches the docs."));
         assert_eq!(fb.source_id.as_deref(), Some("alice"));
-        let llm = t.spans().iter().find(|s| s.span_type == SpanType::ChatModel).unwrap();
+        let llm = t
+            .spans()
+            .iter()
+            .find(|s| s.span_type == SpanType::ChatModel)
+            .unwrap();
         assert_eq!(llm.model().as_deref(), Some("gpt-4o-mini"));
-        assert!(t.info.cost().is_some() || store != "v3/sqlite", "{store}: MLflow 3.17 records cost");
+        assert!(
+            t.info.cost().is_some() || store != "v3/sqlite",
+            "{store}: MLflow 3.17 records cost"
+        );
     }
 }
 
@@ -135,8 +199,17 @@ fn agent_trace_has_chat_messages_and_tool_calls() {
         assert_eq!(call.name, "get_weather");
         assert!(call.arguments.contains("Lisbon"));
         let tools = chat::tools(step0);
-        assert_eq!(tools.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["get_weather", "search_flights"]);
-        assert_eq!(t.spans().iter().filter(|s| s.span_type == SpanType::Tool).count(), 2);
+        assert_eq!(
+            tools.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+            ["get_weather", "search_flights"]
+        );
+        assert_eq!(
+            t.spans()
+                .iter()
+                .filter(|s| s.span_type == SpanType::Tool)
+                .count(),
+            2
+        );
     }
 }
 
@@ -144,11 +217,21 @@ fn agent_trace_has_chat_messages_and_tool_calls() {
 fn deep_exception_is_found_with_type_message_and_stack() {
     let fx = fixtures();
     for store in ["v3/sqlite", "v35/sqlite", "v2/sqlite", "v2/filestore"] {
-        let path = if store.ends_with("filestore") { fx.join(store).join("mlruns") } else { fx.join(store) };
+        let path = if store.ends_with("filestore") {
+            fx.join(store).join("mlruns")
+        } else {
+            fx.join(store)
+        };
         let src = open(&path);
         let t = get(&src, &manifest(store)["error_deep"]);
         assert_eq!(t.info.state, TraceState::Error, "{store}");
-        let leaf = t.tree.preorder().iter().copied().find(|&i| t.tree.span(i).name == "parse_config").unwrap();
+        let leaf = t
+            .tree
+            .preorder()
+            .iter()
+            .copied()
+            .find(|&i| t.tree.span(i).name == "parse_config")
+            .unwrap();
         assert_eq!(t.tree.depth(leaf), 4);
         let s = t.tree.span(leaf);
         assert_eq!(s.status, StatusCode::Error);
@@ -159,7 +242,11 @@ fn deep_exception_is_found_with_type_message_and_stack() {
         // caught and retried: the trace is OK, one span failed
         let ok = get(&src, &manifest(store)["error_caught"]);
         assert_eq!(ok.info.state, TraceState::Ok);
-        assert_eq!(ok.spans().iter().filter(|s| s.is_error()).count(), 1, "{store}");
+        assert_eq!(
+            ok.spans().iter().filter(|s| s.is_error()).count(),
+            1,
+            "{store}"
+        );
     }
 }
 
@@ -171,22 +258,56 @@ fn stream_events_custom_types_and_odd_attributes() {
         let m = manifest(store);
         let stream = get(&src, &m["stream"]);
         let root = stream.root().unwrap();
-        assert!(root.events.len() >= 5, "{store}: {} chunk events", root.events.len());
+        assert!(
+            root.events.len() >= 5,
+            "{store}: {} chunk events",
+            root.events.len()
+        );
         let custom = get(&src, &m["custom_type"]);
         let types: Vec<&SpanType> = custom.spans().iter().map(|s| &s.span_type).collect();
-        assert!(types.contains(&&SpanType::Custom("GUARDRAIL_CHECK".into())), "{store}");
-        assert!(types.contains(&&SpanType::Custom("VECTOR_SEARCH".into())), "{store}");
+        assert!(
+            types.contains(&&SpanType::Custom("GUARDRAIL_CHECK".into())),
+            "{store}"
+        );
+        assert!(
+            types.contains(&&SpanType::Custom("VECTOR_SEARCH".into())),
+            "{store}"
+        );
         let odd = get(&src, &m["events_odd_attrs"]);
         let root = odd.root().unwrap();
-        assert_eq!(root.attr("int_attr").unwrap().as_string().as_deref(), Some("7"));
-        assert_eq!(root.attr("bool_attr").unwrap().to_value(), serde_json::json!(false));
-        assert_eq!(root.attr("dict_attr").unwrap().to_value()["k"]["deep"][1]["deeper"], "x");
-        assert!(root.attr("unicode_attr").unwrap().display_text().contains("東京"));
+        assert_eq!(
+            root.attr("int_attr").unwrap().as_string().as_deref(),
+            Some("7")
+        );
+        assert_eq!(
+            root.attr("bool_attr").unwrap().to_value(),
+            serde_json::json!(false)
+        );
+        assert_eq!(
+            root.attr("dict_attr").unwrap().to_value()["k"]["deep"][1]["deeper"],
+            "x"
+        );
+        assert!(
+            root.attr("unicode_attr")
+                .unwrap()
+                .display_text()
+                .contains("東京")
+        );
         assert!(root.attr("nan_attr").is_some());
         assert!(root.user_attributes().any(|(k, _)| k == "big_int"));
-        assert!(root.user_attributes().all(|(k, _)| !k.starts_with("mlflow.")));
-        assert!(root.mlflow_attributes().any(|(k, _)| k == "mlflow.spanType"));
-        let child = odd.spans().iter().find(|s| s.name == "emit_events").unwrap();
+        assert!(
+            root.user_attributes()
+                .all(|(k, _)| !k.starts_with("mlflow."))
+        );
+        assert!(
+            root.mlflow_attributes()
+                .any(|(k, _)| k == "mlflow.spanType")
+        );
+        let child = odd
+            .spans()
+            .iter()
+            .find(|s| s.name == "emit_events")
+            .unwrap();
         let names: Vec<&str> = child.events.iter().map(|e| e.name.as_str()).collect();
         assert_eq!(names, ["cache_miss", "retry", "checkpoint"], "{store}");
         assert_eq!(child.events[1].attributes["attempt"], serde_json::json!(2));
@@ -211,16 +332,39 @@ fn experiments_select_by_name_or_id() {
     let r = rt();
     let exps = r.block_on(src.experiments()).unwrap();
     let fx = exps.iter().find(|e| e.name == "tui-fixtures").unwrap();
-    let by_name = r.block_on(mlflow_tui::source::resolve_experiments(src.as_ref(), &["tui-fixtures".into()])).unwrap();
-    let by_id = r.block_on(mlflow_tui::source::resolve_experiments(src.as_ref(), std::slice::from_ref(&fx.id))).unwrap();
+    let by_name = r
+        .block_on(mlflow_tui::source::resolve_experiments(
+            src.as_ref(),
+            &["tui-fixtures".into()],
+        ))
+        .unwrap();
+    let by_id = r
+        .block_on(mlflow_tui::source::resolve_experiments(
+            src.as_ref(),
+            std::slice::from_ref(&fx.id),
+        ))
+        .unwrap();
     assert_eq!(by_name, by_id);
     let err = r
-        .block_on(mlflow_tui::source::resolve_experiments(src.as_ref(), &["nope".into()]))
+        .block_on(mlflow_tui::source::resolve_experiments(
+            src.as_ref(),
+            &["nope".into()],
+        ))
         .unwrap_err()
         .to_string();
-    assert!(err.contains("nope") && err.contains("tui-fixtures"), "{err}");
+    assert!(
+        err.contains("nope") && err.contains("tui-fixtures"),
+        "{err}"
+    );
     let page = r
-        .block_on(src.list(mlflow_tui::source::ListQuery { experiment_ids: vec!["0".into()], max_results: 10, page_token: None }))
+        .block_on(src.list(mlflow_tui::source::ListQuery {
+            experiment_ids: vec!["0".into()],
+            max_results: 10,
+            page_token: None,
+        }))
         .unwrap();
-    assert!(page.traces.is_empty(), "the Default experiment has no traces");
+    assert!(
+        page.traces.is_empty(),
+        "the Default experiment has no traces"
+    );
 }

@@ -33,7 +33,9 @@ impl AttrValue {
     /// the parser's recursion limit).
     pub fn to_value(&self) -> Value {
         match self {
-            AttrValue::Json(s) => serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.to_string())),
+            AttrValue::Json(s) => {
+                serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.to_string()))
+            }
             AttrValue::Text(s) => Value::String(s.to_string()),
         }
     }
@@ -96,10 +98,12 @@ impl AttrValue {
 impl Serialize for AttrValue {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            AttrValue::Json(text) => match serde_json::value::RawValue::from_string(text.to_string()) {
-                Ok(raw) => raw.serialize(s),
-                Err(_) => s.serialize_str(text),
-            },
+            AttrValue::Json(text) => {
+                match serde_json::value::RawValue::from_string(text.to_string()) {
+                    Ok(raw) => raw.serialize(s),
+                    Err(_) => s.serialize_str(text),
+                }
+            }
             AttrValue::Text(text) => s.serialize_str(text),
         }
     }

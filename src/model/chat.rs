@@ -185,7 +185,10 @@ pub fn tools(span: &Span) -> Vec<ToolDef> {
     let v = span
         .attr(keys::SPAN_CHAT_TOOLS)
         .map(|a| a.to_value())
-        .or_else(|| span.inputs().and_then(|i| i.to_value().get("tools").cloned()))
+        .or_else(|| {
+            span.inputs()
+                .and_then(|i| i.to_value().get("tools").cloned())
+        })
         .unwrap_or(Value::Null);
     v.as_array()
         .map(|a| {
@@ -234,8 +237,10 @@ mod tests {
 
     #[test]
     fn no_chat_for_plain_spans() {
-        let s = parse_span(r#"{"name":"x","span_id":"aa","attributes":{"mlflow.spanInputs":"{\"q\":1}"}}"#)
-            .unwrap();
+        let s = parse_span(
+            r#"{"name":"x","span_id":"aa","attributes":{"mlflow.spanInputs":"{\"q\":1}"}}"#,
+        )
+        .unwrap();
         assert!(messages(&s).is_empty());
         assert!(tools(&s).is_empty());
     }

@@ -425,9 +425,13 @@ impl Span {
         if let Some(m) = self.attr(keys::SPAN_MODEL).and_then(AttrValue::as_string) {
             return Some(m);
         }
-        ["gen_ai.request.model", "gen_ai.response.model", "llm.model_name"]
-            .iter()
-            .find_map(|k| self.attr(k).and_then(AttrValue::as_string))
+        [
+            "gen_ai.request.model",
+            "gen_ai.response.model",
+            "llm.model_name",
+        ]
+        .iter()
+        .find_map(|k| self.attr(k).and_then(AttrValue::as_string))
     }
     pub fn cost(&self) -> Option<Cost> {
         Cost::from_json(&self.attr(keys::SPAN_COST)?.to_value())
@@ -514,10 +518,11 @@ impl Trace {
         if info.response_preview().is_none() {
             info.response_preview = self.response_preview();
         }
-        if info.name().is_none() {
-            if let Some(n) = self.name() {
-                info.tags.insert(keys::TRACE_NAME.to_string(), n.to_string());
-            }
+        if info.name().is_none()
+            && let Some(n) = self.name()
+        {
+            info.tags
+                .insert(keys::TRACE_NAME.to_string(), n.to_string());
         }
         if info.duration_ms.is_none() {
             info.duration_ms = self.duration_ms();

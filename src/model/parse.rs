@@ -55,10 +55,9 @@ impl<'de> Deserialize<'de> for Num {
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Num, E> {
                 let t = v.trim();
-                Ok(Num(t
-                    .parse::<u64>()
-                    .ok()
-                    .or_else(|| t.parse::<i64>().ok().map(|x| x.max(0) as u64))))
+                Ok(Num(t.parse::<u64>().ok().or_else(|| {
+                    t.parse::<i64>().ok().map(|x| x.max(0) as u64)
+                })))
             }
             fn visit_unit<E>(self) -> Result<Num, E> {
                 Ok(Num(None))
@@ -167,7 +166,11 @@ pub fn any_value(v: &Value) -> Value {
         return v.clone();
     };
     if obj.len() != 1 {
-        return if obj.is_empty() { Value::Null } else { v.clone() };
+        return if obj.is_empty() {
+            Value::Null
+        } else {
+            v.clone()
+        };
     }
     let Some((k, inner)) = obj.iter().next() else {
         return Value::Null;
@@ -269,14 +272,16 @@ pub fn normalize_id(id: &str) -> String {
         .strip_prefix("0x")
         .or_else(|| id.strip_prefix("0X"))
         .unwrap_or(id);
-    if !plain.is_empty() && plain.len() % 2 == 0 && plain.bytes().all(|b| b.is_ascii_hexdigit())
+    if !plain.is_empty()
+        && plain.len().is_multiple_of(2)
+        && plain.bytes().all(|b| b.is_ascii_hexdigit())
     {
         return plain.to_ascii_lowercase();
     }
-    if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(id) {
-        if !bytes.is_empty() {
-            return bytes.iter().map(|b| format!("{b:02x}")).collect();
-        }
+    if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(id)
+        && !bytes.is_empty()
+    {
+        return bytes.iter().map(|b| format!("{b:02x}")).collect();
     }
     id.to_string()
 }
@@ -399,9 +404,12 @@ pub fn parse_span(text: &str) -> Result<Span, ParseError> {
         .map_err(|e| ParseError::NotTrace(format!("span: {e}")))
 }
 
+/// Spans, the trace id seen in them (if any), and a warning per span that could not be read.
+pub type SpanList = (Vec<Span>, Option<String>, Vec<String>);
+
 /// Parses a list of spans, one at a time so that one bad span does not lose the others.
 /// Returns the spans, the trace id found in them (if any), and a warning per bad span.
-fn parse_span_list(raws: Vec<Box<RawValue>>) -> (Vec<Span>, Option<String>, Vec<String>) {
+fn parse_span_list(raws: Vec<Box<RawValue>>) -> SpanList {
     let mut spans = Vec::with_capacity(raws.len());
     let mut warnings = Vec::new();
     let mut trace_id = None;
@@ -500,7 +508,9 @@ pub fn parse_assessment(v: &Value) -> Assessment {
     let source = v.get("source");
     Assessment {
         id: g("assessment_id").unwrap_or_default(),
-        name: g("assessment_name").or_else(|| g("name")).unwrap_or_default(),
+        name: g("assessment_name")
+            .or_else(|| g("name"))
+            .unwrap_or_default(),
         kind: kind.to_string(),
         value,
         source_type: source.and_then(|s| opt_str(s.get("source_type"))),
@@ -570,10 +580,14 @@ pub fn parse_info(v: &Value) -> Result<TraceInfo, ParseError> {
         request_time_ms,
         duration_ms,
         state: TraceState::parse(obj.get("state").and_then(Value::as_str).unwrap_or_default()),
-        request_preview: opt_str(obj.get("request_preview")).or_else(|| opt_str(obj.get("request"))),
+        request_preview: opt_str(obj.get("request_preview"))
+            .or_else(|| opt_str(obj.get("request"))),
         response_preview: opt_str(obj.get("response_preview"))
             .or_else(|| opt_str(obj.get("response"))),
-        metadata: str_map(obj.get("trace_metadata").or_else(|| obj.get("request_metadata"))),
+        metadata: str_map(
+            obj.get("trace_metadata")
+                .or_else(|| obj.get("request_metadata")),
+        ),
         tags: str_map(obj.get("tags")),
         assessments,
         schema: Schema::V3,
@@ -613,8 +627,8 @@ fn preview_text(v: Option<Value>) -> Option<String> {
 
 /// Parses the span list of a `traces.json` artifact or a `spans` column set.
 /// Returns spans, a trace id seen in them, and warnings.
-pub fn parse_spans_doc(text: &str) -> Result<(Vec<Span>, Option<String>, Vec<String>), ParseError> {
-    let doc: RawDoc = serde_json::from_str(text).map_err(|e| not_json_or_shape(e))?;
+pub fn parse_spans_doc(text: &str) -> Result<SpanList, ParseError> {
+    let doc: RawDoc = serde_json::from_str(text).map_err(not_json_or_shape)?;
     let spans = doc
         .spans
         .or(doc.data.and_then(|d| d.spans))
@@ -695,7 +709,7 @@ pub fn info_from_spans(spans: &[Span], trace_id: Option<String>) -> TraceInfo {
 
 /// Parses one exported trace (`Trace.to_json()`), or a bare `traces.json` artifact.
 pub fn parse_trace(text: &str) -> Result<Trace, ParseError> {
-    let doc: RawDoc = serde_json::from_str(text).map_err(|e| not_json_or_shape(e))?;
+    let doc: RawDoc = serde_json::from_str(text).map_err(not_json_or_shape)?;
     trace_from_doc(doc)
 }
 
@@ -760,10 +774,12 @@ fn parse_traces_value(text: &str) -> Result<(Vec<Trace>, Vec<String>), ParseErro
         ));
     }
     let doc: RawDoc = serde_json::from_str(t).map_err(|e| ParseError::NotTrace(e.to_string()))?;
-    if doc.info.is_none() && doc.data.is_none() && doc.spans.is_none() {
-        if let Ok(l) = serde_json::from_str::<Listing>(t) {
-            return collect_items(l.traces);
-        }
+    if doc.info.is_none()
+        && doc.data.is_none()
+        && doc.spans.is_none()
+        && let Ok(l) = serde_json::from_str::<Listing>(t)
+    {
+        return collect_items(l.traces);
     }
     Ok((vec![trace_from_doc(doc)?], Vec::new()))
 }
@@ -891,10 +907,19 @@ mod tests {
 
     #[test]
     fn bad_documents() {
-        assert!(matches!(parse_trace("not json"), Err(ParseError::NotJson(_))));
-        assert!(matches!(parse_trace("{\"a\":1}"), Err(ParseError::NotTrace(_))));
+        assert!(matches!(
+            parse_trace("not json"),
+            Err(ParseError::NotJson(_))
+        ));
+        assert!(matches!(
+            parse_trace("{\"a\":1}"),
+            Err(ParseError::NotTrace(_))
+        ));
         assert!(matches!(parse_traces_file(""), Err(ParseError::NotJson(_))));
-        assert!(matches!(parse_traces_file("[1,2]"), Err(ParseError::NotTrace(_))));
+        assert!(matches!(
+            parse_traces_file("[1,2]"),
+            Err(ParseError::NotTrace(_))
+        ));
         assert!(parse_traces_file("42").is_err());
     }
 
@@ -912,7 +937,9 @@ mod tests {
 
     #[test]
     fn one_bad_span_keeps_the_rest() {
-        let t = parse_trace(r#"{"spans":[{"name":"ok","span_id":"aa"}, {"name":"bad","events":5}]}"#).unwrap();
+        let t =
+            parse_trace(r#"{"spans":[{"name":"ok","span_id":"aa"}, {"name":"bad","events":5}]}"#)
+                .unwrap();
         assert_eq!(t.span_count(), 1);
         assert_eq!(t.warnings.len(), 1);
     }

@@ -115,18 +115,14 @@ impl SpanTree {
 
         let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
         let mut roots = Vec::new();
-        for i in 0..n {
-            match parent[i] {
+        for (i, p) in parent.iter().enumerate() {
+            match *p {
                 Some(p) => children[p].push(i),
                 None => roots.push(i),
             }
         }
-        let by_start = |a: &usize, b: &usize| {
-            spans[*a]
-                .start_ns
-                .cmp(&spans[*b].start_ns)
-                .then(a.cmp(b))
-        };
+        let by_start =
+            |a: &usize, b: &usize| spans[*a].start_ns.cmp(&spans[*b].start_ns).then(a.cmp(b));
         for c in &mut children {
             c.sort_by(by_start);
         }
@@ -228,11 +224,11 @@ impl SpanTree {
         let mut total: Option<TokenUsage> = None;
         let mut covered = vec![false; self.len()];
         for &i in &self.preorder {
-            if let Some(p) = self.parent(i) {
-                if covered[p] {
-                    covered[i] = true;
-                    continue;
-                }
+            if let Some(p) = self.parent(i)
+                && covered[p]
+            {
+                covered[i] = true;
+                continue;
             }
             if let Some(u) = self.spans[i].token_usage() {
                 covered[i] = true;
@@ -264,7 +260,10 @@ mod tests {
     }
 
     fn names(t: &SpanTree) -> Vec<&str> {
-        t.preorder().iter().map(|&i| t.span(i).name.as_str()).collect()
+        t.preorder()
+            .iter()
+            .map(|&i| t.span(i).name.as_str())
+            .collect()
     }
 
     #[test]
@@ -317,7 +316,11 @@ mod tests {
         let n = 10_000;
         let spans: Vec<Span> = (0..n)
             .map(|i| {
-                let parent = if i == 0 { None } else { Some(format!("s{}", i - 1)) };
+                let parent = if i == 0 {
+                    None
+                } else {
+                    Some(format!("s{}", i - 1))
+                };
                 span(&format!("s{i}"), parent.as_deref(), i as u64)
             })
             .collect();

@@ -72,7 +72,8 @@ pub fn resolve_dir(location: &str, bases: &[&Path]) -> Option<PathBuf> {
 /// Reads and parses `<dir>/traces.json`. Returns spans and warnings.
 pub fn read_traces_json(dir: &Path) -> Result<(Vec<Span>, Vec<String>), SourceError> {
     let path = dir.join("traces.json");
-    let text = std::fs::read_to_string(&path).map_err(|e| SourceError::bad_file(&path, io_reason(&e)))?;
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| SourceError::bad_file(&path, io_reason(&e)))?;
     let (spans, _, warnings) =
         parse_spans_doc(&text).map_err(|e| SourceError::bad_file(&path, e))?;
     Ok((spans, warnings))
@@ -93,7 +94,10 @@ mod tests {
             "/old/machine/place/mlruns/1/traces/tr-a/artifacts",
             &[dir.path()],
         );
-        assert_eq!(found, Some(dir.path().join("mlruns/1/traces/tr-a/artifacts")));
+        assert_eq!(
+            found,
+            Some(dir.path().join("mlruns/1/traces/tr-a/artifacts"))
+        );
         assert_eq!(resolve_dir("/nothing/like/it", &[dir.path()]), None);
     }
 }

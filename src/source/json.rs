@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{Experiment, ListQuery, LocalStore, SourceError, TracePage, io_reason, page_of, wanted};
+use super::{
+    Experiment, ListQuery, LocalStore, SourceError, TracePage, io_reason, page_of, wanted,
+};
 use crate::model::parse::parse_traces_file;
 use crate::model::{Trace, TraceInfo};
 
@@ -41,7 +43,9 @@ fn collect_files(root: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
             // skip hidden folders and files (.git, editor swap files)
@@ -62,18 +66,32 @@ fn collect_files(root: &Path) -> Vec<PathBuf> {
 fn read_file(path: &Path) -> Result<(Vec<Trace>, Vec<String>), SourceError> {
     let bytes = std::fs::read(path).map_err(|e| SourceError::bad_file(path, io_reason(&e)))?;
     let text = String::from_utf8(bytes).map_err(|e| {
-        SourceError::bad_file(path, format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+        SourceError::bad_file(
+            path,
+            format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
     })?;
     parse_traces_file(&text).map_err(|e| SourceError::bad_file(path, e))
 }
 
 impl JsonStore {
     pub fn open(root: &Path) -> Result<Self, SourceError> {
-        let meta = std::fs::metadata(root).map_err(|e| SourceError::bad_file(root, io_reason(&e)))?;
+        let meta =
+            std::fs::metadata(root).map_err(|e| SourceError::bad_file(root, io_reason(&e)))?;
         let single = meta.is_file();
-        let files = if single { vec![root.to_path_buf()] } else { collect_files(root) };
+        let files = if single {
+            vec![root.to_path_buf()]
+        } else {
+            collect_files(root)
+        };
         if files.is_empty() {
-            return Err(SourceError::bad_file(root, "no .json or .jsonl files in this folder"));
+            return Err(SourceError::bad_file(
+                root,
+                "no .json or .jsonl files in this folder",
+            ));
         }
         let mut store = JsonStore {
             root: root.to_path_buf(),
@@ -89,7 +107,11 @@ impl JsonStore {
                         store.warnings.push(format!("{}: {w}", file.display()));
                     }
                     for (index, t) in traces.into_iter().enumerate() {
-                        store.add(Entry { info: t.summary(), file: file.clone(), index });
+                        store.add(Entry {
+                            info: t.summary(),
+                            file: file.clone(),
+                            index,
+                        });
                     }
                 }
                 Err(e) => {
@@ -102,7 +124,10 @@ impl JsonStore {
             // nothing usable: the one file's error, or a summary for a folder
             return Err(match (single, first_error) {
                 (true, Some(e)) => e,
-                (_, Some(e)) => SourceError::bad_file(root, format!("no trace could be read; first problem: {e}")),
+                (_, Some(e)) => SourceError::bad_file(
+                    root,
+                    format!("no trace could be read; first problem: {e}"),
+                ),
                 (_, None) => SourceError::bad_file(root, "no traces in these files"),
             });
         }
@@ -114,7 +139,8 @@ impl JsonStore {
         if self.by_id.contains_key(&e.info.trace_id) {
             return;
         }
-        self.by_id.insert(e.info.trace_id.clone(), self.entries.len());
+        self.by_id
+            .insert(e.info.trace_id.clone(), self.entries.len());
         self.entries.push(e);
     }
 
@@ -139,7 +165,11 @@ impl LocalStore for JsonStore {
         ids.dedup();
         Ok(ids
             .into_iter()
-            .map(|id| Experiment { name: id.clone(), id, active: true })
+            .map(|id| Experiment {
+                name: id.clone(),
+                id,
+                active: true,
+            })
             .collect())
     }
 
@@ -162,7 +192,9 @@ impl LocalStore for JsonStore {
             .by_id
             .get(trace_id)
             .and_then(|&i| self.entries.get(i))
-            .ok_or_else(|| SourceError::NotFound(format!("no trace {trace_id} in {}", self.root.display())))?;
+            .ok_or_else(|| {
+                SourceError::NotFound(format!("no trace {trace_id} in {}", self.root.display()))
+            })?;
         let (traces, _) = read_file(&entry.file)?;
         traces
             .into_iter()
@@ -170,7 +202,10 @@ impl LocalStore for JsonStore {
             .filter(|t| t.info.trace_id == trace_id)
             .map(Arc::new)
             .ok_or_else(|| {
-                SourceError::bad_file(&entry.file, format!("changed since it was opened; trace {trace_id} is gone"))
+                SourceError::bad_file(
+                    &entry.file,
+                    format!("changed since it was opened; trace {trace_id} is gone"),
+                )
             })
     }
 }

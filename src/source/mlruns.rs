@@ -12,7 +12,9 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::artifacts::{read_traces_json, resolve_dir};
-use super::{Experiment, ListQuery, LocalStore, SourceError, TracePage, io_reason, page_of, wanted};
+use super::{
+    Experiment, ListQuery, LocalStore, SourceError, TracePage, io_reason, page_of, wanted,
+};
 use crate::model::parse::{parse_assessment, parse_info};
 use crate::model::{Trace, TraceInfo, keys};
 
@@ -30,8 +32,10 @@ pub struct FileStore {
 }
 
 fn read_yaml(path: &Path) -> Result<Value, SourceError> {
-    let text = std::fs::read_to_string(path).map_err(|e| SourceError::bad_file(path, io_reason(&e)))?;
-    serde_yaml_ng::from_str::<Value>(&text).map_err(|e| SourceError::bad_file(path, format!("not valid YAML: {e}")))
+    let text =
+        std::fs::read_to_string(path).map_err(|e| SourceError::bad_file(path, io_reason(&e)))?;
+    serde_yaml_ng::from_str::<Value>(&text)
+        .map_err(|e| SourceError::bad_file(path, format!("not valid YAML: {e}")))
 }
 
 /// Reads every file below `dir` as `key -> contents`; keys with `/` are nested folders.
@@ -39,7 +43,9 @@ fn read_kv_dir(dir: &Path) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -88,7 +94,11 @@ impl FileStore {
             out.push((
                 Experiment {
                     id,
-                    name: v.get("name").and_then(Value::as_str).unwrap_or_default().to_string(),
+                    name: v
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
                     active: v.get("lifecycle_stage").and_then(Value::as_str) != Some("deleted"),
                 },
                 dir,
@@ -111,16 +121,18 @@ impl FileStore {
             if !selected {
                 continue;
             }
-            let Ok(rd) = std::fs::read_dir(dir.join("traces")) else { continue };
+            let Ok(rd) = std::fs::read_dir(dir.join("traces")) else {
+                continue;
+            };
             for e in rd.flatten() {
                 let tdir = e.path();
                 let yaml = tdir.join("trace_info.yaml");
                 if !yaml.is_file() {
                     continue;
                 }
-                match read_yaml(&yaml).and_then(|v| {
-                    parse_info(&v).map_err(|err| SourceError::bad_file(&yaml, err))
-                }) {
+                match read_yaml(&yaml)
+                    .and_then(|v| parse_info(&v).map_err(|err| SourceError::bad_file(&yaml, err)))
+                {
                     Ok(mut info) => {
                         info.experiment_id.get_or_insert_with(|| exp.id.clone());
                         infos.push((info, tdir));
@@ -133,7 +145,8 @@ impl FileStore {
     }
 
     fn fill_details(info: &mut TraceInfo, dir: &Path) {
-        info.metadata.extend(read_kv_dir(&dir.join("request_metadata")));
+        info.metadata
+            .extend(read_kv_dir(&dir.join("request_metadata")));
         info.tags.extend(read_kv_dir(&dir.join("tags")));
         if let Ok(rd) = std::fs::read_dir(dir.join("assessments")) {
             let mut files: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
@@ -188,15 +201,15 @@ impl LocalStore for FileStore {
             SourceError::NotFound(format!("no trace {trace_id} in {}", self.root.display()))
         })?;
         let yaml = dir.join("trace_info.yaml");
-        let mut info = parse_info(&read_yaml(&yaml)?).map_err(|e| SourceError::bad_file(&yaml, e))?;
+        let mut info =
+            parse_info(&read_yaml(&yaml)?).map_err(|e| SourceError::bad_file(&yaml, e))?;
         Self::fill_details(&mut info, &dir);
         let mut artifacts = dir.join("artifacts");
-        if !artifacts.join("traces.json").is_file() {
-            if let Some(loc) = info.tags.get(keys::ARTIFACT_LOCATION) {
-                if let Some(d) = resolve_dir(loc, &[&self.root]) {
-                    artifacts = d;
-                }
-            }
+        if !artifacts.join("traces.json").is_file()
+            && let Some(loc) = info.tags.get(keys::ARTIFACT_LOCATION)
+            && let Some(d) = resolve_dir(loc, &[&self.root])
+        {
+            artifacts = d;
         }
         let (spans, warnings) = match read_traces_json(&artifacts) {
             Ok(r) => r,

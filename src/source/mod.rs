@@ -250,7 +250,9 @@ pub fn detect(arg: &str) -> Result<SourceKind, SourceError> {
         return Ok(SourceKind::Sqlite(PathBuf::from(path)));
     }
     for scheme in ["postgresql", "postgres", "mysql", "mssql", "databricks"] {
-        if lower.starts_with(scheme) && (lower.len() == scheme.len() || lower[scheme.len()..].starts_with(['+', ':'])) {
+        if lower.starts_with(scheme)
+            && (lower.len() == scheme.len() || lower[scheme.len()..].starts_with(['+', ':']))
+        {
             return Err(SourceError::Other(format!(
                 "{}: mlflow-tui cannot open a {scheme} store directly; run `mlflow server` on it and open the server's URL",
                 redact_url(arg)
@@ -261,8 +263,7 @@ pub fn detect(arg: &str) -> Result<SourceKind, SourceError> {
         Some(p) => PathBuf::from(artifacts::percent_decode(p)),
         None => PathBuf::from(arg),
     };
-    let meta = std::fs::metadata(&path)
-        .map_err(|e| SourceError::bad_file(&path, io_reason(&e)))?;
+    let meta = std::fs::metadata(&path).map_err(|e| SourceError::bad_file(&path, io_reason(&e)))?;
     if meta.is_file() {
         if is_sqlite_file(&path) {
             return Ok(SourceKind::Sqlite(path));
@@ -300,10 +301,10 @@ pub fn detect(arg: &str) -> Result<SourceKind, SourceError> {
 /// The default source, as the MLflow client picks it: `$MLFLOW_TRACKING_URI`, else
 /// `./mlflow.db`, else `./mlruns`.
 pub fn default_source_arg() -> Result<String, SourceError> {
-    if let Ok(uri) = std::env::var("MLFLOW_TRACKING_URI") {
-        if !uri.trim().is_empty() {
-            return Ok(uri);
-        }
+    if let Ok(uri) = std::env::var("MLFLOW_TRACKING_URI")
+        && !uri.trim().is_empty()
+    {
+        return Ok(uri);
     }
     if Path::new("mlflow.db").is_file() {
         return Ok("mlflow.db".into());
@@ -368,7 +369,10 @@ mod tests {
             redact_url("https://bob:s3cret@host:5000/prefix?token=x"),
             "https://host:5000/prefix"
         );
-        assert_eq!(redact_url("postgresql://u:p@db/mlflow"), "postgresql://db/mlflow");
+        assert_eq!(
+            redact_url("postgresql://u:p@db/mlflow"),
+            "postgresql://db/mlflow"
+        );
     }
 
     #[test]

@@ -48,7 +48,13 @@ const PROMOTED: [&str; 11] = [
 
 /// Puts promoted columns back where every other store keeps them, as MLflow's own
 /// `SqlTraceInfo.to_mlflow_entity` does.
-fn apply_promoted(info: &mut TraceInfo, name: Option<String>, session: Option<String>, tokens: &[(&str, Option<i64>)], costs: &[(&str, Option<f64>)]) {
+fn apply_promoted(
+    info: &mut TraceInfo,
+    name: Option<String>,
+    session: Option<String>,
+    tokens: &[(&str, Option<i64>)],
+    costs: &[(&str, Option<f64>)],
+) {
     if let Some(n) = name {
         info.tags.insert(keys::TRACE_NAME.to_string(), n);
     }
@@ -60,14 +66,16 @@ fn apply_promoted(info: &mut TraceInfo, name: Option<String>, session: Option<St
         .filter_map(|(k, v)| v.map(|v| (k.to_string(), Value::from(v))))
         .collect();
     if !t.is_empty() {
-        info.metadata.insert(keys::TOKEN_USAGE.to_string(), Value::Object(t).to_string());
+        info.metadata
+            .insert(keys::TOKEN_USAGE.to_string(), Value::Object(t).to_string());
     }
     let c: serde_json::Map<String, Value> = costs
         .iter()
         .filter_map(|(k, v)| v.map(|v| (k.to_string(), Value::from(v))))
         .collect();
     if !c.is_empty() {
-        info.metadata.insert(keys::COST.to_string(), Value::Object(c).to_string());
+        info.metadata
+            .insert(keys::COST.to_string(), Value::Object(c).to_string());
     }
 }
 
@@ -80,9 +88,17 @@ struct Promoted {
 
 impl Promoted {
     fn apply(self, info: &mut TraceInfo) {
-        let token_keys = ["input_tokens", "output_tokens", "total_tokens", "cache_read_input_tokens", "cache_creation_input_tokens", "cache_creation_input_tokens_above_1hr"];
+        let token_keys = [
+            "input_tokens",
+            "output_tokens",
+            "total_tokens",
+            "cache_read_input_tokens",
+            "cache_creation_input_tokens",
+            "cache_creation_input_tokens_above_1hr",
+        ];
         let cost_keys = ["input_cost", "output_cost", "total_cost"];
-        let tokens: Vec<(&str, Option<i64>)> = token_keys.iter().copied().zip(self.tokens).collect();
+        let tokens: Vec<(&str, Option<i64>)> =
+            token_keys.iter().copied().zip(self.tokens).collect();
         let costs: Vec<(&str, Option<f64>)> = cost_keys.iter().copied().zip(self.costs).collect();
         apply_promoted(info, self.name, self.session, &tokens, &costs);
     }
@@ -93,7 +109,10 @@ fn db_err(path: &Path, e: rusqlite::Error) -> SourceError {
     let lower = msg.to_ascii_lowercase();
     let what = if lower.contains("locked") || lower.contains("busy") {
         "the database is locked by another process; try again".to_string()
-    } else if lower.contains("not a database") || lower.contains("malformed") || lower.contains("corrupt") {
+    } else if lower.contains("not a database")
+        || lower.contains("malformed")
+        || lower.contains("corrupt")
+    {
         format!("not a valid sqlite database ({msg})")
     } else {
         msg
@@ -164,9 +183,8 @@ impl SqliteStore {
     }
 
     fn info_columns(&self) -> String {
-        let mut cols = String::from(
-            "request_id, experiment_id, timestamp_ms, execution_time_ms, status",
-        );
+        let mut cols =
+            String::from("request_id, experiment_id, timestamp_ms, execution_time_ms, status");
         cols.push_str(if self.has_client_request_id {
             ", client_request_id"
         } else {
@@ -235,7 +253,9 @@ impl SqliteStore {
         for chunk in ids.chunks(900) {
             let marks = vec!["?"; chunk.len()].join(",");
             for (table, is_tag) in [("trace_tags", true), ("trace_request_metadata", false)] {
-                let sql = format!("SELECT request_id, key, value FROM {table} WHERE request_id IN ({marks})");
+                let sql = format!(
+                    "SELECT request_id, key, value FROM {table} WHERE request_id IN ({marks})"
+                );
                 let mut st = conn.prepare(&sql)?;
                 let rows = st.query_map(params_from_iter(chunk.iter()), |r| {
                     Ok((
@@ -247,7 +267,11 @@ impl SqliteStore {
                 for row in rows {
                     let (id, k, v) = row?;
                     if let Some(&i) = index.get(&id) {
-                        let map = if is_tag { &mut infos[i].tags } else { &mut infos[i].metadata };
+                        let map = if is_tag {
+                            &mut infos[i].tags
+                        } else {
+                            &mut infos[i].metadata
+                        };
                         map.insert(k, v);
                     }
                 }
@@ -267,8 +291,11 @@ impl SqliteStore {
                         Assessment {
                             id: r.get(0)?,
                             name: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
-                            kind: r.get::<_, Option<String>>(3)?.unwrap_or_else(|| "feedback".into()),
-                            value: value.map(|v| serde_json::from_str(&v).unwrap_or(Value::String(v))),
+                            kind: r
+                                .get::<_, Option<String>>(3)?
+                                .unwrap_or_else(|| "feedback".into()),
+                            value: value
+                                .map(|v| serde_json::from_str(&v).unwrap_or(Value::String(v))),
                             source_type: r.get(6)?,
                             source_id: r.get(7)?,
                             span_id: r.get(8)?,
@@ -276,7 +303,11 @@ impl SqliteStore {
                             error: error.map(|e| {
                                 serde_json::from_str::<Value>(&e)
                                     .ok()
-                                    .and_then(|v| v.get("error_message").and_then(Value::as_str).map(str::to_string))
+                                    .and_then(|v| {
+                                        v.get("error_message")
+                                            .and_then(Value::as_str)
+                                            .map(str::to_string)
+                                    })
                                     .unwrap_or(e)
                             }),
                             valid: r.get::<_, Option<bool>>(10)?,
@@ -293,7 +324,12 @@ impl SqliteStore {
         }
         for info in infos.iter_mut() {
             // 2.x kept user and session as tags; 3.x as metadata. Both read the same.
-            if info.metadata.get("mlflow.trace_schema.version").map(String::as_str) == Some("2") {
+            if info
+                .metadata
+                .get("mlflow.trace_schema.version")
+                .map(String::as_str)
+                == Some("2")
+            {
                 info.schema = Schema::V2;
             }
         }
@@ -301,8 +337,13 @@ impl SqliteStore {
     }
 
     /// Adds tags, metadata and assessments, then the promoted columns over them.
-    fn finish(&self, c: &Connection, rows: Vec<(TraceInfo, Option<Promoted>)>) -> rusqlite::Result<Vec<TraceInfo>> {
-        let (mut infos, promoted): (Vec<TraceInfo>, Vec<Option<Promoted>>) = rows.into_iter().unzip();
+    fn finish(
+        &self,
+        c: &Connection,
+        rows: Vec<(TraceInfo, Option<Promoted>)>,
+    ) -> rusqlite::Result<Vec<TraceInfo>> {
+        let (mut infos, promoted): (Vec<TraceInfo>, Vec<Option<Promoted>>) =
+            rows.into_iter().unzip();
         self.fill_details(c, &mut infos)?;
         for (info, p) in infos.iter_mut().zip(promoted) {
             if let Some(p) = p {
@@ -320,11 +361,18 @@ impl SqliteStore {
             )
         } else {
             let marks = vec!["?"; query.experiment_ids.len()].join(",");
-            (format!("experiment_id IN ({marks})"), query.experiment_ids.clone())
+            (
+                format!("experiment_id IN ({marks})"),
+                query.experiment_ids.clone(),
+            )
         }
     }
 
-    fn spans_from_table(&self, conn: &Connection, trace_id: &str) -> rusqlite::Result<Vec<(String, String)>> {
+    fn spans_from_table(
+        &self,
+        conn: &Connection,
+        trace_id: &str,
+    ) -> rusqlite::Result<Vec<(String, String)>> {
         let mut st = conn.prepare(
             "SELECT span_id, content FROM spans WHERE trace_id = ? \
              ORDER BY (parent_span_id IS NOT NULL), start_time_unix_nano",
@@ -362,7 +410,11 @@ impl LocalStore for SqliteStore {
 
     fn list(&self, query: &ListQuery) -> Result<TracePage, SourceError> {
         let offset = parse_offset_token(query.page_token.as_deref())?;
-        let limit = if query.max_results == 0 { -1 } else { query.max_results as i64 };
+        let limit = if query.max_results == 0 {
+            -1
+        } else {
+            query.max_results as i64
+        };
         let (where_exp, params) = self.experiment_ids_sql(query);
         let sql = format!(
             "SELECT {} FROM trace_info WHERE {where_exp} \
@@ -379,10 +431,12 @@ impl LocalStore for SqliteStore {
                 rows.collect::<Result<Vec<_>, _>>()?
             };
             let infos = self.finish(c, infos)?;
-            let total: i64 = c.query_row(&count_sql, params_from_iter(params.iter()), |r| r.get(0))?;
+            let total: i64 =
+                c.query_row(&count_sql, params_from_iter(params.iter()), |r| r.get(0))?;
             let next = offset + infos.len();
             Ok(TracePage {
-                next_page_token: ((next as i64) < total && !infos.is_empty()).then(|| next.to_string()),
+                next_page_token: ((next as i64) < total && !infos.is_empty())
+                    .then(|| next.to_string()),
                 traces: infos,
                 warnings: Vec::new(),
             })
@@ -390,7 +444,10 @@ impl LocalStore for SqliteStore {
     }
 
     fn get(&self, trace_id: &str) -> Result<Arc<Trace>, SourceError> {
-        let sql = format!("SELECT {} FROM trace_info WHERE request_id = ?", self.info_columns());
+        let sql = format!(
+            "SELECT {} FROM trace_info WHERE request_id = ?",
+            self.info_columns()
+        );
         let (info, rows) = self.with_conn(|c| {
             let infos = {
                 let mut st = c.prepare(&sql)?;
@@ -440,8 +497,12 @@ impl SqliteStore {
         let location = info.tags.get(keys::SPANS_LOCATION).map(String::as_str);
         let Some(artifacts) = info.tags.get(keys::ARTIFACT_LOCATION) else {
             let why = match location {
-                Some("ARCHIVE_REPO") => "its spans were archived and are not in this database".to_string(),
-                _ if info.state == TraceState::InProgress => "no spans written yet (in progress)".to_string(),
+                Some("ARCHIVE_REPO") => {
+                    "its spans were archived and are not in this database".to_string()
+                }
+                _ if info.state == TraceState::InProgress => {
+                    "no spans written yet (in progress)".to_string()
+                }
                 _ => "no spans in the database and no artifact location".to_string(),
             };
             return (Vec::new(), vec![why]);

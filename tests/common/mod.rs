@@ -15,7 +15,11 @@ pub fn fixtures() -> PathBuf {
     match std::env::var("MLFLOW_TUI_FIXTURES") {
         Ok(p) => {
             let p = PathBuf::from(p);
-            assert!(p.is_dir(), "MLFLOW_TUI_FIXTURES={} is not a folder", p.display());
+            assert!(
+                p.is_dir(),
+                "MLFLOW_TUI_FIXTURES={} is not a folder",
+                p.display()
+            );
             p
         }
         Err(_) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
@@ -55,7 +59,8 @@ pub fn open(path: &std::path::Path) -> Arc<dyn Source> {
 }
 
 pub fn get(src: &Arc<dyn Source>, id: &str) -> Arc<Trace> {
-    rt().block_on(src.get(id)).unwrap_or_else(|e| panic!("{id}: {e}"))
+    rt().block_on(src.get(id))
+        .unwrap_or_else(|e| panic!("{id}: {e}"))
 }
 
 pub fn list_all(src: &Arc<dyn Source>) -> Vec<mlflow_tui::model::TraceInfo> {
@@ -64,7 +69,11 @@ pub fn list_all(src: &Arc<dyn Source>) -> Vec<mlflow_tui::model::TraceInfo> {
     let mut token = None;
     loop {
         let page = r
-            .block_on(src.list(ListQuery { max_results: 4, page_token: token.take(), ..Default::default() }))
+            .block_on(src.list(ListQuery {
+                max_results: 4,
+                page_token: token.take(),
+                ..Default::default()
+            }))
             .unwrap();
         out.extend(page.traces);
         token = page.next_page_token;
@@ -80,7 +89,9 @@ pub fn list_all(src: &Arc<dyn Source>) -> Vec<mlflow_tui::model::TraceInfo> {
 /// such a numeric suffix; the trees must agree on everything else.
 pub fn base_name(name: &str) -> String {
     match name.rsplit_once('_') {
-        Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => base.to_string(),
+        Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+            base.to_string()
+        }
         _ => name.to_string(),
     }
 }
@@ -123,7 +134,13 @@ pub fn shape(t: &Trace) -> Shape {
         tokens: t.token_usage().map(|u| (u.input, u.output, u.total)),
         user: t.info.user().map(str::to_string),
         session: t.info.session().map(str::to_string),
-        user_tags: t.info.tags.iter().filter(|(k, _)| !k.starts_with("mlflow.")).map(|(k, v)| (k.clone(), v.clone())).collect(),
+        user_tags: t
+            .info
+            .tags
+            .iter()
+            .filter(|(k, _)| !k.starts_with("mlflow."))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
         exceptions: t
             .spans()
             .iter()

@@ -1,0 +1,347 @@
+//! The headless CLI as a user runs it: output, bad input, hostile content.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::*;
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mlflow-tui"))
+        .args(args)
+        .env_remove("MLFLOW_TRACKING_URI")
+        .env_remove("MLFLOW_EXPERIMENT_NAME")
+        .env_remove("MLFLOW_EXPERIMENT_ID")
+        .env("TZ", "UTC")
+        .output()
+        .expect("run mlflow-tui")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
+}
+
+/// A failure is one clear line on stderr, exit code 1, no panic.
+fn assert_fails_with(o: &Output, needles: &[&str]) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(1), "stderr: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    for n in needles {
+        assert!(err.contains(n), "{err:?} should mention {n:?}");
+    }
+}
+
+/// No control character but newline survives into what the terminal gets.
+fn assert_clean(text: &str) {
+    for (n, line) in text.lines().enumerate() {
+        assert!(
+            !line.chars().any(mlflow_tui::text::is_unsafe),
+            "line {n} holds a control character: {line:?}"
+        );
+    }
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn list_prints_newest_first_with_every_column() {
+    let o = run(&["list", p(&fixtures().join("v3/sqlite"))]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("TIME") && lines[0].contains("TOKENS"));
+    assert_eq!(lines.len(), 11);
+    let rag = lines.iter().find(|l| l.contains("rag_pipeline")).unwrap();
+    assert!(rag.contains(&manifest("v3/sqlite")["rag"]));
+    assert!(rag.contains(" OK "));
+    assert!(rag.contains(" 85 "), "token total: {rag}");
+    assert!(rag.contains("How does MLflow Tracing"));
+    assert!(out.contains("ERROR"));
+    assert_clean(&out);
+    // --limit and --json
+    let o = run(&[
+        "list",
+        p(&fixtures().join("v2/filestore")),
+        "--limit",
+        "3",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 3);
+    assert!(v[0]["trace_id"].is_string() && v[0]["state"].is_string());
+}
+
+#[test]
+fn show_prints_the_tree_with_badges_tokens_and_exceptions() {
+    let fx = fixtures();
+    let m = manifest("v3/sqlite");
+    let o = run(&["show", p(&fx.join("v3/sqlite")), &m["agent"]]);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.contains("[AGENT] travel_agent"), "{out}");
+    assert!(out.contains("├─ [CHAT] llm_step_0"), "{out}");
+    assert!(out.contains("[TOOL] get_weather"));
+    assert!(out.contains("tokens 31→8 (39)"), "{out}");
+    assert!(out.contains("user bob"));
+    let o = run(&["show", p(&fx.join("v3/sqlite")), &m["error_deep"]]);
+    let out = stdout(&o);
+    assert!(out.contains("state ERROR"));
+    assert!(out.contains("└─ [TOOL] parse_config"), "{out}");
+    assert!(out.contains("✗ ValueError: bad config: missing 'model'"));
+    // --depth cuts the tree and says what is hidden
+    let o = run(&[
+        "show",
+        p(&fx.join("v3/sqlite")),
+        &m["error_deep"],
+        "--depth",
+        "2",
+    ]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("[SPAN] setup") && !out.contains("parse_config"),
+        "{out}"
+    );
+    assert!(out.contains("… 3 more spans"), "{out}");
+}
+
+#[test]
+fn show_json_is_the_normalized_trace() {
+    let m = manifest("v2/sqlite");
+    let o = run(&[
+        "show",
+        p(&fixtures().join("v2/sqlite")),
+        &m["rag"],
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["summary"]["name"], "rag_pipeline");
+    assert_eq!(v["summary"]["span_count"], 4);
+    assert_eq!(v["spans"][0]["depth"], 0);
+    assert_eq!(v["spans"][1]["span_type"], "RETRIEVER");
+    // attribute values are decoded JSON, not JSON-in-a-string
+    assert_eq!(v["spans"][1]["attributes"]["mlflow.spanInputs"]["k"], 3);
+    assert!(v["summary"]["token_usage"]["total"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn the_default_source_is_mlflow_db_in_the_current_folder() {
+    let o = Command::new(env!("CARGO_BIN_EXE_mlflow-tui"))
+        .args(["list", "-n", "2"])
+        .current_dir(demo())
+        .env_remove("MLFLOW_TRACKING_URI")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 3);
+    // and $MLFLOW_TRACKING_URI wins over it
+    let uri = format!(
+        "sqlite:///{}",
+        fixtures().join("v2/sqlite/mlflow.db").display()
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_mlflow-tui"))
+        .args(["list", "--json"])
+        .current_dir(demo())
+        .env("MLFLOW_TRACKING_URI", &uri)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 10);
+    // nothing there at all: a clear message
+    let empty = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_mlflow-tui"))
+        .arg("list")
+        .current_dir(empty.path())
+        .env_remove("MLFLOW_TRACKING_URI")
+        .output()
+        .unwrap();
+    assert_fails_with(&o, &["MLFLOW_TRACKING_URI", "mlflow.db"]);
+}
+
+#[test]
+fn hostile_content_never_reaches_the_terminal() {
+    let fx = fixtures();
+    for store in ["v3/sqlite", "v35/sqlite", "v2/sqlite"] {
+        let dir = fx.join(store);
+        let id = &manifest(store)["hostile"];
+        let list = run(&["list", p(&dir)]);
+        assert!(list.status.success());
+        let out = stdout(&list);
+        assert_clean(&out);
+        assert!(out.contains("evil␛[31mRED"), "{out}");
+        // columns stay aligned whatever the widths: every row's TRACE ID starts at column 21
+        let show = run(&["show", p(&dir), id]);
+        let out = stdout(&show);
+        assert_clean(&out);
+        assert!(out.contains("␛]52;c;"), "OSC 52 shown, not executed: {out}");
+        assert!(out.contains("mallory␛[2J"), "{out}");
+        assert!(
+            out.contains("<U+202E>"),
+            "bidi override made visible: {out}"
+        );
+        let json = run(&["show", p(&dir), id, "--json"]);
+        assert_clean(&stdout(&json));
+    }
+}
+
+#[test]
+fn wide_characters_are_measured_by_display_width() {
+    use unicode_width::UnicodeWidthStr;
+    let o = run(&["list", p(&fixtures().join("v3/export"))]);
+    let out = stdout(&o);
+    // every row puts STATE at the same display column, wide characters or not
+    let col = |l: &str| {
+        let i = l.find(" OK ").or_else(|| l.find(" ERROR ")).unwrap();
+        l[..i].width()
+    };
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    let first = col(rows[0]);
+    assert!(rows.iter().all(|r| col(r) == first), "{out}");
+    assert!(out.contains("数据"), "wide text kept: {out}");
+}
+
+#[test]
+fn bad_inputs_get_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("notjson.json"), "this is {not json").unwrap();
+    std::fs::write(d.join("other.json"), r#"{"hello": "world"}"#).unwrap();
+    std::fs::write(
+        d.join("corrupt.db"),
+        b"SQLite format 3\0garbage garbage garbage",
+    )
+    .unwrap();
+    std::fs::write(d.join("empty.db"), b"").unwrap();
+
+    assert_fails_with(
+        &run(&["list", p(&d.join("missing.json"))]),
+        &["missing.json", "no such file"],
+    );
+    assert_fails_with(
+        &run(&["list", p(&d.join("notjson.json"))]),
+        &["notjson.json", "not JSON"],
+    );
+    assert_fails_with(
+        &run(&["list", p(&d.join("other.json"))]),
+        &["other.json", "not an MLflow trace"],
+    );
+    assert_fails_with(&run(&["list", p(&d.join("corrupt.db"))]), &["corrupt.db"]);
+    assert_fails_with(&run(&["list", p(&d.join("empty.db"))]), &["empty.db"]);
+    let fx = fixtures();
+    assert_fails_with(
+        &run(&["show", p(&fx.join("v3/sqlite")), "tr-0000000000000000"]),
+        &["tr-0000000000000000", "no trace"],
+    );
+    assert_fails_with(
+        &run(&["show", p(&fx.join("v2/filestore")), "../../etc"]),
+        &["../../etc"],
+    );
+    assert_fails_with(&run(&["show", p(&fx.join("v3/export")), "nope"]), &["nope"]);
+    // a folder that is none of the known kinds
+    let plain = tempfile::tempdir().unwrap();
+    std::fs::write(plain.path().join("notes.txt"), "hi").unwrap();
+    assert_fails_with(&run(&["list", p(plain.path())]), &["neither an mlflow.db"]);
+    // a server URL never prints its credentials
+    let o = run(&["list", "postgresql://bob:hunter2@db.internal/mlflow"]);
+    assert_fails_with(&o, &["postgresql://db.internal/mlflow"]);
+    assert!(!stderr(&o).contains("hunter2"));
+}
+
+#[test]
+fn a_bad_file_among_good_ones_is_named_and_the_rest_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = fixtures().join("v3/export");
+    for name in ["rag.json", "agent.json"] {
+        std::fs::copy(src.join(name), dir.path().join(name)).unwrap();
+    }
+    std::fs::write(dir.path().join("broken.json"), "{\"info\": ").unwrap();
+    let o = run(&["list", p(dir.path())]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 3, "{}", stdout(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("broken.json") && err.contains("warning"),
+        "{err}"
+    );
+    // a JSON Lines file with one bad line keeps the others
+    let lines = std::fs::read_to_string(src.join("traces.jsonl")).unwrap();
+    let mut mixed: Vec<&str> = lines.lines().collect();
+    mixed.insert(2, "{\"truncated\": ");
+    std::fs::write(dir.path().join("mixed.jsonl"), mixed.join("\n")).unwrap();
+    let o = run(&["list", p(&dir.path().join("mixed.jsonl")), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 10);
+    assert!(stderr(&o).contains("line 3"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_locked_database_is_reported_not_waited_on_forever() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mlflow.db");
+    // the 2.x store uses a rollback journal, where a writer's exclusive lock blocks readers
+    std::fs::copy(fixtures().join("v2/sqlite/mlflow.db"), &db).unwrap();
+    let writer = rusqlite::Connection::open(&db).unwrap();
+    writer
+        .execute_batch("PRAGMA journal_mode=DELETE; BEGIN EXCLUSIVE;")
+        .unwrap();
+    let o = run(&["list", p(&db)]);
+    assert_fails_with(&o, &["mlflow.db", "locked"]);
+    writer.execute_batch("ROLLBACK").unwrap();
+    let o = run(&["list", p(&db)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn reading_changes_no_byte_of_the_store() {
+    let fx = fixtures();
+    let sum = |path: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut stack = vec![path.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            if d.is_file() {
+                out.push((d.display().to_string(), std::fs::read(&d).unwrap()));
+                continue;
+            }
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                stack.push(e.path());
+            }
+        }
+        out.sort();
+        out
+    };
+    for store in ["v3/sqlite/mlflow.db", "v2/filestore"] {
+        let dir = tempfile::tempdir().unwrap();
+        let copy = dir.path().join("store");
+        copy_tree(&fx.join(store), &copy);
+        let before = sum(&copy);
+        let ids = manifest(store.trim_end_matches("/mlflow.db"));
+        assert!(run(&["list", p(&copy)]).status.success());
+        for id in ids.values() {
+            assert!(run(&["show", p(&copy), id]).status.success());
+        }
+        let after: Vec<_> = sum(&copy)
+            .into_iter()
+            .filter(|(n, _)| !n.ends_with("-shm") && !n.ends_with("-wal"))
+            .collect();
+        assert_eq!(before, after, "{store} changed");
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    if from.is_file() {
+        std::fs::copy(from, to).unwrap();
+        return;
+    }
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        copy_tree(&e.path(), &to.join(e.file_name()));
+    }
+}
