@@ -345,3 +345,69 @@ fn copy_tree(from: &Path, to: &Path) {
         copy_tree(&e.path(), &to.join(e.file_name()));
     }
 }
+
+/// A trace whose structure is broken on purpose: 10,000-deep nesting, an orphan, a cycle, a
+/// duplicate id and an end before its start. Built from a real exported span so that every
+/// other field is as MLflow writes it.
+#[test]
+fn malformed_structure_loads_and_prints() {
+    let text = std::fs::read_to_string(fixtures().join("v3/export/rag.json")).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let template = doc["data"]["spans"][1].clone();
+    let mut spans = Vec::new();
+    let id = |i: usize| format!("{i:016x}");
+    for i in 0..10_000 {
+        let mut s = template.clone();
+        s["span_id"] = id(i + 1).into();
+        s["parent_span_id"] = if i == 0 {
+            serde_json::Value::Null
+        } else {
+            id(i).into()
+        };
+        s["name"] = format!("level_{i}").into();
+        spans.push(s);
+    }
+    let mut extra = |span: &str, parent: &str, name: &str| {
+        let mut s = template.clone();
+        s["span_id"] = span.into();
+        s["parent_span_id"] = parent.into();
+        s["name"] = name.into();
+        spans.push(s);
+    };
+    extra("aaaaaaaaaaaaaaaa", "ffffffffffffffff", "orphan_span");
+    extra("bbbbbbbbbbbbbbbb", "cccccccccccccccc", "cycle_b");
+    extra("cccccccccccccccc", "bbbbbbbbbbbbbbbb", "cycle_c");
+    extra(&id(1), "", "duplicate_root");
+    let mut backwards = template.clone();
+    backwards["span_id"] = "dddddddddddddddd".into();
+    backwards["parent_span_id"] = id(1).into();
+    backwards["name"] = "ends_before_start".into();
+    backwards["end_time_unix_nano"] = 5.into();
+    spans.push(backwards);
+    doc["data"]["spans"] = serde_json::Value::Array(spans);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.json");
+    std::fs::write(&file, serde_json::to_string(&doc).unwrap()).unwrap();
+    let trace_id = doc["info"]["trace_id"].as_str().unwrap().to_string();
+
+    let o = run(&["show", p(&file), &trace_id]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("spans 10005"), "{}", &out[..500]);
+    assert!(out.contains("level_9999"));
+    assert!(
+        out.contains("⋯[depth 9999]"),
+        "deep spans say their depth instead of indenting"
+    );
+    assert!(out.contains("orphan_span") && out.contains("(orphan)"));
+    assert!(out.contains("(cycle)"));
+    assert!(out.contains("(duplicate id)"));
+    assert!(out.contains("(ends before start)"));
+    assert!(
+        out.lines().all(|l| l.chars().count() < 400),
+        "no line grows with depth"
+    );
+    let o = run(&["show", p(&file), &trace_id, "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["spans"].as_array().unwrap().len(), 10_005);
+}

@@ -3,6 +3,8 @@
 //! result as JSON text (cheap to store, parsed again only when a pane needs the tree of values).
 //! A value that is not JSON (OTLP-ingested or third-party) is kept as plain text.
 
+use std::borrow::Cow;
+
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
@@ -109,9 +111,93 @@ impl Serialize for AttrValue {
     }
 }
 
-/// True if `s` is one complete JSON value.
+/// True if `s` is one complete JSON value. Long values (inputs and outputs, the bulk of a
+/// trace) are judged by their first and last characters, which is what the writers produce;
+/// one that only looks like JSON still shows as its text (see [`AttrValue::to_value`]).
 pub fn is_json(s: &str) -> bool {
-    serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok()
+    const FULL_CHECK: usize = 256;
+    if s.len() <= FULL_CHECK {
+        return serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok();
+    }
+    let t = s.trim();
+    matches!(
+        (t.as_bytes().first(), t.as_bytes().last()),
+        (Some(b'{'), Some(b'}')) | (Some(b'['), Some(b']')) | (Some(b'"'), Some(b'"'))
+    )
+}
+
+/// A span's attributes: keys sorted, looked up by binary search. Smaller than a map for the
+/// handful of attributes a span has, which matters at 100k spans.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Attributes(Vec<(AttrKey, AttrValue)>);
+
+/// An attribute key: MLflow's own keys repeat on every span, so they are shared statics.
+pub type AttrKey = Cow<'static, str>;
+
+/// Keys that every MLflow span carries; kept as statics instead of one allocation each.
+const KNOWN_KEYS: [&str; 16] = [
+    "mlflow.traceRequestId",
+    "mlflow.spanType",
+    "mlflow.spanInputs",
+    "mlflow.spanOutputs",
+    "mlflow.spanFunctionName",
+    "mlflow.spanLogLevel",
+    "mlflow.chat.tokenUsage",
+    "mlflow.chat.tools",
+    "mlflow.chat.messages",
+    "mlflow.message.format",
+    "mlflow.llm.model",
+    "mlflow.llm.provider",
+    "mlflow.llm.cost",
+    "mlflow.spanDescription",
+    "mlflow.spanStartTimeNs",
+    "mlflow.experimentId",
+];
+
+/// The key as a shared static when it is one of MLflow's, else owned.
+pub fn attr_key(k: &str) -> AttrKey {
+    match KNOWN_KEYS.iter().find(|known| **known == k) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(k.to_owned()),
+    }
+}
+
+impl Attributes {
+    pub fn new(mut items: Vec<(AttrKey, AttrValue)>) -> Self {
+        items.sort_by(|a, b| a.0.cmp(&b.0));
+        // a key written twice: the last one wins, as in a JSON object
+        items.reverse();
+        items.dedup_by(|a, b| a.0 == b.0);
+        items.reverse();
+        items.shrink_to_fit();
+        Attributes(items)
+    }
+    pub fn get(&self, key: &str) -> Option<&AttrValue> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_ref().cmp(key))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &AttrValue)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for Attributes {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
 }
 
 /// A non-negative integer from a JSON number or a numeric string.

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-pub use attr::AttrValue;
+pub use attr::{AttrValue, Attributes};
 pub use tree::SpanTree;
 
 /// Well-known metadata and tag keys (see MLflow's `tracing/constant.py`).
@@ -388,7 +388,7 @@ pub struct Span {
     pub start_ns: u64,
     pub end_ns: Option<u64>,
     /// Every attribute, decoded once; `mlflow.*` plumbing included (see [`Span::user_attributes`]).
-    pub attributes: BTreeMap<String, AttrValue>,
+    pub attributes: Attributes,
     pub events: Vec<SpanEvent>,
 }
 
@@ -407,13 +407,13 @@ impl Span {
         self.attr(keys::SPAN_OUTPUTS)
     }
     /// Attributes a user set: everything but the `mlflow.*` plumbing.
-    pub fn user_attributes(&self) -> impl Iterator<Item = (&String, &AttrValue)> {
+    pub fn user_attributes(&self) -> impl Iterator<Item = (&str, &AttrValue)> {
         self.attributes
             .iter()
             .filter(|(k, _)| !k.starts_with("mlflow."))
     }
     /// The `mlflow.*` plumbing attributes, kept apart but viewable.
-    pub fn mlflow_attributes(&self) -> impl Iterator<Item = (&String, &AttrValue)> {
+    pub fn mlflow_attributes(&self) -> impl Iterator<Item = (&str, &AttrValue)> {
         self.attributes
             .iter()
             .filter(|(k, _)| k.starts_with("mlflow."))

@@ -10,10 +10,11 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use super::attr::{AttrKey, attr_key};
 use super::time::{parse_proto_duration_ms, parse_rfc3339_ms};
 use super::{
-    Assessment, AttrValue, Schema, Span, SpanEvent, SpanType, StatusCode, Trace, TraceInfo,
-    TraceState, keys,
+    Assessment, AttrValue, Attributes, Schema, Span, SpanEvent, SpanType, StatusCode, Trace,
+    TraceInfo, TraceState, keys,
 };
 
 /// Why a document could not be read as an MLflow trace.
@@ -90,18 +91,126 @@ struct Str(Option<String>);
 
 impl<'de> Deserialize<'de> for Str {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = Value::deserialize(d)?;
-        Ok(Str(match v {
-            Value::Null => None,
-            Value::String(s) => Some(s),
-            other => Some(other.to_string()),
-        }))
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Str;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Str, E> {
+                Ok(Str(Some(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Str, E> {
+                Ok(Str(Some(v)))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Str, E> {
+                Ok(Str(Some(v.to_string())))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Str, E> {
+                Ok(Str(Some(v.to_string())))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Str, E> {
+                Ok(Str(Some(v.to_string())))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Str, E> {
+                Ok(Str(Some(v.to_string())))
+            }
+            fn visit_unit<E>(self) -> Result<Str, E> {
+                Ok(Str(None))
+            }
+            fn visit_none<E>(self) -> Result<Str, E> {
+                Ok(Str(None))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Str, D::Error> {
+                d.deserialize_any(V)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Str, A::Error> {
+                let v = Value::deserialize(de::value::MapAccessDeserializer::new(m))?;
+                Ok(Str(Some(v.to_string())))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, s: A) -> Result<Str, A::Error> {
+                let v = Value::deserialize(de::value::SeqAccessDeserializer::new(s))?;
+                Ok(Str(Some(v.to_string())))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One stored attribute value: a JSON string holding JSON text (decoded once, here), or, from
+/// writers that did not encode, a bare JSON value.
+struct StoredAttr(AttrValue);
+
+impl<'de> Deserialize<'de> for StoredAttr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = StoredAttr;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an attribute value")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<StoredAttr, E> {
+                Ok(StoredAttr(AttrValue::decode(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<StoredAttr, E> {
+                Ok(StoredAttr(AttrValue::decode(v)))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<StoredAttr, E> {
+                Ok(StoredAttr(AttrValue::Json(v.to_string().into())))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<StoredAttr, E> {
+                Ok(StoredAttr(AttrValue::Json(v.to_string().into())))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<StoredAttr, E> {
+                Ok(StoredAttr(AttrValue::from_value(&Value::from(v))))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<StoredAttr, E> {
+                Ok(StoredAttr(AttrValue::Json(v.to_string().into())))
+            }
+            fn visit_unit<E>(self) -> Result<StoredAttr, E> {
+                Ok(StoredAttr(AttrValue::Json("null".into())))
+            }
+            fn visit_none<E>(self) -> Result<StoredAttr, E> {
+                Ok(StoredAttr(AttrValue::Json("null".into())))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<StoredAttr, D::Error> {
+                d.deserialize_any(V)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<StoredAttr, A::Error> {
+                let v = Value::deserialize(de::value::MapAccessDeserializer::new(m))?;
+                Ok(StoredAttr(AttrValue::from_value(&v)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, s: A) -> Result<StoredAttr, A::Error> {
+                let v = Value::deserialize(de::value::SeqAccessDeserializer::new(s))?;
+                Ok(StoredAttr(AttrValue::from_value(&v)))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
 /// Span attributes: MLflow's `{key: "<json>"}` map, or OTLP's `[{key, value: AnyValue}]` list.
 #[derive(Debug, Default)]
-struct Attrs(Vec<(String, AttrValue)>);
+struct Attrs(Vec<(AttrKey, AttrValue)>);
+
+/// A map key read without allocating when it is one of MLflow's own.
+struct Key(AttrKey);
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key, E> {
+                Ok(Key(attr_key(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
 
 impl<'de> Deserialize<'de> for Attrs {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -113,8 +222,8 @@ impl<'de> Deserialize<'de> for Attrs {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Attrs, A::Error> {
                 let mut out = Vec::with_capacity(m.size_hint().unwrap_or(8));
-                while let Some((k, raw)) = m.next_entry::<String, Box<RawValue>>()? {
-                    out.push((k, stored_attr(&raw)));
+                while let Some((Key(k), StoredAttr(v))) = m.next_entry::<Key, StoredAttr>()? {
+                    out.push((k, v));
                 }
                 Ok(Attrs(out))
             }
@@ -122,7 +231,7 @@ impl<'de> Deserialize<'de> for Attrs {
                 let mut out = Vec::new();
                 while let Some(kv) = s.next_element::<OtlpKv>()? {
                     if let Some(k) = kv.key {
-                        out.push((k, AttrValue::from_value(&any_value(&kv.value))));
+                        out.push((attr_key(&k), AttrValue::from_value(&any_value(&kv.value))));
                     }
                 }
                 Ok(Attrs(out))
@@ -135,20 +244,6 @@ impl<'de> Deserialize<'de> for Attrs {
             }
         }
         d.deserialize_any(V)
-    }
-}
-
-/// One stored attribute value: a JSON string holding JSON text (decoded once), or, from writers
-/// that did not encode, a bare JSON value.
-fn stored_attr(raw: &RawValue) -> AttrValue {
-    let text = raw.get();
-    if text.starts_with('"') {
-        match serde_json::from_str::<String>(text) {
-            Ok(s) => AttrValue::decode(s),
-            Err(_) => AttrValue::Text(text.into()),
-        }
-    } else {
-        AttrValue::Json(text.into())
     }
 }
 
@@ -264,6 +359,16 @@ struct RawSpan {
     events: Option<Vec<RawEvent>>,
 }
 
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
+    }
+    out
+}
+
 /// Normalizes a span or trace id to lowercase hex: hex stays (a `0x` prefix is dropped), base64
 /// (MLflow 3.x stored JSON, OTLP proto JSON) is decoded.
 pub fn normalize_id(id: &str) -> String {
@@ -281,7 +386,7 @@ pub fn normalize_id(id: &str) -> String {
     if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(id)
         && !bytes.is_empty()
     {
-        return bytes.iter().map(|b| format!("{b:02x}")).collect();
+        return hex(&bytes);
     }
     id.to_string()
 }
@@ -372,7 +477,7 @@ fn span_from(raw: RawSpan) -> Span {
         .0
         .or(raw.end_time.0)
         .or(raw.end_camel.0);
-    let attributes: BTreeMap<String, AttrValue> = raw.attributes.0.into_iter().collect();
+    let attributes = Attributes::new(raw.attributes.0);
     let span_type = attributes
         .get(keys::SPAN_TYPE)
         .and_then(AttrValue::as_string)
@@ -407,6 +512,64 @@ pub fn parse_span(text: &str) -> Result<Span, ParseError> {
 /// Spans, the trace id seen in them (if any), and a warning per span that could not be read.
 pub type SpanList = (Vec<Span>, Option<String>, Vec<String>);
 
+/// A span list parsed straight into spans, one at a time, without keeping the raw JSON: the
+/// fast path. Any bad span fails the whole list; the caller then takes the tolerant path.
+struct FastSpans(SpanList);
+
+impl<'de> Deserialize<'de> for FastSpans {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = FastSpans;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of spans")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FastSpans, A::Error> {
+                let mut spans = Vec::with_capacity(seq.size_hint().unwrap_or(16));
+                let mut trace_id = None;
+                while let Some(r) = seq.next_element::<RawSpan>()? {
+                    if trace_id.is_none() {
+                        trace_id = r
+                            .trace_id
+                            .0
+                            .as_deref()
+                            .filter(|t| !t.is_empty())
+                            .map(mlflow_trace_id);
+                    }
+                    spans.push(span_from(r));
+                }
+                Ok(FastSpans(finish_span_list(spans, trace_id, Vec::new())))
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+/// A span list kept as raw JSON per span, for the tolerant path.
+struct TolerantSpans(SpanList);
+
+impl<'de> Deserialize<'de> for TolerantSpans {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<Box<RawValue>>::deserialize(d).map(|raws| TolerantSpans(parse_span_list(raws)))
+    }
+}
+
+/// Prefers the trace id recorded in the spans' `mlflow.traceRequestId` (2.x ids differ from
+/// the OTel trace id).
+fn finish_span_list(
+    spans: Vec<Span>,
+    mut trace_id: Option<String>,
+    warnings: Vec<String>,
+) -> SpanList {
+    if let Some(id) = spans.first().and_then(|s| {
+        s.attr("mlflow.traceRequestId")
+            .and_then(AttrValue::as_string)
+    }) {
+        trace_id = Some(id);
+    }
+    (spans, trace_id, warnings)
+}
+
 /// Parses a list of spans, one at a time so that one bad span does not lose the others.
 /// Returns the spans, the trace id found in them (if any), and a warning per bad span.
 fn parse_span_list(raws: Vec<Box<RawValue>>) -> SpanList {
@@ -429,13 +592,7 @@ fn parse_span_list(raws: Vec<Box<RawValue>>) -> SpanList {
             Err(e) => warnings.push(format!("span #{i} skipped: {e}")),
         }
     }
-    if let Some(id) = spans.first().and_then(|s| {
-        s.attr("mlflow.traceRequestId")
-            .and_then(AttrValue::as_string)
-    }) {
-        trace_id = Some(id);
-    }
-    (spans, trace_id, warnings)
+    finish_span_list(spans, trace_id, warnings)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -597,24 +754,82 @@ pub fn parse_info(v: &Value) -> Result<TraceInfo, ParseError> {
 // ---------------------------------------------------------------------------------------------
 // Documents
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct RawData {
-    spans: Option<Vec<Box<RawValue>>>,
+#[derive(Deserialize)]
+struct RawData<S> {
+    spans: Option<S>,
     request: Option<Value>,
     response: Option<Value>,
 }
 
 /// A trace document: `{"info": …, "data": {"spans": …}}` (`Trace.to_json`), or a bare
-/// `traces.json` artifact `{"spans": […]}`.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct RawDoc {
+/// `traces.json` artifact `{"spans": […]}`. `S` is the span list: [`FastSpans`] first, and
+/// [`TolerantSpans`] when one span is malformed.
+#[derive(Deserialize)]
+struct RawDoc<S> {
     info: Option<Value>,
-    data: Option<RawData>,
-    spans: Option<Vec<Box<RawValue>>>,
+    data: Option<RawData<S>>,
+    spans: Option<S>,
     request: Option<Value>,
     response: Option<Value>,
+}
+
+trait SpanListOf {
+    fn into_list(self) -> SpanList;
+}
+impl SpanListOf for FastSpans {
+    fn into_list(self) -> SpanList {
+        self.0
+    }
+}
+impl SpanListOf for TolerantSpans {
+    fn into_list(self) -> SpanList {
+        self.0
+    }
+}
+
+/// The parts of a document: info, request, response, span list.
+type Doc = (
+    Option<Value>,
+    Option<Value>,
+    Option<Value>,
+    Option<SpanList>,
+);
+
+/// Parses a document: the fast path, and the tolerant one when the JSON is fine but a span
+/// is not.
+fn parse_doc(text: &str) -> Result<Doc, ParseError> {
+    match serde_json::from_str::<RawDoc<FastSpans>>(text) {
+        Ok(d) => {
+            let (spans, req, resp) = split_doc(d.data, d.spans, d.request, d.response);
+            Ok((d.info, req, resp, spans.map(SpanListOf::into_list)))
+        }
+        Err(e) if e.is_data() => match serde_json::from_str::<RawDoc<TolerantSpans>>(text) {
+            Ok(d) => {
+                let (spans, req, resp) = split_doc(d.data, d.spans, d.request, d.response);
+                Ok((d.info, req, resp, spans.map(SpanListOf::into_list)))
+            }
+            Err(e) => Err(not_json_or_shape(e)),
+        },
+        Err(e) => Err(not_json_or_shape(e)),
+    }
+}
+
+type DocParts<S> = (Option<S>, Option<Value>, Option<Value>);
+
+fn split_doc<S>(
+    data: Option<RawData<S>>,
+    spans: Option<S>,
+    request: Option<Value>,
+    response: Option<Value>,
+) -> DocParts<S> {
+    match data {
+        Some(d) => (
+            spans.or(d.spans),
+            d.request.or(request),
+            d.response.or(response),
+        ),
+        None => (spans, request, response),
+    }
 }
 
 fn preview_text(v: Option<Value>) -> Option<String> {
@@ -625,15 +840,11 @@ fn preview_text(v: Option<Value>) -> Option<String> {
     }
 }
 
-/// Parses the span list of a `traces.json` artifact or a `spans` column set.
-/// Returns spans, a trace id seen in them, and warnings.
+/// Parses the span list of a `traces.json` artifact. Returns spans, a trace id seen in them,
+/// and warnings.
 pub fn parse_spans_doc(text: &str) -> Result<SpanList, ParseError> {
-    let doc: RawDoc = serde_json::from_str(text).map_err(not_json_or_shape)?;
-    let spans = doc
-        .spans
-        .or(doc.data.and_then(|d| d.spans))
-        .ok_or_else(|| ParseError::NotTrace("no \"spans\" list".into()))?;
-    Ok(parse_span_list(spans))
+    let (_, _, _, spans) = parse_doc(text)?;
+    spans.ok_or_else(|| ParseError::NotTrace("no \"spans\" list".into()))
 }
 
 fn not_json_or_shape(e: serde_json::Error) -> ParseError {
@@ -645,32 +856,28 @@ fn not_json_or_shape(e: serde_json::Error) -> ParseError {
     }
 }
 
-/// Builds a trace from a parsed document value.
-fn trace_from_doc(doc: RawDoc) -> Result<Trace, ParseError> {
-    let RawDoc {
-        info,
-        data,
-        spans,
-        request,
-        response,
-    } = doc;
-    let data = data.unwrap_or_default();
-    let raw_spans = spans.or(data.spans);
-    if info.is_none() && raw_spans.is_none() {
+/// Builds a trace from the parts of a document.
+fn trace_from_parts(
+    info: Option<Value>,
+    request: Option<Value>,
+    response: Option<Value>,
+    spans: Option<SpanList>,
+) -> Result<Trace, ParseError> {
+    if info.is_none() && spans.is_none() {
         return Err(ParseError::NotTrace(
             "expected \"info\" and \"data\" (Trace.to_json) or a \"spans\" list".into(),
         ));
     }
-    let (spans, span_trace_id, warnings) = parse_span_list(raw_spans.unwrap_or_default());
+    let (spans, span_trace_id, warnings) = spans.unwrap_or_default();
     let mut info = match info {
         Some(v) => parse_info(&v)?,
         None => info_from_spans(&spans, span_trace_id),
     };
     if info.request_preview.is_none() {
-        info.request_preview = preview_text(data.request.or(request));
+        info.request_preview = preview_text(request);
     }
     if info.response_preview.is_none() {
-        info.response_preview = preview_text(data.response.or(response));
+        info.response_preview = preview_text(response);
     }
     let mut trace = Trace::new(info, spans);
     trace.warnings = warnings;
@@ -709,8 +916,8 @@ pub fn info_from_spans(spans: &[Span], trace_id: Option<String>) -> TraceInfo {
 
 /// Parses one exported trace (`Trace.to_json()`), or a bare `traces.json` artifact.
 pub fn parse_trace(text: &str) -> Result<Trace, ParseError> {
-    let doc: RawDoc = serde_json::from_str(text).map_err(not_json_or_shape)?;
-    trace_from_doc(doc)
+    let (info, request, response, spans) = parse_doc(text)?;
+    trace_from_parts(info, request, response, spans)
 }
 
 /// Parses a JSON file that holds one or more traces: one trace, an array of traces, an object
@@ -721,67 +928,52 @@ pub fn parse_traces_file(text: &str) -> Result<(Vec<Trace>, Vec<String>), ParseE
     if trimmed.is_empty() {
         return Err(ParseError::NotJson("the file is empty".into()));
     }
-    match serde_json::from_str::<Box<RawValue>>(trimmed) {
-        Ok(raw) => parse_traces_value(raw.get()),
-        Err(whole_err) => {
+    if trimmed.starts_with('[') {
+        return match serde_json::from_str::<Vec<Box<RawValue>>>(trimmed) {
+            Ok(items) => collect_items(items),
+            Err(e) if e.is_data() => Err(ParseError::NotTrace(e.to_string())),
+            Err(e) => Err(ParseError::NotJson(e.to_string())),
+        };
+    }
+    if !trimmed.starts_with('{') {
+        return Err(
+            match serde_json::from_str::<serde::de::IgnoredAny>(trimmed) {
+                Ok(_) => ParseError::NotTrace("expected a JSON object or array".into()),
+                Err(e) => ParseError::NotJson(e.to_string()),
+            },
+        );
+    }
+    #[derive(Deserialize)]
+    struct Listing {
+        traces: Vec<Box<RawValue>>,
+    }
+    match parse_trace(trimmed) {
+        Ok(t) => Ok((vec![t], Vec::new())),
+        // `{"traces": [...]}`, as `mlflow traces search --output json` prints
+        Err(ParseError::NotTrace(why)) => match serde_json::from_str::<Listing>(trimmed) {
+            Ok(l) => collect_items(l.traces),
+            Err(_) => Err(ParseError::NotTrace(why)),
+        },
+        Err(ParseError::NotJson(whole_err)) => {
             // JSON Lines: one trace per line.
             let mut traces = Vec::new();
             let mut warnings = Vec::new();
-            let mut parsed_any = false;
             for (n, line) in trimmed.lines().enumerate() {
                 let line = line.trim();
                 if line.is_empty() {
                     continue;
                 }
                 match parse_trace(line) {
-                    Ok(t) => {
-                        parsed_any = true;
-                        traces.push(t);
-                    }
+                    Ok(t) => traces.push(t),
                     Err(e) => warnings.push(format!("line {}: {e}", n + 1)),
                 }
             }
-            if !parsed_any {
-                if trimmed.lines().filter(|l| !l.trim().is_empty()).count() > 1
-                    && warnings.len() > 1
-                {
-                    return Err(ParseError::NotJson(format!(
-                        "{whole_err}; as JSON Lines: {}",
-                        warnings[0]
-                    )));
-                }
-                return Err(not_json_or_shape(whole_err));
+            if traces.is_empty() {
+                return Err(ParseError::NotJson(whole_err));
             }
             Ok((traces, warnings))
         }
     }
-}
-
-fn parse_traces_value(text: &str) -> Result<(Vec<Trace>, Vec<String>), ParseError> {
-    let t = text.trim_start();
-    if t.starts_with('[') {
-        let items: Vec<Box<RawValue>> =
-            serde_json::from_str(t).map_err(|e| ParseError::NotTrace(e.to_string()))?;
-        return collect_items(items);
-    }
-    #[derive(Deserialize)]
-    struct Listing {
-        traces: Vec<Box<RawValue>>,
-    }
-    if !t.starts_with('{') {
-        return Err(ParseError::NotTrace(
-            "expected a JSON object or array".into(),
-        ));
-    }
-    let doc: RawDoc = serde_json::from_str(t).map_err(|e| ParseError::NotTrace(e.to_string()))?;
-    if doc.info.is_none()
-        && doc.data.is_none()
-        && doc.spans.is_none()
-        && let Ok(l) = serde_json::from_str::<Listing>(t)
-    {
-        return collect_items(l.traces);
-    }
-    Ok((vec![trace_from_doc(doc)?], Vec::new()))
 }
 
 fn collect_items(items: Vec<Box<RawValue>>) -> Result<(Vec<Trace>, Vec<String>), ParseError> {

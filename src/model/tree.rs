@@ -6,6 +6,38 @@ use std::collections::HashMap;
 
 use super::{Span, TokenUsage};
 
+/// Span ids are random hex: a simple multiplicative hash (FxHash's) is as good as SipHash
+/// here and several times cheaper. Only used for this build-time index.
+#[derive(Default, Clone, Copy)]
+struct BuildIdHasher;
+
+struct IdHasher(u64);
+
+impl std::hash::BuildHasher for BuildIdHasher {
+    type Hasher = IdHasher;
+    fn build_hasher(&self) -> IdHasher {
+        IdHasher(0)
+    }
+}
+
+impl std::hash::Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0xf135_7aea_2e62_a9c5;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(26)
+    }
+}
+
 /// Why a span sits where it does when the data did not say so cleanly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct NodeFlags {
@@ -60,7 +92,8 @@ impl SpanTree {
     pub fn build(spans: Vec<Span>) -> Self {
         let n = spans.len();
         let mut flags = vec![NodeFlags::default(); n];
-        let mut index: HashMap<&str, usize> = HashMap::with_capacity(n);
+        let mut index: HashMap<&str, usize, BuildIdHasher> =
+            HashMap::with_capacity_and_hasher(n, BuildIdHasher);
         for (i, s) in spans.iter().enumerate() {
             if index.contains_key(s.span_id.as_str()) {
                 flags[i].duplicate_id = true;

@@ -1,0 +1,34 @@
+//! Reads and parses one exported trace file once, for measuring time and peak memory from
+//! outside (`scripts/measure_parse.sh` runs it under `/usr/bin/time -v`).
+
+use std::time::Instant;
+
+fn main() -> anyhow::Result<()> {
+    let path = std::env::args()
+        .nth(1)
+        .ok_or_else(|| anyhow::anyhow!("usage: parse_file FILE"))?;
+    let start = Instant::now();
+    let text = std::fs::read_to_string(&path)?;
+    let read = start.elapsed();
+    let trace = mlflow_tui::model::parse::parse_trace(&text)?;
+    drop(text);
+    let elapsed = start.elapsed();
+    if std::env::var_os("PARSE_DETAIL").is_some() {
+        let spans = trace.tree.spans().to_vec();
+        let t = Instant::now();
+        let tree = mlflow_tui::model::SpanTree::build(spans);
+        eprintln!(
+            "read {:?}, tree build {:?} ({} spans)",
+            read,
+            t.elapsed(),
+            tree.len()
+        );
+    }
+    println!(
+        "{path}: {} spans, depth {}, read+parse {:.1} ms",
+        trace.span_count(),
+        trace.tree.max_depth(),
+        elapsed.as_secs_f64() * 1000.0
+    );
+    Ok(())
+}
