@@ -249,6 +249,10 @@ fn bad_inputs_get_one_clear_line() {
     let plain = tempfile::tempdir().unwrap();
     std::fs::write(plain.path().join("notes.txt"), "hi").unwrap();
     assert_fails_with(&run(&["list", p(plain.path())]), &["neither an mlflow.db"]);
+    // the artifact folders a sqlite store leaves behind are not a file store
+    let leftovers = fixtures().join("v3/sqlite/mlruns");
+    assert!(leftovers.join("1/traces").is_dir());
+    assert_fails_with(&run(&["list", p(&leftovers)]), &["neither an mlflow.db"]);
     // a server URL never prints its credentials
     let o = run(&["list", "postgresql://bob:hunter2@db.internal/mlflow"]);
     assert_fails_with(&o, &["postgresql://db.internal/mlflow"]);

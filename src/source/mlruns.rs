@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
@@ -29,7 +29,11 @@ pub fn is_file_store(dir: &Path) -> bool {
 
 pub struct FileStore {
     root: PathBuf,
+    /// The last full scan, reused while paging through it (a new first page scans again).
+    scanned: Mutex<Option<Scan>>,
 }
+
+type Scan = (Vec<(TraceInfo, PathBuf)>, Vec<String>);
 
 fn read_yaml(path: &Path) -> Result<Value, SourceError> {
     let text =
@@ -71,6 +75,7 @@ impl FileStore {
         }
         Ok(FileStore {
             root: root.to_path_buf(),
+            scanned: Mutex::new(None),
         })
     }
 
@@ -181,7 +186,20 @@ impl LocalStore for FileStore {
     }
 
     fn list(&self, query: &ListQuery) -> Result<TracePage, SourceError> {
-        let (scanned, warnings) = self.scan(query);
+        let (scanned, warnings) = {
+            let mut cache = self
+                .scanned
+                .lock()
+                .map_err(|_| SourceError::Other("file store scan failed".into()))?;
+            match (&*cache, query.page_token.is_some()) {
+                (Some(s), true) => s.clone(),
+                _ => {
+                    let s = self.scan(query);
+                    *cache = Some(s.clone());
+                    s
+                }
+            }
+        };
         let dirs: std::collections::HashMap<String, PathBuf> = scanned
             .iter()
             .map(|(i, d)| (i.trace_id.clone(), d.clone()))
