@@ -34,6 +34,15 @@ pub struct Cli {
     /// Experiment name or id (repeat for several); default: $MLFLOW_EXPERIMENT_NAME or _ID, else all
     #[arg(long, short = 'e', value_name = "NAME|ID")]
     pub experiment: Vec<String>,
+    /// No mouse capture (the terminal's own selection keeps working)
+    #[arg(long)]
+    pub no_mouse: bool,
+    /// No colours (also when NO_COLOR is set)
+    #[arg(long)]
+    pub no_color: bool,
+    /// Print the default config file and where it is read from, then exit
+    #[arg(long)]
+    pub print_config: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -89,8 +98,33 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             rt.block_on(cmd_show(src, id, json, depth))
         }
-        // The interactive explorer arrives with the TUI; until then the list is the main view.
-        None => rt.block_on(cmd_list(cli.source.as_deref(), &cli.experiment, 100, false)),
+        None if cli.print_config => emit(&crate::config::print_defaults()),
+        None => {
+            use std::io::IsTerminal;
+            let config = crate::config::load()?;
+            let source_arg = cli.source.clone().or(config.default_source.clone());
+            if !std::io::stdout().is_terminal() {
+                // piped: print what the explorer would list
+                return rt.block_on(cmd_list(source_arg.as_deref(), &cli.experiment, 100, false));
+            }
+            let src = open_source(source_arg.as_deref())?;
+            let ids = rt.block_on(source::resolve_experiments(src.as_ref(), &cli.experiment))?;
+            drop(rt);
+            let (keymap, problems) = crate::keymap::Keymap::new(&config.keys);
+            if let Some(p) = problems.first() {
+                anyhow::bail!("config: {p}");
+            }
+            let mut app = crate::app::App::new(
+                src.describe(),
+                if ids.is_empty() { "all experiments".to_string() } else { format!("experiment {}", ids.join(", ")) },
+            );
+            app.keymap = keymap;
+            app.color = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            app.palette = if config.theme == "light" { crate::highlight::Palette::Light } else { crate::highlight::Palette::Dark };
+            app.mouse = config.mouse && !cli.no_mouse;
+            app.utc = config.utc;
+            crate::tui::run(crate::tui::Options { source: src, experiment_ids: ids, app })
+        }
     }
 }
 

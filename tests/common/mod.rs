@@ -160,3 +160,116 @@ pub fn timings(t: &Trace) -> Vec<(String, u64, Option<u64>)> {
     v.sort();
     v
 }
+
+/// Drives the app's state machine the way the runtime does, but synchronously: every command
+/// that loads data is carried out at once against a real source and answered with its message.
+pub struct Harness {
+    pub app: mlflow_tui::app::App,
+    pub src: Arc<dyn Source>,
+    pub rt: tokio::runtime::Runtime,
+    /// Commands that reach the terminal (copy, pager, editor, quit), for assertions.
+    pub effects: Vec<mlflow_tui::app::Cmd>,
+    /// Hold back trace loads (to test stale answers).
+    pub hold_traces: bool,
+    pub held: Vec<mlflow_tui::app::Cmd>,
+}
+
+impl Harness {
+    pub fn new(path: &std::path::Path, size: (u16, u16)) -> Self {
+        let src = open(path);
+        let mut app = mlflow_tui::app::App::new(src.describe(), "all experiments".into());
+        app.utc = true;
+        app.now_ms = 1_795_300_000_000;
+        let mut h = Harness { app, src, rt: rt(), effects: Vec::new(), hold_traces: false, held: Vec::new() };
+        h.send(mlflow_tui::app::Msg::Resize(size.0, size.1));
+        let cmds = mlflow_tui::update::start(&mut h.app);
+        h.run(cmds);
+        h
+    }
+
+    pub fn send(&mut self, msg: mlflow_tui::app::Msg) {
+        let cmds = mlflow_tui::update::update(&mut self.app, msg);
+        self.run(cmds);
+    }
+
+    pub fn key(&mut self, code: crossterm::event::KeyCode) {
+        self.send(mlflow_tui::app::Msg::Key(crossterm::event::KeyEvent::new(code, crossterm::event::KeyModifiers::NONE)));
+    }
+
+    pub fn keys(&mut self, s: &str) {
+        for c in s.chars() {
+            self.key(crossterm::event::KeyCode::Char(c));
+        }
+    }
+
+    pub fn ctrl(&mut self, c: char) {
+        self.send(mlflow_tui::app::Msg::Key(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char(c),
+            crossterm::event::KeyModifiers::CONTROL,
+        )));
+    }
+
+    pub fn answer(&mut self, cmd: mlflow_tui::app::Cmd) -> Option<mlflow_tui::app::Msg> {
+        use mlflow_tui::app::{Cmd, Msg};
+        Some(match cmd {
+            Cmd::LoadTraces { req, page_token, append } => {
+                let q = ListQuery { max_results: mlflow_tui::update::PAGE_SIZE, page_token, ..Default::default() };
+                let page = self.rt.block_on(self.src.list(q)).map_err(|e| e.to_string());
+                Msg::TracesLoaded { req, append, page }
+            }
+            Cmd::LoadTrace { req, trace_id } => {
+                let result = self.rt.block_on(self.src.get(&trace_id)).map_err(|e| e.to_string());
+                Msg::TraceLoaded { req, trace_id, result }
+            }
+            Cmd::BuildDoc { req, trace, span, tab, utc } => {
+                Msg::DocReady { req, content: mlflow_tui::app::detail::build(&trace, span, tab, utc) }
+            }
+            Cmd::Highlight { req, from, lines, mut checkpoint } => {
+                let end = lines.len().min(from + mlflow_tui::app::detail::HIGHLIGHT_CHUNK);
+                let styled = mlflow_tui::highlight::highlight_lines(&mut checkpoint, &lines[from..end]);
+                Msg::Highlighted { req, from, lines: styled, checkpoint: Some(checkpoint) }
+            }
+            Cmd::StartTicking => return None,
+            other => {
+                self.effects.push(other);
+                return None;
+            }
+        })
+    }
+
+    pub fn run(&mut self, cmds: Vec<mlflow_tui::app::Cmd>) {
+        for c in cmds {
+            if self.hold_traces && matches!(c, mlflow_tui::app::Cmd::LoadTrace { .. }) {
+                self.held.push(c);
+                continue;
+            }
+            if let Some(m) = self.answer(c) {
+                self.send(m);
+            }
+        }
+    }
+
+    /// The whole screen as text, rendered at the app's size.
+    pub fn screen(&self) -> String {
+        let backend = ratatui::backend::TestBackend::new(self.app.size.0, self.app.size.1);
+        let mut t = ratatui::Terminal::new(backend).unwrap();
+        t.draw(|f| mlflow_tui::ui::render(f, &self.app)).unwrap();
+        buffer_text(t.backend().buffer())
+    }
+
+    pub fn selected_span_name(&self) -> Option<String> {
+        let o = self.app.open.as_ref()?;
+        o.view.selected_span().map(|s| o.trace.tree.span(s).name.clone())
+    }
+}
+
+pub fn buffer_text(b: &ratatui::buffer::Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..b.area.height {
+        for x in 0..b.area.width {
+            out.push_str(b[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,188 @@
+//! The application state: one owner (the UI loop), changed only by [`crate::update::update`].
+//! Also the messages that arrive (`Msg`) and the side effects update asks for (`Cmd`).
+
+pub mod detail;
+pub mod span_tree;
+pub mod trace_list;
+
+use std::sync::Arc;
+
+use crossterm::event::{KeyEvent, MouseEvent};
+use ratatui::text::Line;
+
+use crate::highlight::{Checkpoint, Palette};
+use crate::keymap::Keymap;
+use crate::model::Trace;
+use crate::source::TracePage;
+
+pub use detail::{DetailDoc, Tab};
+pub use span_tree::SpanTreeView;
+pub use trace_list::TraceListState;
+
+/// A request generation: responses carrying an older one are dropped.
+pub type ReqId = u64;
+
+/// The panes, by the name they have everywhere (model, ui, tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    TraceList,
+    SpanTree,
+    Detail,
+}
+
+impl Focus {
+    pub fn next(self) -> Focus {
+        match self {
+            Focus::TraceList => Focus::SpanTree,
+            Focus::SpanTree => Focus::Detail,
+            Focus::Detail => Focus::TraceList,
+        }
+    }
+    pub fn prev(self) -> Focus {
+        match self {
+            Focus::TraceList => Focus::Detail,
+            Focus::SpanTree => Focus::TraceList,
+            Focus::Detail => Focus::SpanTree,
+        }
+    }
+}
+
+/// Something that happened.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    /// The spinner's clock, only while something loads.
+    Tick,
+    TracesLoaded { req: ReqId, append: bool, page: Result<TracePage, String> },
+    TraceLoaded { req: ReqId, trace_id: String, result: Result<Arc<Trace>, String> },
+    DocReady { req: ReqId, content: detail::DocContent },
+    /// A highlighted chunk; no checkpoint when highlighting failed (the rest stays plain).
+    Highlighted { req: ReqId, from: usize, lines: Vec<Line<'static>>, checkpoint: Option<Checkpoint> },
+    /// A background task panicked: the UI stops in order and reports it.
+    TaskPanicked(String),
+    /// An external program ($PAGER, $EDITOR) finished, or failed to start.
+    External(Result<(), String>),
+}
+
+/// A side effect for the runtime to carry out.
+#[derive(Debug, Clone)]
+pub enum Cmd {
+    LoadTraces { req: ReqId, page_token: Option<String>, append: bool },
+    LoadTrace { req: ReqId, trace_id: String },
+    BuildDoc { req: ReqId, trace: Arc<Trace>, span: Option<usize>, tab: Tab, utc: bool },
+    Highlight { req: ReqId, from: usize, lines: Arc<Vec<String>>, checkpoint: Checkpoint },
+    Copy(String),
+    Pager(String),
+    Editor(String),
+    /// Start the spinner clock (the runtime stops it when nothing is loading).
+    StartTicking,
+    Quit,
+}
+
+/// The open trace and its tree view.
+#[derive(Debug, Clone)]
+pub struct OpenTrace {
+    pub trace: Arc<Trace>,
+    pub view: SpanTreeView,
+}
+
+#[derive(Debug, Clone)]
+pub struct DetailState {
+    pub tab: Tab,
+    pub scroll: usize,
+    pub wrap: bool,
+    pub doc: Option<DetailDoc>,
+    /// A document is being prepared off the UI thread.
+    pub preparing: bool,
+    pub req: ReqId,
+}
+
+/// Heights of the scrollable panes at the current terminal size (for page moves).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Viewport {
+    pub list_rows: usize,
+    pub tree_rows: usize,
+    pub detail_rows: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub source_name: String,
+    pub experiment_label: String,
+    pub keymap: Keymap,
+    pub color: bool,
+    pub palette: Palette,
+    pub mouse: bool,
+    /// Show times in UTC (tests, and `utc = true` in the config).
+    pub utc: bool,
+    /// Now, in ms since the epoch, for relative times; set by the runtime.
+    pub now_ms: i64,
+    pub size: (u16, u16),
+    pub focus: Focus,
+    pub help: bool,
+    pub quit: bool,
+    pub list: TraceListState,
+    pub open: Option<OpenTrace>,
+    /// The trace being fetched (id), if any.
+    pub loading_trace: Option<String>,
+    pub trace_req: ReqId,
+    /// Recently opened traces, newest last.
+    pub cache: Vec<Arc<Trace>>,
+    pub detail: DetailState,
+    pub error: Option<String>,
+    pub message: Option<String>,
+    pub warnings: Vec<String>,
+    pub spinner: usize,
+    /// Something changed since the last draw.
+    pub dirty: bool,
+    /// Why the UI stopped, if it was an internal error.
+    pub fatal: Option<String>,
+}
+
+pub const CACHE_TRACES: usize = 8;
+
+impl App {
+    pub fn new(source_name: String, experiment_label: String) -> Self {
+        App {
+            source_name,
+            experiment_label,
+            keymap: Keymap::default(),
+            color: true,
+            palette: Palette::Dark,
+            mouse: true,
+            utc: false,
+            now_ms: 0,
+            size: (80, 24),
+            focus: Focus::TraceList,
+            help: false,
+            quit: false,
+            list: TraceListState::default(),
+            open: None,
+            loading_trace: None,
+            trace_req: 0,
+            cache: Vec::new(),
+            detail: DetailState { tab: Tab::Trace, scroll: 0, wrap: false, doc: None, preparing: false, req: 0 },
+            error: None,
+            message: None,
+            warnings: Vec::new(),
+            spinner: 0,
+            dirty: true,
+            fatal: None,
+        }
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.list.loading.is_some() || self.loading_trace.is_some() || self.detail.preparing
+    }
+
+    pub fn viewport(&self) -> Viewport {
+        crate::ui::viewport(self.size)
+    }
+
+    /// The span whose detail is shown: the tree's selection.
+    pub fn selected_span(&self) -> Option<usize> {
+        self.open.as_ref().and_then(|o| o.view.selected_span())
+    }
+}

@@ -1,0 +1,171 @@
+//! The span tree pane's state: which spans are expanded, the visible rows (recomputed only when
+//! that changes), the selection and the scroll offset, and one prebuilt row per span (built once
+//! per loaded trace; render only slices the visible window).
+
+use std::collections::HashSet;
+
+use crate::model::time::format_duration_ns;
+use crate::model::{SpanTree, StatusCode, Trace};
+use crate::text::sanitize_line;
+
+/// One span's row, prebuilt when the trace loads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RowText {
+    pub badge: String,
+    pub name: String,
+    pub duration: String,
+    pub error: bool,
+    pub running: bool,
+    /// `orphan`, `cycle`, … (empty when clean)
+    pub marks: String,
+    pub tokens: Option<u64>,
+    /// Start and end within the trace, as fractions of its span (for the timeline bar).
+    pub bar: (f32, f32),
+}
+
+#[derive(Debug, Clone)]
+pub struct SpanTreeView {
+    pub rows_text: Vec<RowText>,
+    pub expanded: Vec<bool>,
+    /// Visible spans, depth first.
+    pub rows: Vec<u32>,
+    /// span index -> its row, `u32::MAX` when hidden
+    row_of: Vec<u32>,
+    pub selected: usize,
+    pub offset: usize,
+}
+
+/// Traces up to this many spans open fully expanded; bigger ones to this depth.
+pub const EXPAND_ALL_UP_TO: usize = 2_000;
+pub const DEFAULT_DEPTH: u32 = 2;
+
+impl SpanTreeView {
+    pub fn new(trace: &Trace) -> Self {
+        let tree = &trace.tree;
+        let (t0, t1) = tree.time_range();
+        let total = t1.saturating_sub(t0).max(1) as f64;
+        let rows_text = tree
+            .spans()
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let start = s.start_ns.saturating_sub(t0) as f64 / total;
+                let end = s.end_ns.unwrap_or(t1).max(s.start_ns).saturating_sub(t0) as f64 / total;
+                RowText {
+                    badge: sanitize_line(s.span_type.badge()).into_owned(),
+                    name: sanitize_line(&s.name).into_owned(),
+                    duration: s.duration_ns().map(format_duration_ns).unwrap_or_else(|| "running".into()),
+                    error: s.status == StatusCode::Error,
+                    running: s.end_ns.is_none(),
+                    marks: tree.flags(i).label(),
+                    tokens: s.token_usage().map(|u| u.total),
+                    bar: (start.clamp(0.0, 1.0) as f32, end.clamp(0.0, 1.0) as f32),
+                }
+            })
+            .collect();
+        let depth_limit = if tree.len() <= EXPAND_ALL_UP_TO { u32::MAX } else { DEFAULT_DEPTH };
+        let expanded = (0..tree.len()).map(|i| tree.depth(i) + 1 < depth_limit).collect();
+        let mut v = SpanTreeView {
+            rows_text,
+            expanded,
+            rows: Vec::new(),
+            row_of: vec![u32::MAX; tree.len()],
+            selected: 0,
+            offset: 0,
+        };
+        v.recompute(tree);
+        v
+    }
+
+    /// Rebuilds the visible rows from the expanded flags: one pass over the depth-first order.
+    pub fn recompute(&mut self, tree: &SpanTree) {
+        let keep = self.selected_span();
+        self.rows.clear();
+        self.row_of.iter_mut().for_each(|r| *r = u32::MAX);
+        let mut skip_deeper_than: Option<u32> = None;
+        for &i in tree.preorder() {
+            let d = tree.depth(i);
+            if let Some(limit) = skip_deeper_than {
+                if d > limit {
+                    continue;
+                }
+                skip_deeper_than = None;
+            }
+            self.row_of[i] = self.rows.len() as u32;
+            self.rows.push(i as u32);
+            if !self.expanded[i] && !tree.children(i).is_empty() {
+                skip_deeper_than = Some(d);
+            }
+        }
+        // keep the selected span, or the nearest visible ancestor when it was folded away
+        let mut cur = keep;
+        while let Some(s) = cur {
+            if let Some(r) = self.row_of(s) {
+                self.selected = r;
+                break;
+            }
+            cur = tree.parent(s);
+        }
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+    }
+
+    pub fn selected_span(&self) -> Option<usize> {
+        self.rows.get(self.selected).map(|&i| i as usize)
+    }
+
+    pub fn row_of(&self, span: usize) -> Option<usize> {
+        self.row_of.get(span).copied().filter(|&r| r != u32::MAX).map(|r| r as usize)
+    }
+
+    /// Selects a span, expanding its ancestors so that it is visible.
+    pub fn select_span(&mut self, tree: &SpanTree, span: usize) {
+        if self.row_of(span).is_none() {
+            let path = tree.ancestors(span);
+            let mut changed = false;
+            for &a in &path[..path.len().saturating_sub(1)] {
+                if !self.expanded[a] {
+                    self.expanded[a] = true;
+                    changed = true;
+                }
+            }
+            if changed {
+                self.recompute(tree);
+            }
+        }
+        if let Some(r) = self.row_of(span) {
+            self.selected = r;
+        }
+    }
+
+    pub fn set_expanded(&mut self, tree: &SpanTree, span: usize, open: bool) {
+        if tree.children(span).is_empty() || self.expanded[span] == open {
+            return;
+        }
+        self.expanded[span] = open;
+        self.recompute(tree);
+    }
+
+    pub fn expand_to_depth(&mut self, tree: &SpanTree, depth: Option<u32>) {
+        for i in 0..self.expanded.len() {
+            self.expanded[i] = depth.is_none_or(|d| tree.depth(i) + 1 < d);
+        }
+        self.recompute(tree);
+    }
+
+    /// The expanded span ids, to carry expansion over when the same trace loads again.
+    pub fn expanded_ids(&self, tree: &SpanTree) -> HashSet<String> {
+        self.expanded
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| **e)
+            .map(|(i, _)| tree.span(i).span_id.clone())
+            .collect()
+    }
+
+    pub fn restore_expanded(&mut self, tree: &SpanTree, ids: &HashSet<String>) {
+        for i in 0..self.expanded.len() {
+            self.expanded[i] = ids.contains(&tree.span(i).span_id);
+        }
+        self.recompute(tree);
+    }
+}

@@ -1,0 +1,333 @@
+//! Keys to actions. The table is data: the help overlay is generated from it, and the config
+//! file can override any binding (`[keys] action = ["key", …]`).
+
+use std::collections::BTreeMap;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::{Deserialize, Serialize};
+
+/// What the user wants. Imperative; one per binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Quit,
+    Help,
+    Back,
+    FocusNext,
+    FocusPrev,
+    Up,
+    Down,
+    Top,
+    Bottom,
+    HalfPageDown,
+    HalfPageUp,
+    PageDown,
+    PageUp,
+    Select,
+    Left,
+    Right,
+    Toggle,
+    Parent,
+    ExpandAll,
+    CollapseAll,
+    NextTab,
+    PrevTab,
+    Wrap,
+    Copy,
+    Pager,
+    Editor,
+    Reload,
+    Sort,
+    ReverseSort,
+    TimeFormat,
+}
+
+impl Action {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Help => "show or hide this help",
+            Action::Back => "close help / back to the trace list",
+            Action::FocusNext => "next pane",
+            Action::FocusPrev => "previous pane",
+            Action::Up => "move up",
+            Action::Down => "move down",
+            Action::Top => "go to the top",
+            Action::Bottom => "go to the bottom",
+            Action::HalfPageDown => "half a page down",
+            Action::HalfPageUp => "half a page up",
+            Action::PageDown => "page down",
+            Action::PageUp => "page up",
+            Action::Select => "open the trace / toggle the span",
+            Action::Left => "collapse, or go to the parent span / previous tab",
+            Action::Right => "expand, or go to the first child / next tab",
+            Action::Toggle => "expand or collapse the span",
+            Action::Parent => "jump to the parent span",
+            Action::ExpandAll => "expand every span",
+            Action::CollapseAll => "collapse every span",
+            Action::NextTab => "next detail tab",
+            Action::PrevTab => "previous detail tab",
+            Action::Wrap => "wrap long lines in the detail pane",
+            Action::Copy => "copy the value or id (OSC 52, works over SSH)",
+            Action::Pager => "open the value in $PAGER",
+            Action::Editor => "open the value in $EDITOR",
+            Action::Reload => "reload the trace list",
+            Action::Sort => "sort the list by time, duration, tokens",
+            Action::ReverseSort => "reverse the sort order",
+            Action::TimeFormat => "relative / absolute times",
+        }
+    }
+}
+
+/// A key as written in the config file and the help: `q`, `ctrl-d`, `shift-tab`, `enter`, `f5`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+impl Key {
+    pub fn from_event(e: &KeyEvent) -> Self {
+        // shift-tab arrives as BackTab, and an uppercase letter carries its shift in the char,
+        // so only ctrl matters
+        Key {
+            code: e.code,
+            ctrl: e.modifiers.contains(KeyModifiers::CONTROL),
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        let lower = s.trim().to_ascii_lowercase();
+        let (ctrl, rest) = match lower.strip_prefix("ctrl-").or_else(|| lower.strip_prefix("c-")) {
+            Some(r) => (true, r.to_string()),
+            None => (false, s.trim().to_string()),
+        };
+        let code = match rest.to_ascii_lowercase().as_str() {
+            "enter" | "return" => KeyCode::Enter,
+            "esc" | "escape" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "shift-tab" | "backtab" => KeyCode::BackTab,
+            "space" => KeyCode::Char(' '),
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            "pageup" | "pgup" => KeyCode::PageUp,
+            "pagedown" | "pgdn" => KeyCode::PageDown,
+            "backspace" => KeyCode::Backspace,
+            f if f.len() >= 2 && f.starts_with('f') && f[1..].parse::<u8>().is_ok() => {
+                KeyCode::F(f[1..].parse().ok()?)
+            }
+            _ => {
+                let mut chars = rest.chars();
+                let c = chars.next()?;
+                if chars.next().is_some() {
+                    return None;
+                }
+                KeyCode::Char(if ctrl { c.to_ascii_lowercase() } else { c })
+            }
+        };
+        Some(Key { code, ctrl })
+    }
+
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Enter => "enter".to_string(),
+            KeyCode::Esc => "esc".to_string(),
+            KeyCode::Tab => "tab".to_string(),
+            KeyCode::BackTab => "shift-tab".to_string(),
+            KeyCode::Char(' ') => "space".to_string(),
+            KeyCode::Up => "↑".to_string(),
+            KeyCode::Down => "↓".to_string(),
+            KeyCode::Left => "←".to_string(),
+            KeyCode::Right => "→".to_string(),
+            KeyCode::Home => "home".to_string(),
+            KeyCode::End => "end".to_string(),
+            KeyCode::PageUp => "pgup".to_string(),
+            KeyCode::PageDown => "pgdn".to_string(),
+            KeyCode::F(n) => format!("f{n}"),
+            KeyCode::Char(c) => c.to_string(),
+            _ => "?".to_string(),
+        };
+        if self.ctrl { format!("ctrl-{base}") } else { base }
+    }
+}
+
+pub fn default_bindings() -> Vec<(Action, &'static [&'static str])> {
+    use Action::*;
+    vec![
+        (Quit, &["q", "ctrl-c"]),
+        (Help, &["?"]),
+        (Back, &["esc"]),
+        (FocusNext, &["tab"]),
+        (FocusPrev, &["shift-tab"]),
+        (Up, &["k", "up"]),
+        (Down, &["j", "down"]),
+        (Top, &["g", "home"]),
+        (Bottom, &["G", "end"]),
+        (HalfPageDown, &["ctrl-d"]),
+        (HalfPageUp, &["ctrl-u"]),
+        (PageDown, &["pagedown", "ctrl-f"]),
+        (PageUp, &["pageup", "ctrl-b"]),
+        (Select, &["enter"]),
+        (Left, &["h", "left"]),
+        (Right, &["l", "right"]),
+        (Toggle, &["space"]),
+        (Parent, &["p"]),
+        (ExpandAll, &["E"]),
+        (CollapseAll, &["C"]),
+        (NextTab, &["]"]),
+        (PrevTab, &["["]),
+        (Wrap, &["w"]),
+        (Copy, &["y"]),
+        (Pager, &["v"]),
+        (Editor, &["o"]),
+        (Reload, &["r", "f5"]),
+        (Sort, &["s"]),
+        (ReverseSort, &["S"]),
+        (TimeFormat, &["t"]),
+    ]
+}
+
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    map: std::collections::HashMap<Key, Action>,
+    /// action -> its keys, for the help and the hints
+    keys: BTreeMap<Action, Vec<Key>>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap::new(&BTreeMap::new()).0
+    }
+}
+
+impl Keymap {
+    /// The defaults with `overrides` (action name -> keys) applied. Returns the keymap and a
+    /// message per override that could not be used.
+    pub fn new(overrides: &BTreeMap<String, Vec<String>>) -> (Self, Vec<String>) {
+        let mut keys: BTreeMap<Action, Vec<Key>> = BTreeMap::new();
+        for (action, list) in default_bindings() {
+            keys.insert(action, list.iter().filter_map(|k| Key::parse(k)).collect());
+        }
+        let mut problems = Vec::new();
+        for (name, list) in overrides {
+            let Ok(action) = serde_json::from_value::<Action>(serde_json::Value::String(name.clone())) else {
+                problems.push(format!("unknown action {name:?} in [keys]"));
+                continue;
+            };
+            let mut parsed = Vec::new();
+            for k in list {
+                match Key::parse(k) {
+                    Some(key) => parsed.push(key),
+                    None => problems.push(format!("unknown key {k:?} for {name}")),
+                }
+            }
+            // a key given to this action leaves any other action
+            for other in keys.values_mut() {
+                other.retain(|k| !parsed.contains(k));
+            }
+            keys.insert(action, parsed);
+        }
+        let mut map = std::collections::HashMap::new();
+        for (a, ks) in &keys {
+            for k in ks {
+                map.insert(*k, *a);
+            }
+        }
+        (Keymap { map, keys }, problems)
+    }
+
+    pub fn action(&self, e: &KeyEvent) -> Option<Action> {
+        self.map.get(&Key::from_event(e)).copied()
+    }
+
+    pub fn keys_of(&self, a: Action) -> &[Key] {
+        self.keys.get(&a).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// `q`, `ctrl-c` style label of the first key of an action.
+    pub fn hint(&self, a: Action) -> String {
+        self.keys_of(a).first().map(Key::label).unwrap_or_else(|| "-".into())
+    }
+
+    /// (keys, description) rows for the help overlay, in table order.
+    pub fn help_rows(&self) -> Vec<(String, &'static str)> {
+        default_bindings()
+            .into_iter()
+            .map(|(a, _)| {
+                let keys: Vec<String> = self.keys_of(a).iter().map(Key::label).collect();
+                (keys.join(" "), a.describe())
+            })
+            .collect()
+    }
+
+    /// The keymap as config-file TOML lines (`--print-config`).
+    pub fn to_toml(&self) -> String {
+        let mut out = String::new();
+        for (a, _) in default_bindings() {
+            let name = serde_json::to_value(a)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let keys: Vec<String> = self
+                .keys_of(a)
+                .iter()
+                .map(|k| format!("{:?}", config_key_name(k)))
+                .collect();
+            out.push_str(&format!("{name} = [{}]\n", keys.join(", ")));
+        }
+        out
+    }
+}
+
+fn config_key_name(k: &Key) -> String {
+    let base = match k.code {
+        KeyCode::Up => "up".into(),
+        KeyCode::Down => "down".into(),
+        KeyCode::Left => "left".into(),
+        KeyCode::Right => "right".into(),
+        _ => Key { code: k.code, ctrl: false }.label(),
+    };
+    if k.ctrl { format!("ctrl-{base}") } else { base }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(code: KeyCode, m: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, m)
+    }
+
+    #[test]
+    fn defaults_and_overrides() {
+        let k = Keymap::default();
+        assert_eq!(k.action(&ev(KeyCode::Char('j'), KeyModifiers::NONE)), Some(Action::Down));
+        assert_eq!(k.action(&ev(KeyCode::Char('d'), KeyModifiers::CONTROL)), Some(Action::HalfPageDown));
+        assert_eq!(k.action(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Action::Bottom));
+        assert_eq!(k.action(&ev(KeyCode::BackTab, KeyModifiers::SHIFT)), Some(Action::FocusPrev));
+        let mut o = BTreeMap::new();
+        o.insert("down".to_string(), vec!["n".to_string()]);
+        o.insert("bogus".to_string(), vec!["x".to_string()]);
+        o.insert("quit".to_string(), vec!["ctrl-shift-nope".to_string()]);
+        let (k, problems) = Keymap::new(&o);
+        assert_eq!(k.action(&ev(KeyCode::Char('n'), KeyModifiers::NONE)), Some(Action::Down));
+        assert_eq!(k.action(&ev(KeyCode::Char('j'), KeyModifiers::NONE)), None);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+    }
+
+    #[test]
+    fn toml_round_trip_of_names() {
+        let t = Keymap::default().to_toml();
+        assert!(t.contains("half_page_down = [\"ctrl-d\"]"), "{t}");
+        assert!(t.contains("down = [\"j\", \"down\"]"), "{t}");
+        for line in t.lines() {
+            let (_, keys) = line.split_once(" = ").unwrap();
+            let v: Vec<String> = serde_json::from_str(keys).unwrap();
+            assert!(v.iter().all(|k| Key::parse(k).is_some()), "{line}");
+        }
+    }
+}

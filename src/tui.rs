@@ -1,0 +1,389 @@
+//! The runtime around the pure core: the terminal, the input thread, the one message channel,
+//! the task executor, and the draw-when-dirty loop. The terminal is restored on exit, on error
+//! and on panic.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, mpsc as std_mpsc};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use base64::Engine;
+use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind};
+use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
+use crossterm::{cursor, execute};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+use tokio::task::JoinHandle;
+
+use crate::app::detail::{self, HIGHLIGHT_CHUNK};
+use crate::app::{App, Cmd, Msg};
+use crate::highlight::highlight_lines;
+use crate::source::{ListQuery, Source};
+use crate::text::sanitize_block;
+use crate::update::{PAGE_SIZE, start, update};
+
+/// At most one frame per this long; bursts of messages are drawn once.
+const FRAME: Duration = Duration::from_millis(16);
+const TICK: Duration = Duration::from_millis(100);
+
+pub struct Options {
+    pub source: Arc<dyn Source>,
+    pub experiment_ids: Vec<String>,
+    pub app: App,
+}
+
+static TERMINAL_ACTIVE: AtomicBool = AtomicBool::new(false);
+static MOUSE_ON: AtomicBool = AtomicBool::new(false);
+/// A panic in a background thread, kept for the report printed after the terminal is restored.
+static PANIC_REPORT: Mutex<Option<String>> = Mutex::new(None);
+
+fn enter_terminal(mouse: bool) -> Result<()> {
+    terminal::enable_raw_mode().context("cannot put the terminal in raw mode (is this a terminal?)")?;
+    TERMINAL_ACTIVE.store(true, Ordering::SeqCst);
+    let mut out = std::io::stdout();
+    execute!(out, EnterAlternateScreen, cursor::Hide)?;
+    if mouse {
+        execute!(out, EnableMouseCapture)?;
+        MOUSE_ON.store(true, Ordering::SeqCst);
+    }
+    Ok(())
+}
+
+/// Puts the terminal back as it was. Safe to call more than once, and from the panic hook.
+pub fn restore_terminal() {
+    if !TERMINAL_ACTIVE.swap(false, Ordering::SeqCst) {
+        return;
+    }
+    let mut out = std::io::stdout();
+    if MOUSE_ON.swap(false, Ordering::SeqCst) {
+        let _ = execute!(out, DisableMouseCapture);
+    }
+    let _ = execute!(out, LeaveAlternateScreen, cursor::Show);
+    let _ = terminal::disable_raw_mode();
+}
+
+/// Restores the terminal before a panic on the UI thread is reported. A panic on a worker
+/// thread is recorded instead (the UI quits in order when its task's failure arrives).
+fn install_panic_hook() {
+    let ui_thread = std::thread::current().id();
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() == ui_thread {
+            restore_terminal();
+            previous(info);
+        } else if let Ok(mut r) = PANIC_REPORT.lock() {
+            r.get_or_insert_with(|| info.to_string());
+        }
+    }));
+}
+
+/// Restores the terminal when dropped (errors and early returns).
+struct Guard;
+impl Drop for Guard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// Reads terminal events on its own thread and sends them as messages. Paused while an
+/// external program ($PAGER) owns the terminal.
+struct Input {
+    paused: Arc<AtomicBool>,
+    idle: std_mpsc::Receiver<()>,
+}
+
+impl Input {
+    fn spawn(tx: UnboundedSender<Msg>) -> Input {
+        let paused = Arc::new(AtomicBool::new(false));
+        let (idle_tx, idle) = std_mpsc::channel();
+        let p = Arc::clone(&paused);
+        std::thread::spawn(move || {
+            loop {
+                if p.load(Ordering::SeqCst) {
+                    let _ = idle_tx.send(());
+                    while p.load(Ordering::SeqCst) {
+                        std::thread::park_timeout(Duration::from_millis(50));
+                    }
+                    continue;
+                }
+                match event::poll(Duration::from_millis(250)) {
+                    Ok(true) => {}
+                    Ok(false) => continue,
+                    Err(_) => break,
+                }
+                if p.load(Ordering::SeqCst) {
+                    continue;
+                }
+                let msg = match event::read() {
+                    Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => Msg::Key(k),
+                    Ok(Event::Mouse(m)) => Msg::Mouse(m),
+                    Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
+                    Ok(_) => continue,
+                    Err(_) => break,
+                };
+                if tx.send(msg).is_err() {
+                    break;
+                }
+            }
+        });
+        Input { paused, idle }
+    }
+
+    fn pause(&self) {
+        while self.idle.try_recv().is_ok() {}
+        self.paused.store(true, Ordering::SeqCst);
+        let _ = self.idle.recv_timeout(Duration::from_millis(500));
+    }
+
+    fn resume(&self) {
+        self.paused.store(false, Ordering::SeqCst);
+    }
+}
+
+struct Executor {
+    source: Arc<dyn Source>,
+    experiment_ids: Vec<String>,
+    tx: UnboundedSender<Msg>,
+    trace_task: Option<JoinHandle<()>>,
+    ticking: Arc<AtomicBool>,
+}
+
+impl Executor {
+    /// Runs a task; its result (or its panic) comes back as a message.
+    fn spawn<F>(&self, fut: F) -> JoinHandle<()>
+    where
+        F: std::future::Future<Output = Msg> + Send + 'static,
+    {
+        let tx = self.tx.clone();
+        let handle = tokio::spawn(fut);
+        tokio::spawn(async move {
+            match handle.await {
+                Ok(msg) => {
+                    let _ = tx.send(msg);
+                }
+                Err(e) if e.is_panic() => {
+                    let _ = tx.send(Msg::TaskPanicked(
+                        PANIC_REPORT
+                            .lock()
+                            .ok()
+                            .and_then(|r| r.clone())
+                            .unwrap_or_else(|| "a background task panicked".into()),
+                    ));
+                }
+                Err(_) => {} // aborted: superseded by a newer request
+            }
+        })
+    }
+
+    fn run(&mut self, cmd: Cmd, terminal: &mut Term, input: &Input, app_loading: bool) -> Result<()> {
+        match cmd {
+            Cmd::LoadTraces { req, page_token, append } => {
+                let src = Arc::clone(&self.source);
+                let q = ListQuery { experiment_ids: self.experiment_ids.clone(), max_results: PAGE_SIZE, page_token };
+                self.spawn(async move {
+                    let page = src.list(q).await.map_err(|e| e.to_string());
+                    Msg::TracesLoaded { req, append, page }
+                });
+            }
+            Cmd::LoadTrace { req, trace_id } => {
+                if let Some(old) = self.trace_task.take() {
+                    old.abort();
+                }
+                let src = Arc::clone(&self.source);
+                self.trace_task = Some(self.spawn(async move {
+                    let result = src.get(&trace_id).await.map_err(|e| e.to_string());
+                    Msg::TraceLoaded { req, trace_id, result }
+                }));
+            }
+            Cmd::BuildDoc { req, trace, span, tab, utc } => {
+                self.spawn(async move {
+                    let content = tokio::task::spawn_blocking(move || detail::build(&trace, span, tab, utc))
+                        .await
+                        .unwrap_or_default();
+                    Msg::DocReady { req, content }
+                });
+            }
+            Cmd::Highlight { req, from, lines, mut checkpoint } => {
+                self.spawn(async move {
+                    let done = tokio::task::spawn_blocking(move || {
+                        let end = lines.len().min(from + HIGHLIGHT_CHUNK);
+                        let styled = highlight_lines(&mut checkpoint, &lines[from..end]);
+                        (styled, checkpoint)
+                    })
+                    .await;
+                    match done {
+                        Ok((styled, cp)) => Msg::Highlighted { req, from, lines: styled, checkpoint: Some(cp) },
+                        Err(_) => Msg::Highlighted { req, from, lines: Vec::new(), checkpoint: None },
+                    }
+                });
+            }
+            Cmd::Copy(text) => osc52(&text)?,
+            Cmd::Pager(text) => {
+                let pager = std::env::var("PAGER").ok().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| "less".into());
+                let r = suspended(terminal, input, || run_with_stdin(&pager, &sanitize_block(&text)));
+                let _ = self.tx.send(Msg::External(r));
+            }
+            Cmd::Editor(text) => {
+                let editor = std::env::var("VISUAL")
+                    .or_else(|_| std::env::var("EDITOR"))
+                    .ok()
+                    .filter(|p| !p.trim().is_empty())
+                    .unwrap_or_else(|| "vi".into());
+                let r = suspended(terminal, input, || run_editor(&editor, &text));
+                let _ = self.tx.send(Msg::External(r));
+            }
+            Cmd::StartTicking => {
+                if app_loading && !self.ticking.swap(true, Ordering::SeqCst) {
+                    let tx = self.tx.clone();
+                    let ticking = Arc::clone(&self.ticking);
+                    tokio::spawn(async move {
+                        let mut iv = tokio::time::interval(TICK);
+                        iv.tick().await;
+                        while ticking.load(Ordering::SeqCst) {
+                            iv.tick().await;
+                            if tx.send(Msg::Tick).is_err() {
+                                break;
+                            }
+                        }
+                    });
+                }
+            }
+            Cmd::Quit => {}
+        }
+        Ok(())
+    }
+}
+
+type Term = Terminal<CrosstermBackend<std::io::Stdout>>;
+
+/// Copies text to the clipboard with OSC 52 (works over SSH). Inside tmux the sequence is
+/// also sent wrapped for tmux's passthrough.
+fn osc52(text: &str) -> Result<()> {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    let mut out = std::io::stdout();
+    write!(out, "\x1b]52;c;{b64}\x07")?;
+    if std::env::var_os("TMUX").is_some() {
+        write!(out, "\x1bPtmux;\x1b\x1b]52;c;{b64}\x07\x1b\\")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Hands the terminal to an external program and takes it back.
+fn suspended(terminal: &mut Term, input: &Input, f: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
+    input.pause();
+    let mouse = MOUSE_ON.load(Ordering::SeqCst);
+    restore_terminal();
+    let r = f();
+    let back = enter_terminal(mouse).map_err(|e| e.to_string()).and_then(|_| terminal.clear().map_err(|e| e.to_string()));
+    input.resume();
+    r.and(back)
+}
+
+fn run_with_stdin(cmd: &str, text: &str) -> Result<(), String> {
+    let mut child = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start $PAGER ({cmd}): {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        // a pager that quits early closes the pipe; that is fine
+        let _ = stdin.write_all(text.as_bytes());
+    }
+    let status = child.wait().map_err(|e| format!("$PAGER ({cmd}): {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("$PAGER ({cmd}) exited with {status}")) }
+}
+
+fn run_editor(cmd: &str, text: &str) -> Result<(), String> {
+    let path = std::env::temp_dir().join(format!("mlflow-tui-{}-{}.json", std::process::id(), Instant::now().elapsed().as_nanos()));
+    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{cmd} \"$1\""))
+        .arg("sh")
+        .arg(&path)
+        .status()
+        .map_err(|e| format!("cannot start $EDITOR ({cmd}): {e}"));
+    let _ = std::fs::remove_file(&path);
+    let status = status?;
+    if status.success() { Ok(()) } else { Err(format!("$EDITOR ({cmd}) exited with {status}")) }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Runs the explorer until the user quits.
+pub fn run(opts: Options) -> Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let report = rt.block_on(run_loop(opts))?;
+    rt.shutdown_timeout(Duration::from_millis(200));
+    if let Some(r) = report {
+        anyhow::bail!("stopped after an internal error: {r}");
+    }
+    Ok(())
+}
+
+async fn run_loop(opts: Options) -> Result<Option<String>> {
+    let Options { source, experiment_ids, mut app } = opts;
+    install_panic_hook();
+    enter_terminal(app.mouse)?;
+    let _guard = Guard;
+    let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
+    terminal.clear()?;
+    let (tx, mut rx) = unbounded_channel::<Msg>();
+    let input = Input::spawn(tx.clone());
+    let mut exec = Executor { source, experiment_ids, tx: tx.clone(), trace_task: None, ticking: Arc::new(AtomicBool::new(false)) };
+
+    let size = terminal.size()?;
+    let mut cmds = update(&mut app, Msg::Resize(size.width, size.height));
+    cmds.extend(start(&mut app));
+    let mut last_draw: Option<Instant> = None;
+    loop {
+        for c in cmds.drain(..) {
+            exec.run(c, &mut terminal, &input, app.is_loading())?;
+        }
+        exec.ticking.store(app.is_loading(), Ordering::SeqCst);
+        if app.quit {
+            break;
+        }
+        if app.dirty {
+            let due = last_draw.map(|t| t + FRAME).unwrap_or_else(Instant::now);
+            if Instant::now() >= due {
+                app.now_ms = now_ms();
+                terminal.draw(|f| crate::ui::render(f, &app))?;
+                app.dirty = false;
+                last_draw = Some(Instant::now());
+            } else {
+                // draw when the frame is due, unless more messages come first
+                tokio::select! {
+                    m = rx.recv() => match m {
+                        Some(m) => cmds.extend(update(&mut app, m)),
+                        None => break,
+                    },
+                    _ = tokio::time::sleep_until(due.into()) => {}
+                }
+                continue;
+            }
+        }
+        match rx.recv().await {
+            Some(m) => cmds.extend(update(&mut app, m)),
+            None => break,
+        }
+        // drain the burst before drawing once
+        while let Ok(m) = rx.try_recv() {
+            cmds.extend(update(&mut app, m));
+        }
+    }
+    Ok(app.fatal.clone())
+}

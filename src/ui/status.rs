@@ -1,0 +1,53 @@
+//! The status line: spinner, source, experiment, counts, the last error or message, key hints.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::theme::Theme;
+use crate::app::App;
+use crate::keymap::Action;
+use crate::text::{truncate, width};
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let w = area.width as usize;
+    let mut left = String::new();
+    if app.is_loading() {
+        left.push_str(SPINNER[app.spinner % SPINNER.len()]);
+        left.push(' ');
+    }
+    left.push_str(&format!(
+        "{} · {} · {} traces",
+        app.source_name,
+        app.experiment_label,
+        app.list.order.len()
+    ));
+    let hints = format!(
+        "{} help  {} quit",
+        app.keymap.hint(Action::Help),
+        app.keymap.hint(Action::Quit)
+    );
+    let (middle, style) = if let Some(e) = &app.error {
+        (format!(" ✗ {e}"), theme.error)
+    } else if let Some(m) = &app.message {
+        (format!(" {m}"), theme.status)
+    } else if !app.warnings.is_empty() {
+        (format!(" {} warning(s): {}", app.warnings.len(), app.warnings[0]), theme.running)
+    } else {
+        (String::new(), theme.status)
+    };
+    let left = truncate(&left, w.saturating_sub(width(&hints) + 1)).into_owned();
+    let room = w.saturating_sub(width(&left) + width(&hints) + 1);
+    let middle = truncate(&middle, room).into_owned();
+    let pad = w.saturating_sub(width(&left) + width(&middle) + width(&hints));
+    let line = Line::from(vec![
+        Span::styled(left, theme.status),
+        Span::styled(middle, style),
+        Span::raw(" ".repeat(pad)),
+        Span::styled(truncate(&hints, w).into_owned(), theme.key),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+}

@@ -1,0 +1,570 @@
+//! The state machine: `update(app, msg)` changes the state and returns side effects as data.
+//! No IO, no clock, no terminal: everything it needs arrives in the message or is in `App`.
+
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+
+use crate::app::detail::{self, BUILD_INLINE_BYTES, DocContent, DocKey, HIGHLIGHT_FIRST, HIGHLIGHT_MAX_LINES};
+use crate::app::{App, CACHE_TRACES, Cmd, DetailDoc, Focus, Msg, OpenTrace, SpanTreeView, Tab};
+use crate::highlight::{Checkpoint, highlight_lines};
+use crate::keymap::Action;
+use crate::model::Trace;
+use crate::text::sanitize_line;
+use crate::ui;
+
+/// Page size for list requests.
+pub const PAGE_SIZE: usize = 500;
+
+pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
+    let mut cmds = Vec::new();
+    app.dirty = true;
+    match msg {
+        Msg::Key(k) => on_key(app, k, &mut cmds),
+        Msg::Mouse(m) => on_mouse(app, m, &mut cmds),
+        Msg::Resize(w, h) => {
+            app.size = (w, h);
+            keep_visible(app);
+            ensure_highlight(app, &mut cmds);
+        }
+        Msg::Tick => {
+            if app.is_loading() {
+                app.spinner = app.spinner.wrapping_add(1);
+            } else {
+                app.dirty = false;
+            }
+        }
+        Msg::TracesLoaded { req, append, page } => on_traces(app, req, append, page, &mut cmds),
+        Msg::TraceLoaded { req, trace_id, result } => {
+            if req != app.trace_req {
+                app.dirty = false; // a stale answer: the user has moved on
+                return cmds;
+            }
+            app.loading_trace = None;
+            match result {
+                Ok(trace) => {
+                    remember(app, &trace);
+                    open_trace(app, trace, &mut cmds);
+                }
+                Err(e) => app.error = Some(format!("trace {}: {}", sanitize_line(&trace_id), sanitize_line(&e))),
+            }
+        }
+        Msg::DocReady { req, content } => {
+            if req != app.detail.req {
+                app.dirty = false;
+                return cmds;
+            }
+            app.detail.preparing = false;
+            if let Some(key) = current_key(app) {
+                install_doc(app, key, content, &mut cmds);
+            }
+        }
+        Msg::Highlighted { req, from, lines, checkpoint } => {
+            let ok = app.detail.req == req
+                && app.detail.doc.as_ref().is_some_and(|d| d.styled.len() == from);
+            if let (true, Some(doc)) = (ok, app.detail.doc.as_mut()) {
+                doc.styled.extend(lines);
+                doc.checkpoint = checkpoint;
+                doc.highlighting = false;
+                ensure_highlight(app, &mut cmds);
+            } else {
+                app.dirty = false;
+            }
+        }
+        Msg::TaskPanicked(report) => {
+            app.fatal = Some(sanitize_line(&report).into_owned());
+            app.quit = true;
+            cmds.push(Cmd::Quit);
+        }
+        Msg::External(r) => {
+            if let Err(e) = r {
+                app.error = Some(sanitize_line(&e).into_owned());
+            }
+        }
+    }
+    cmds
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading
+
+/// The first request: the first page of traces.
+pub fn start(app: &mut App) -> Vec<Cmd> {
+    let mut cmds = Vec::new();
+    request_list(app, None, false, &mut cmds);
+    cmds
+}
+
+fn request_list(app: &mut App, token: Option<String>, append: bool, cmds: &mut Vec<Cmd>) {
+    app.list.req += 1;
+    app.list.loading = Some(app.list.req);
+    cmds.push(Cmd::LoadTraces { req: app.list.req, page_token: token, append });
+    cmds.push(Cmd::StartTicking);
+}
+
+fn on_traces(
+    app: &mut App,
+    req: u64,
+    append: bool,
+    page: Result<crate::source::TracePage, String>,
+    cmds: &mut Vec<Cmd>,
+) {
+    if app.list.loading != Some(req) {
+        app.dirty = false;
+        return;
+    }
+    app.list.loading = None;
+    match page {
+        Ok(p) => {
+            app.error = None;
+            app.warnings = p.warnings.iter().map(|w| sanitize_line(w).into_owned()).collect();
+            app.list.next_page = p.next_page_token;
+            app.list.set_traces(p.traces, append);
+            app.list.loaded = true;
+            keep_visible(app);
+            follow_list_selection(app, cmds);
+        }
+        Err(e) => app.error = Some(sanitize_line(&e).into_owned()),
+    }
+}
+
+/// Loads the trace under the list's selection (from the cache when it is there).
+fn follow_list_selection(app: &mut App, cmds: &mut Vec<Cmd>) {
+    let Some(id) = app.list.selected_id() else { return };
+    if app.open.as_ref().is_some_and(|o| o.trace.info.trace_id == id) || app.loading_trace.as_deref() == Some(&id) {
+        return;
+    }
+    if let Some(t) = app.cache.iter().find(|t| t.info.trace_id == id).cloned() {
+        app.trace_req += 1; // drops any fetch still in flight
+        app.loading_trace = None;
+        open_trace(app, t, cmds);
+        return;
+    }
+    app.trace_req += 1;
+    app.loading_trace = Some(id.clone());
+    cmds.push(Cmd::LoadTrace { req: app.trace_req, trace_id: id });
+    cmds.push(Cmd::StartTicking);
+}
+
+fn remember(app: &mut App, trace: &Arc<Trace>) {
+    app.cache.retain(|t| t.info.trace_id != trace.info.trace_id);
+    app.cache.push(Arc::clone(trace));
+    if app.cache.len() > CACHE_TRACES {
+        app.cache.remove(0);
+    }
+}
+
+fn open_trace(app: &mut App, trace: Arc<Trace>, cmds: &mut Vec<Cmd>) {
+    let mut view = SpanTreeView::new(&trace);
+    let same = app.open.as_ref().filter(|o| o.trace.info.trace_id == trace.info.trace_id);
+    if let Some(old) = same {
+        // the same trace again (a reload): keep what was expanded and selected
+        let ids = old.view.expanded_ids(&old.trace.tree);
+        let sel = old.view.selected_span().map(|s| old.trace.tree.span(s).span_id.clone());
+        view.restore_expanded(&trace.tree, &ids);
+        if let Some(i) = sel.and_then(|id| trace.tree.find(&id)) {
+            view.select_span(&trace.tree, i);
+        }
+    } else {
+        app.detail.tab = Tab::Trace;
+        app.detail.scroll = 0;
+    }
+    app.open = Some(OpenTrace { trace, view });
+    keep_visible(app);
+    refresh_doc(app, cmds);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The detail document
+
+fn current_key(app: &App) -> Option<DocKey> {
+    let open = app.open.as_ref()?;
+    Some(DocKey { trace_id: open.trace.info.trace_id.clone(), span: open.view.selected_span(), tab: app.detail.tab })
+}
+
+fn refresh_doc(app: &mut App, cmds: &mut Vec<Cmd>) {
+    let Some(key) = current_key(app) else {
+        app.detail.doc = None;
+        return;
+    };
+    if app.detail.doc.as_ref().is_some_and(|d| d.key == key) {
+        return;
+    }
+    let Some(open) = app.open.as_ref() else { return };
+    let trace = Arc::clone(&open.trace);
+    app.detail.req += 1;
+    if detail::weight(&trace, key.span, key.tab) > BUILD_INLINE_BYTES {
+        app.detail.preparing = true;
+        app.detail.doc = None;
+        cmds.push(Cmd::BuildDoc { req: app.detail.req, trace, span: key.span, tab: key.tab, utc: app.utc });
+        cmds.push(Cmd::StartTicking);
+        return;
+    }
+    app.detail.preparing = false;
+    let content = detail::build(&trace, key.span, key.tab, app.utc);
+    install_doc(app, key, content, cmds);
+}
+
+fn install_doc(app: &mut App, key: DocKey, content: DocContent, cmds: &mut Vec<Cmd>) {
+    let same_place = app.detail.doc.as_ref().is_some_and(|d| d.key.span == key.span && d.key.tab == key.tab);
+    let lines = Arc::new(content.lines);
+    let mut checkpoint = if content.json && app.color { Checkpoint::start(app.palette) } else { None };
+    let mut styled = Vec::new();
+    if let Some(cp) = checkpoint.as_mut() {
+        let first = lines.len().min(HIGHLIGHT_FIRST);
+        styled = highlight_lines(cp, &lines[..first]);
+    }
+    app.detail.doc = Some(DetailDoc {
+        key,
+        lines,
+        json: content.json,
+        raw: Arc::new(content.raw),
+        styled,
+        checkpoint,
+        highlighting: false,
+    });
+    if !same_place {
+        app.detail.scroll = 0;
+    }
+    clamp_detail(app);
+    ensure_highlight(app, cmds);
+}
+
+/// Asks for the next highlight chunk when the view comes near the end of what is highlighted.
+fn ensure_highlight(app: &mut App, cmds: &mut Vec<Cmd>) {
+    let rows = app.viewport().detail_rows.max(1);
+    let want = app.detail.scroll + 3 * rows;
+    let req = app.detail.req;
+    let Some(doc) = app.detail.doc.as_mut() else { return };
+    let done = doc.styled.len();
+    let limit = doc.lines.len().min(HIGHLIGHT_MAX_LINES);
+    if doc.highlighting || done >= limit || want <= done {
+        return;
+    }
+    let Some(cp) = doc.checkpoint.clone() else { return };
+    doc.highlighting = true;
+    cmds.push(Cmd::Highlight { req, from: done, lines: Arc::clone(&doc.lines), checkpoint: cp });
+}
+
+fn clamp_detail(app: &mut App) {
+    let rows = app.viewport().detail_rows;
+    let len = app.detail.doc.as_ref().map_or(0, |d| d.lines.len());
+    app.detail.scroll = app.detail.scroll.min(len.saturating_sub(rows.max(1)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keys
+
+fn on_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
+    if k.kind == KeyEventKind::Release {
+        app.dirty = false;
+        return;
+    }
+    app.message = None;
+    let action = app.keymap.action(&k);
+    if app.help {
+        if matches!(action, Some(Action::Help | Action::Back | Action::Quit)) {
+            app.help = false;
+        } else {
+            app.dirty = false;
+        }
+        return;
+    }
+    // digits: expand the span tree to that depth
+    if let (KeyCode::Char(c @ '1'..='9'), Focus::SpanTree) = (k.code, app.focus) {
+        if let Some(o) = app.open.as_mut() {
+            o.view.expand_to_depth(&o.trace.tree, c.to_digit(10));
+            keep_visible(app);
+            refresh_doc(app, cmds);
+        }
+        return;
+    }
+    let Some(action) = action else {
+        app.dirty = false;
+        return;
+    };
+    match action {
+        Action::Quit => {
+            app.quit = true;
+            cmds.push(Cmd::Quit);
+        }
+        Action::Help => app.help = true,
+        Action::Back => {
+            if app.focus != Focus::TraceList {
+                app.focus = Focus::TraceList;
+            } else {
+                app.error = None;
+            }
+        }
+        Action::FocusNext => app.focus = app.focus.next(),
+        Action::FocusPrev => app.focus = app.focus.prev(),
+        Action::Reload => request_list(app, None, false, cmds),
+        Action::TimeFormat => app.list.relative_time = !app.list.relative_time,
+        Action::Sort => {
+            app.list.sort = app.list.sort.next();
+            app.list.resort();
+            keep_visible(app);
+            app.message = Some(format!("sorted by {}", app.list.sort.label()));
+        }
+        Action::ReverseSort => {
+            app.list.ascending = !app.list.ascending;
+            app.list.resort();
+            keep_visible(app);
+        }
+        Action::Wrap => app.detail.wrap = !app.detail.wrap,
+        Action::NextTab => set_tab(app, app.detail.tab.next(), cmds),
+        Action::PrevTab => set_tab(app, app.detail.tab.prev(), cmds),
+        Action::Copy => copy(app, cmds),
+        Action::Pager | Action::Editor => {
+            match app.detail.doc.as_ref() {
+                Some(doc) if !doc.raw.is_empty() => {
+                    let text = doc.raw.as_ref().clone();
+                    cmds.push(if action == Action::Pager { Cmd::Pager(text) } else { Cmd::Editor(text) });
+                }
+                _ => app.message = Some("nothing to open: select a span with a value".into()),
+            }
+        }
+        _ => match app.focus {
+            Focus::TraceList => list_key(app, action, cmds),
+            Focus::SpanTree => tree_key(app, action, cmds),
+            Focus::Detail => detail_key(app, action, cmds),
+        },
+    }
+}
+
+fn set_tab(app: &mut App, tab: Tab, cmds: &mut Vec<Cmd>) {
+    app.detail.tab = tab;
+    refresh_doc(app, cmds);
+}
+
+fn copy(app: &mut App, cmds: &mut Vec<Cmd>) {
+    let (what, text) = match app.focus {
+        Focus::TraceList => ("trace id", app.list.selected_id()),
+        Focus::SpanTree => (
+            "span id",
+            app.open
+                .as_ref()
+                .and_then(|o| o.view.selected_span().map(|s| o.trace.tree.span(s).span_id.clone())),
+        ),
+        Focus::Detail => ("value", app.detail.doc.as_ref().map(|d| d.raw.as_ref().clone())),
+    };
+    match text.filter(|t| !t.is_empty()) {
+        Some(t) => {
+            app.message = Some(format!("copied {what} ({} bytes) with OSC 52", t.len()));
+            cmds.push(Cmd::Copy(t));
+        }
+        None => app.message = Some(format!("no {what} to copy")),
+    }
+}
+
+fn step(pos: usize, len: usize, action: Action, page: usize) -> Option<usize> {
+    if len == 0 {
+        return None;
+    }
+    let last = len - 1;
+    let half = (page / 2).max(1);
+    Some(match action {
+        Action::Up => pos.saturating_sub(1),
+        Action::Down => (pos + 1).min(last),
+        Action::Top => 0,
+        Action::Bottom => last,
+        Action::HalfPageDown => (pos + half).min(last),
+        Action::HalfPageUp => pos.saturating_sub(half),
+        Action::PageDown => (pos + page.max(1)).min(last),
+        Action::PageUp => pos.saturating_sub(page.max(1)),
+        _ => return None,
+    })
+}
+
+fn list_key(app: &mut App, action: Action, cmds: &mut Vec<Cmd>) {
+    let rows = app.viewport().list_rows;
+    if let Some(pos) = step(app.list.selected, app.list.order.len(), action, rows) {
+        app.list.selected = pos;
+        keep_visible(app);
+        follow_list_selection(app, cmds);
+        more_if_near_end(app, cmds);
+        return;
+    }
+    if matches!(action, Action::Select | Action::Right) && app.open.is_some() {
+        app.focus = Focus::SpanTree;
+    } else {
+        app.dirty = false;
+    }
+}
+
+fn more_if_near_end(app: &mut App, cmds: &mut Vec<Cmd>) {
+    let rows = app.viewport().list_rows.max(1);
+    if app.list.loading.is_none()
+        && app.list.next_page.is_some()
+        && app.list.selected + 2 * rows >= app.list.order.len()
+    {
+        let token = app.list.next_page.clone();
+        request_list(app, token, true, cmds);
+    }
+}
+
+fn tree_key(app: &mut App, action: Action, cmds: &mut Vec<Cmd>) {
+    let rows = app.viewport().tree_rows;
+    let Some(open) = app.open.as_mut() else {
+        app.dirty = false;
+        return;
+    };
+    let tree = &open.trace.tree;
+    let view = &mut open.view;
+    let before = view.selected_span();
+    if let Some(pos) = step(view.selected, view.rows.len(), action, rows) {
+        view.selected = pos;
+    } else if let Some(s) = view.selected_span() {
+        let has_kids = !tree.children(s).is_empty();
+        match action {
+            Action::Left if has_kids && view.expanded[s] => view.set_expanded(tree, s, false),
+            Action::Left | Action::Parent => {
+                if let Some(p) = tree.parent(s) {
+                    view.select_span(tree, p);
+                } else if action == Action::Left {
+                    app.focus = Focus::TraceList;
+                }
+            }
+            Action::Right if has_kids && !view.expanded[s] => view.set_expanded(tree, s, true),
+            Action::Right if has_kids => view.selected = (view.selected + 1).min(view.rows.len() - 1),
+            Action::Right => app.focus = Focus::Detail,
+            Action::Toggle | Action::Select => {
+                let open_now = !view.expanded[s];
+                view.set_expanded(tree, s, open_now);
+            }
+            Action::ExpandAll => view.expand_to_depth(tree, None),
+            Action::CollapseAll => view.expand_to_depth(tree, Some(1)),
+            _ => {
+                app.dirty = false;
+                return;
+            }
+        }
+    }
+    // moving off the root leaves the trace header for the span's own inputs
+    let after = app.open.as_ref().and_then(|o| o.view.selected_span());
+    if after != before && app.detail.tab == Tab::Trace {
+        if let Some(o) = app.open.as_ref() {
+            if after.is_some_and(|s| o.trace.tree.parent(s).is_some()) {
+                app.detail.tab = Tab::Inputs;
+            }
+        }
+    }
+    keep_visible(app);
+    refresh_doc(app, cmds);
+}
+
+fn detail_key(app: &mut App, action: Action, cmds: &mut Vec<Cmd>) {
+    let rows = app.viewport().detail_rows;
+    let len = app.detail.doc.as_ref().map_or(0, |d| d.lines.len());
+    let max = len.saturating_sub(rows.max(1));
+    match action {
+        Action::Left => set_tab(app, app.detail.tab.prev(), cmds),
+        Action::Right => set_tab(app, app.detail.tab.next(), cmds),
+        _ => match step(app.detail.scroll, max + 1, action, rows) {
+            Some(s) => {
+                app.detail.scroll = s;
+                ensure_highlight(app, cmds);
+            }
+            None => app.dirty = false,
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mouse
+
+fn on_mouse(app: &mut App, m: MouseEvent, cmds: &mut Vec<Cmd>) {
+    let panes = ui::layout(app.size);
+    let at = ratatui::layout::Position::new(m.column, m.row);
+    let pane = if panes.trace_list.contains(at) {
+        Some(Focus::TraceList)
+    } else if panes.span_tree.contains(at) {
+        Some(Focus::SpanTree)
+    } else if panes.detail.contains(at) {
+        Some(Focus::Detail)
+    } else {
+        None
+    };
+    let Some(pane) = pane else {
+        app.dirty = false;
+        return;
+    };
+    match m.kind {
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            let down = matches!(m.kind, MouseEventKind::ScrollDown);
+            let prev = app.focus;
+            app.focus = pane;
+            for _ in 0..3 {
+                let a = if down { Action::Down } else { Action::Up };
+                match pane {
+                    Focus::TraceList => list_key(app, a, cmds),
+                    Focus::SpanTree => tree_key(app, a, cmds),
+                    Focus::Detail => detail_key(app, a, cmds),
+                }
+            }
+            app.focus = prev;
+            app.dirty = true;
+        }
+        MouseEventKind::Down(MouseButton::Left) => {
+            app.focus = pane;
+            let row = |area: ratatui::layout::Rect, header: u16| -> Option<usize> {
+                let top = area.y + 1 + header;
+                (m.row >= top && m.row < area.y + area.height.saturating_sub(1)).then(|| (m.row - top) as usize)
+            };
+            match pane {
+                Focus::TraceList => {
+                    if let Some(r) = row(panes.trace_list, 1) {
+                        let target = app.list.offset + r;
+                        if target < app.list.order.len() {
+                            app.list.selected = target;
+                            keep_visible(app);
+                            follow_list_selection(app, cmds);
+                            more_if_near_end(app, cmds);
+                        }
+                    }
+                }
+                Focus::SpanTree => {
+                    if let (Some(r), Some(o)) = (row(panes.span_tree, 0), app.open.as_mut()) {
+                        let target = o.view.offset + r;
+                        if target < o.view.rows.len() {
+                            if o.view.selected == target {
+                                // a second click on the selected span toggles it
+                                let s = o.view.rows[target] as usize;
+                                let open_now = !o.view.expanded[s];
+                                o.view.set_expanded(&o.trace.tree, s, open_now);
+                            }
+                            o.view.selected = target.min(o.view.rows.len().saturating_sub(1));
+                            keep_visible(app);
+                            refresh_doc(app, cmds);
+                        }
+                    }
+                }
+                Focus::Detail => {}
+            }
+        }
+        _ => app.dirty = false,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// Scrolls each pane so its selection is in view.
+fn keep_visible(app: &mut App) {
+    let vp = app.viewport();
+    let fit = |sel: usize, offset: &mut usize, rows: usize| {
+        let rows = rows.max(1);
+        if sel < *offset {
+            *offset = sel;
+        } else if sel >= *offset + rows {
+            *offset = sel + 1 - rows;
+        }
+    };
+    fit(app.list.selected, &mut app.list.offset, vp.list_rows);
+    let len = app.list.order.len();
+    app.list.offset = app.list.offset.min(len.saturating_sub(1));
+    if let Some(o) = app.open.as_mut() {
+        fit(o.view.selected, &mut o.view.offset, vp.tree_rows);
+        o.view.offset = o.view.offset.min(o.view.rows.len().saturating_sub(1));
+    }
+    clamp_detail(app);
+}

@@ -1,0 +1,305 @@
+//! The state machine, driven by messages over real traces (the demo and fixtures): no
+//! terminal, no runtime, no clock.
+
+mod common;
+
+use common::*;
+use crossterm::event::KeyCode;
+use mlflow_tui::app::{Cmd, Focus, Msg, Tab};
+
+fn demo_harness() -> Harness {
+    Harness::new(&demo(), (140, 40))
+}
+
+#[test]
+fn the_list_loads_and_the_first_trace_opens() {
+    let h = demo_harness();
+    assert!(h.app.list.loaded);
+    assert_eq!(h.app.list.order.len(), 27);
+    assert_eq!(h.app.focus, Focus::TraceList);
+    let open = h.app.open.as_ref().expect("the selected trace is loaded");
+    assert_eq!(Some(open.trace.info.trace_id.clone()), h.app.list.selected_id());
+    assert_eq!(h.app.detail.tab, Tab::Trace);
+    assert!(h.app.detail.doc.as_ref().unwrap().lines[0].starts_with("Trace"));
+}
+
+#[test]
+fn list_navigation_follows_with_the_tree() {
+    let mut h = demo_harness();
+    h.keys("jj");
+    assert_eq!(h.app.list.selected, 2);
+    assert_eq!(h.app.open.as_ref().unwrap().trace.info.trace_id, h.app.list.selected_id().unwrap());
+    h.keys("G");
+    assert_eq!(h.app.list.selected, 26);
+    h.keys("k");
+    assert_eq!(h.app.list.selected, 25);
+    h.keys("g");
+    assert_eq!(h.app.list.selected, 0);
+    h.ctrl('d');
+    let half = h.app.viewport().list_rows / 2;
+    assert_eq!(h.app.list.selected, half);
+    h.ctrl('u');
+    assert_eq!(h.app.list.selected, 0);
+    // the list scrolls to keep the selection visible
+    h.keys("G");
+    let rows = h.app.viewport().list_rows;
+    assert!(h.app.list.offset + rows > 26 && h.app.list.offset <= 26);
+}
+
+fn select_trace_named(h: &mut Harness, name: &str) {
+    h.keys("g");
+    for _ in 0..h.app.list.order.len() {
+        if h.app.list.selected_trace().and_then(|t| t.name()) == Some(name) {
+            return;
+        }
+        h.keys("j");
+    }
+    panic!("no trace named {name}");
+}
+
+#[test]
+fn tree_navigation_expand_collapse_and_parent() {
+    let mut h = demo_harness();
+    select_trace_named(&mut h, "batch_job");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.focus, Focus::SpanTree);
+    let view = &h.app.open.as_ref().unwrap().view;
+    assert_eq!(view.rows.len(), 5, "small traces open fully expanded");
+    h.keys("G");
+    assert_eq!(h.selected_span_name().as_deref(), Some("parse_config"));
+    assert_eq!(h.app.detail.tab, Tab::Inputs, "leaving the root shows the span's inputs");
+    h.keys("p");
+    assert_eq!(h.selected_span_name().as_deref(), Some("load_settings"));
+    h.keys("h"); // collapse load_settings
+    assert_eq!(h.app.open.as_ref().unwrap().view.rows.len(), 4);
+    h.keys("h"); // already collapsed: go to the parent
+    assert_eq!(h.selected_span_name().as_deref(), Some("prepare"));
+    h.key(KeyCode::Char(' ')); // fold prepare
+    assert_eq!(h.app.open.as_ref().unwrap().view.rows.len(), 3);
+    h.keys("C");
+    assert_eq!(h.app.open.as_ref().unwrap().view.rows.len(), 1);
+    assert_eq!(h.selected_span_name().as_deref(), Some("batch_job"), "folding keeps the nearest visible ancestor");
+    h.keys("E");
+    assert_eq!(h.app.open.as_ref().unwrap().view.rows.len(), 5);
+    h.keys("2");
+    assert_eq!(h.app.open.as_ref().unwrap().view.rows.len(), 2, "expand to depth 2");
+    h.keys("l"); // batch_job is expanded: go to its first child
+    assert_eq!(h.selected_span_name().as_deref(), Some("setup"));
+    h.keys("l"); // setup is folded: expand it
+    assert_eq!(h.app.open.as_ref().unwrap().view.rows.len(), 3);
+    h.keys("l");
+    assert_eq!(h.selected_span_name().as_deref(), Some("prepare"));
+}
+
+#[test]
+fn tabs_show_each_part_of_a_span() {
+    let mut h = demo_harness();
+    select_trace_named(&mut h, "batch_job");
+    h.key(KeyCode::Enter);
+    h.keys("G");
+    let doc = |h: &Harness| h.app.detail.doc.as_ref().unwrap().lines.join("\n");
+    assert!(doc(&h).contains("\"raw\""), "inputs: {}", doc(&h));
+    h.keys("]");
+    assert_eq!(h.app.detail.tab, Tab::Outputs);
+    assert!(doc(&h).contains("(no outputs)"));
+    h.keys("]]");
+    assert_eq!(h.app.detail.tab, Tab::Events);
+    let events = doc(&h);
+    assert!(events.contains("✗ ValueError: bad config: missing 'model'"), "{events}");
+    assert!(events.contains("Traceback"));
+    h.keys("]]");
+    assert_eq!(h.app.detail.tab, Tab::Raw);
+    assert!(doc(&h).contains("\"span_id\""));
+    h.keys("]");
+    assert_eq!(h.app.detail.tab, Tab::Trace);
+    assert!(doc(&h).contains("State       ERROR"));
+    h.keys("[");
+    assert_eq!(h.app.detail.tab, Tab::Raw);
+}
+
+#[test]
+fn chat_tab_shows_the_conversation() {
+    let mut h = demo_harness();
+    select_trace_named(&mut h, "travel_agent");
+    h.key(KeyCode::Enter);
+    h.keys("j"); // llm_step_0
+    for _ in 0..4 {
+        h.keys("]");
+    }
+    assert_eq!(h.app.detail.tab, Tab::Chat);
+    let doc = h.app.detail.doc.as_ref().unwrap().lines.join("\n");
+    assert!(doc.contains("tools: get_weather, search_flights"), "{doc}");
+    assert!(doc.contains("── user ──"));
+    assert!(doc.contains("→ get_weather({\"city\": \"Lisbon\"})"), "{doc}");
+}
+
+#[test]
+fn focus_cycles_and_escape_returns_to_the_list() {
+    let mut h = demo_harness();
+    h.key(KeyCode::Tab);
+    assert_eq!(h.app.focus, Focus::SpanTree);
+    h.key(KeyCode::Tab);
+    assert_eq!(h.app.focus, Focus::Detail);
+    h.key(KeyCode::Tab);
+    assert_eq!(h.app.focus, Focus::TraceList);
+    h.key(KeyCode::BackTab);
+    assert_eq!(h.app.focus, Focus::Detail);
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.focus, Focus::TraceList);
+    h.keys("?");
+    assert!(h.app.help);
+    h.keys("j"); // ignored under help
+    assert_eq!(h.app.list.selected, 0);
+    h.key(KeyCode::Esc);
+    assert!(!h.app.help);
+}
+
+#[test]
+fn detail_scrolls_and_wraps() {
+    let mut h = Harness::new(&demo(), (100, 24));
+    select_trace_named(&mut h, "travel_agent");
+    h.key(KeyCode::Enter);
+    h.keys("j"); // llm_step_0: long inputs
+    h.key(KeyCode::Tab); // detail
+    let len = h.app.detail.doc.as_ref().unwrap().lines.len();
+    let rows = h.app.viewport().detail_rows;
+    assert!(len > rows, "{len} lines");
+    h.keys("jj");
+    assert_eq!(h.app.detail.scroll, 2);
+    h.keys("G");
+    assert_eq!(h.app.detail.scroll, len - rows);
+    h.keys("g");
+    assert_eq!(h.app.detail.scroll, 0);
+    h.keys("w");
+    assert!(h.app.detail.wrap);
+    h.keys("l");
+    assert_eq!(h.app.detail.tab, Tab::Outputs, "left/right switch tabs in the detail pane");
+}
+
+#[test]
+fn selection_is_kept_across_reloads() {
+    let mut h = demo_harness();
+    select_trace_named(&mut h, "travel_agent");
+    let id = h.app.list.selected_id().unwrap();
+    h.key(KeyCode::Enter);
+    h.keys("jjj");
+    let span = h.selected_span_name();
+    h.keys("r"); // reload the list
+    assert_eq!(h.app.list.selected_id().unwrap(), id);
+    assert_eq!(h.selected_span_name(), span);
+    // sorting keeps the selected trace too
+    h.key(KeyCode::Esc);
+    h.keys("s");
+    assert_eq!(h.app.list.sort.label(), "duration");
+    assert_eq!(h.app.list.selected_id().unwrap(), id);
+    // the same trace loaded again keeps expansion and the selected span
+    let trace = h.app.open.as_ref().unwrap().trace.clone();
+    h.app.focus = Focus::SpanTree;
+    h.keys("C");
+    let req = h.app.trace_req;
+    h.send(Msg::TraceLoaded { req, trace_id: id.clone(), result: Ok(trace) });
+    assert_eq!(h.app.open.as_ref().unwrap().view.rows.len(), 1);
+}
+
+#[test]
+fn stale_trace_answers_are_dropped() {
+    let mut h = demo_harness();
+    h.hold_traces = true;
+    h.keys("jjj");
+    assert_eq!(h.held.len(), 3);
+    let held: Vec<Cmd> = std::mem::take(&mut h.held);
+    // answer the newest first, then the older ones: the older must not win
+    let newest_id = h.app.list.selected_id().unwrap();
+    for c in held.into_iter().rev() {
+        if let Some(m) = h.answer(c) {
+            h.send(m);
+        }
+    }
+    assert_eq!(h.app.open.as_ref().unwrap().trace.info.trace_id, newest_id);
+    assert!(h.app.loading_trace.is_none());
+}
+
+#[test]
+fn errors_land_in_the_status_line_and_the_ui_keeps_working() {
+    let mut h = demo_harness();
+    let req = h.app.trace_req + 1;
+    h.app.trace_req = req;
+    h.send(Msg::TraceLoaded { req, trace_id: "tr-x".into(), result: Err("database is locked".into()) });
+    assert!(h.app.error.as_deref().unwrap().contains("database is locked"));
+    h.keys("j");
+    assert!(h.app.open.is_some());
+    let req = h.app.list.req + 1;
+    h.app.list.req = req;
+    h.app.list.loading = Some(req);
+    h.send(Msg::TracesLoaded { req, append: false, page: Err("sqlite: not a database".into()) });
+    assert!(h.app.error.as_deref().unwrap().contains("not a database"));
+    assert_eq!(h.app.list.order.len(), 27, "the list stays");
+}
+
+#[test]
+fn copy_and_pager_are_commands() {
+    let mut h = demo_harness();
+    let id = h.app.list.selected_id().unwrap();
+    h.keys("y");
+    assert!(matches!(h.effects.last(), Some(Cmd::Copy(t)) if *t == id));
+    h.key(KeyCode::Tab);
+    h.keys("y");
+    let span_id = {
+        let o = h.app.open.as_ref().unwrap();
+        o.trace.tree.span(o.view.selected_span().unwrap()).span_id.clone()
+    };
+    assert!(matches!(h.effects.last(), Some(Cmd::Copy(t)) if *t == span_id));
+    h.keys("j]"); // a child span's outputs
+    h.key(KeyCode::Tab);
+    h.keys("y");
+    let raw = h.app.detail.doc.as_ref().unwrap().raw.to_string();
+    assert!(matches!(h.effects.last(), Some(Cmd::Copy(t)) if *t == raw && !raw.is_empty()));
+    h.keys("v");
+    assert!(matches!(h.effects.last(), Some(Cmd::Pager(t)) if *t == raw));
+    h.keys("o");
+    assert!(matches!(h.effects.last(), Some(Cmd::Editor(t)) if *t == raw));
+    h.keys("q");
+    assert!(h.app.quit);
+}
+
+#[test]
+fn mouse_clicks_select_and_the_wheel_scrolls() {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+    let mut h = demo_harness();
+    let panes = mlflow_tui::ui::layout(h.app.size);
+    let click = |col: u16, row: u16| Msg::Mouse(MouseEvent { kind: MouseEventKind::Down(MouseButton::Left), column: col, row, modifiers: KeyModifiers::NONE });
+    // the third data row of the list (border, header, rows)
+    h.send(click(panes.trace_list.x + 5, panes.trace_list.y + 4));
+    assert_eq!(h.app.list.selected, 2);
+    h.send(Msg::Mouse(MouseEvent { kind: MouseEventKind::ScrollDown, column: panes.trace_list.x + 5, row: panes.trace_list.y + 4, modifiers: KeyModifiers::NONE }));
+    assert_eq!(h.app.list.selected, 5);
+    h.send(click(panes.span_tree.x + 5, panes.span_tree.y + 1));
+    assert_eq!(h.app.focus, Focus::SpanTree);
+}
+
+#[test]
+fn a_big_trace_opens_partly_expanded_and_stays_fast_to_navigate() {
+    // 10,005 spans built from a real exported span: opens expanded to depth 2 only
+    let text = std::fs::read_to_string(fixtures().join("v3/export/rag.json")).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let template = doc["data"]["spans"][1].clone();
+    let mut spans = vec![doc["data"]["spans"][0].clone()];
+    let root = spans[0]["span_id"].clone();
+    for i in 0..10_000 {
+        let mut s = template.clone();
+        s["span_id"] = format!("{:016x}", i + 1).into();
+        s["parent_span_id"] = if i % 10 == 0 { root.clone() } else { format!("{:016x}", i - i % 10 + 1).into() };
+        spans.push(s);
+    }
+    doc["data"]["spans"] = serde_json::Value::Array(spans);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("big.json"), doc.to_string()).unwrap();
+    let mut h = Harness::new(&dir.path().join("big.json"), (120, 40));
+    let view = &h.app.open.as_ref().unwrap().view;
+    assert_eq!(view.rows.len(), 1 + 1000, "root and its children");
+    h.key(KeyCode::Enter);
+    h.keys("E");
+    assert_eq!(h.app.open.as_ref().unwrap().view.rows.len(), 10_001);
+    h.keys("G");
+    assert_eq!(h.app.open.as_ref().unwrap().view.selected, 10_000);
+}
