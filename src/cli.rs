@@ -116,14 +116,26 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             let mut app = crate::app::App::new(
                 src.describe(),
-                if ids.is_empty() { "all experiments".to_string() } else { format!("experiment {}", ids.join(", ")) },
+                if ids.is_empty() {
+                    "all experiments".to_string()
+                } else {
+                    format!("experiment {}", ids.join(", "))
+                },
             );
             app.keymap = keymap;
             app.color = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            app.palette = if config.theme == "light" { crate::highlight::Palette::Light } else { crate::highlight::Palette::Dark };
+            app.palette = if config.theme == "light" {
+                crate::highlight::Palette::Light
+            } else {
+                crate::highlight::Palette::Dark
+            };
             app.mouse = config.mouse && !cli.no_mouse;
             app.utc = config.utc;
-            crate::tui::run(crate::tui::Options { source: src, experiment_ids: ids, app })
+            crate::tui::run(crate::tui::Options {
+                source: src,
+                experiment_ids: ids,
+                app,
+            })
         }
     }
 }

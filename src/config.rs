@@ -23,7 +23,13 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { theme: "dark".into(), mouse: true, utc: false, default_source: None, keys: BTreeMap::new() }
+        Config {
+            theme: "dark".into(),
+            mouse: true,
+            utc: false,
+            default_source: None,
+            keys: BTreeMap::new(),
+        }
     }
 }
 
@@ -37,18 +43,27 @@ pub fn path() -> Option<PathBuf> {
 
 /// Reads the config file; a missing file gives the defaults, a bad one a clear error.
 pub fn load() -> anyhow::Result<Config> {
-    let Some(p) = path() else { return Ok(Config::default()) };
+    let Some(p) = path() else {
+        return Ok(Config::default());
+    };
     match std::fs::read_to_string(&p) {
         Ok(text) => parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", p.display())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-        Err(e) => Err(anyhow::anyhow!("{}: {}", p.display(), crate::source::io_reason(&e))),
+        Err(e) => Err(anyhow::anyhow!(
+            "{}: {}",
+            p.display(),
+            crate::source::io_reason(&e)
+        )),
     }
 }
 
 pub fn parse(text: &str) -> Result<Config, String> {
     let c: Config = toml::from_str(text).map_err(|e| e.message().to_string())?;
     if c.theme != "dark" && c.theme != "light" {
-        return Err(format!("theme must be \"dark\" or \"light\", not {:?}", c.theme));
+        return Err(format!(
+            "theme must be \"dark\" or \"light\", not {:?}",
+            c.theme
+        ));
     }
     Ok(c)
 }
@@ -63,7 +78,9 @@ pub fn print_defaults() -> String {
          utc = {}\n\
          # default_source = \"sqlite:///path/to/mlflow.db\"\n\n\
          [keys]\n{}",
-        path().map(|p| p.display().to_string()).unwrap_or_else(|| "$XDG_CONFIG_HOME/mlflow-tui/config.toml".into()),
+        path()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "$XDG_CONFIG_HOME/mlflow-tui/config.toml".into()),
         d.theme,
         d.mouse,
         d.utc,
@@ -80,7 +97,10 @@ mod tests {
         let text = print_defaults();
         let c = parse(&text).unwrap();
         assert_eq!(c.theme, "dark");
-        assert_eq!(c.keys.get("quit").unwrap(), &vec!["q".to_string(), "ctrl-c".to_string()]);
+        assert_eq!(
+            c.keys.get("quit").unwrap(),
+            &vec!["q".to_string(), "ctrl-c".to_string()]
+        );
         let (k, problems) = crate::keymap::Keymap::new(&c.keys);
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(k.help_rows(), crate::keymap::Keymap::default().help_rows());

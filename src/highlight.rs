@@ -7,7 +7,9 @@ use std::sync::LazyLock;
 
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use syntect::highlighting::{FontStyle, HighlightIterator, HighlightState, Highlighter, Theme, ThemeSet};
+use syntect::highlighting::{
+    FontStyle, HighlightIterator, HighlightState, Highlighter, Theme, ThemeSet,
+};
 use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
 
 struct Assets {
@@ -21,7 +23,11 @@ static ASSETS: LazyLock<Option<Assets>> = LazyLock::new(|| {
     let mut themes = ThemeSet::load_defaults().themes;
     let dark = themes.remove("base16-ocean.dark")?;
     let light = themes.remove("InspiredGitHub")?;
-    Some(Assets { syntaxes, dark, light })
+    Some(Assets {
+        syntaxes,
+        dark,
+        light,
+    })
 });
 
 fn json_syntax(a: &Assets) -> Option<&SyntaxReference> {
@@ -120,14 +126,22 @@ mod tests {
     #[test]
     fn json_gets_colours_and_keeps_text() {
         let mut cp = Checkpoint::start(Palette::Dark).unwrap();
-        let lines: Vec<String> = ["{", "  \"q\": \"hi\",", "  \"n\": 42", "}"].iter().map(|s| s.to_string()).collect();
+        let lines: Vec<String> = ["{", "  \"q\": \"hi\",", "  \"n\": 42", "}"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let first = highlight_lines(&mut cp, &lines[..2]);
         let rest = highlight_lines(&mut cp, &lines[2..]);
         let all: Vec<Line> = first.into_iter().chain(rest).collect();
         let text: Vec<String> = all.iter().map(|l| l.to_string()).collect();
         assert_eq!(text, lines);
-        let colours: std::collections::HashSet<_> =
-            all.iter().flat_map(|l| l.spans.iter().map(|s| s.style.fg)).collect();
-        assert!(colours.len() >= 3, "keys, strings and numbers differ: {colours:?}");
+        let colours: std::collections::HashSet<_> = all
+            .iter()
+            .flat_map(|l| l.spans.iter().map(|s| s.style.fg))
+            .collect();
+        assert!(
+            colours.len() >= 3,
+            "keys, strings and numbers differ: {colours:?}"
+        );
     }
 }

@@ -98,7 +98,10 @@ impl Key {
 
     pub fn parse(s: &str) -> Option<Self> {
         let lower = s.trim().to_ascii_lowercase();
-        let (ctrl, rest) = match lower.strip_prefix("ctrl-").or_else(|| lower.strip_prefix("c-")) {
+        let (ctrl, rest) = match lower
+            .strip_prefix("ctrl-")
+            .or_else(|| lower.strip_prefix("c-"))
+        {
             Some(r) => (true, r.to_string()),
             None => (false, s.trim().to_string()),
         };
@@ -151,7 +154,11 @@ impl Key {
             KeyCode::Char(c) => c.to_string(),
             _ => "?".to_string(),
         };
-        if self.ctrl { format!("ctrl-{base}") } else { base }
+        if self.ctrl {
+            format!("ctrl-{base}")
+        } else {
+            base
+        }
     }
 }
 
@@ -214,7 +221,9 @@ impl Keymap {
         }
         let mut problems = Vec::new();
         for (name, list) in overrides {
-            let Ok(action) = serde_json::from_value::<Action>(serde_json::Value::String(name.clone())) else {
+            let Ok(action) =
+                serde_json::from_value::<Action>(serde_json::Value::String(name.clone()))
+            else {
                 problems.push(format!("unknown action {name:?} in [keys]"));
                 continue;
             };
@@ -250,7 +259,10 @@ impl Keymap {
 
     /// `q`, `ctrl-c` style label of the first key of an action.
     pub fn hint(&self, a: Action) -> String {
-        self.keys_of(a).first().map(Key::label).unwrap_or_else(|| "-".into())
+        self.keys_of(a)
+            .first()
+            .map(Key::label)
+            .unwrap_or_else(|| "-".into())
     }
 
     /// (keys, description) rows for the help overlay, in table order.
@@ -289,7 +301,11 @@ fn config_key_name(k: &Key) -> String {
         KeyCode::Down => "down".into(),
         KeyCode::Left => "left".into(),
         KeyCode::Right => "right".into(),
-        _ => Key { code: k.code, ctrl: false }.label(),
+        _ => Key {
+            code: k.code,
+            ctrl: false,
+        }
+        .label(),
     };
     if k.ctrl { format!("ctrl-{base}") } else { base }
 }
@@ -305,16 +321,31 @@ mod tests {
     #[test]
     fn defaults_and_overrides() {
         let k = Keymap::default();
-        assert_eq!(k.action(&ev(KeyCode::Char('j'), KeyModifiers::NONE)), Some(Action::Down));
-        assert_eq!(k.action(&ev(KeyCode::Char('d'), KeyModifiers::CONTROL)), Some(Action::HalfPageDown));
-        assert_eq!(k.action(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT)), Some(Action::Bottom));
-        assert_eq!(k.action(&ev(KeyCode::BackTab, KeyModifiers::SHIFT)), Some(Action::FocusPrev));
+        assert_eq!(
+            k.action(&ev(KeyCode::Char('j'), KeyModifiers::NONE)),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            k.action(&ev(KeyCode::Char('d'), KeyModifiers::CONTROL)),
+            Some(Action::HalfPageDown)
+        );
+        assert_eq!(
+            k.action(&ev(KeyCode::Char('G'), KeyModifiers::SHIFT)),
+            Some(Action::Bottom)
+        );
+        assert_eq!(
+            k.action(&ev(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            Some(Action::FocusPrev)
+        );
         let mut o = BTreeMap::new();
         o.insert("down".to_string(), vec!["n".to_string()]);
         o.insert("bogus".to_string(), vec!["x".to_string()]);
         o.insert("quit".to_string(), vec!["ctrl-shift-nope".to_string()]);
         let (k, problems) = Keymap::new(&o);
-        assert_eq!(k.action(&ev(KeyCode::Char('n'), KeyModifiers::NONE)), Some(Action::Down));
+        assert_eq!(
+            k.action(&ev(KeyCode::Char('n'), KeyModifiers::NONE)),
+            Some(Action::Down)
+        );
         assert_eq!(k.action(&ev(KeyCode::Char('j'), KeyModifiers::NONE)), None);
         assert_eq!(problems.len(), 2, "{problems:?}");
     }

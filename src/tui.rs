@@ -40,7 +40,8 @@ static MOUSE_ON: AtomicBool = AtomicBool::new(false);
 static PANIC_REPORT: Mutex<Option<String>> = Mutex::new(None);
 
 fn enter_terminal(mouse: bool) -> Result<()> {
-    terminal::enable_raw_mode().context("cannot put the terminal in raw mode (is this a terminal?)")?;
+    terminal::enable_raw_mode()
+        .context("cannot put the terminal in raw mode (is this a terminal?)")?;
     TERMINAL_ACTIVE.store(true, Ordering::SeqCst);
     let mut out = std::io::stdout();
     execute!(out, EnterAlternateScreen, cursor::Hide)?;
@@ -177,11 +178,25 @@ impl Executor {
         })
     }
 
-    fn run(&mut self, cmd: Cmd, terminal: &mut Term, input: &Input, app_loading: bool) -> Result<()> {
+    fn run(
+        &mut self,
+        cmd: Cmd,
+        terminal: &mut Term,
+        input: &Input,
+        app_loading: bool,
+    ) -> Result<()> {
         match cmd {
-            Cmd::LoadTraces { req, page_token, append } => {
+            Cmd::LoadTraces {
+                req,
+                page_token,
+                append,
+            } => {
                 let src = Arc::clone(&self.source);
-                let q = ListQuery { experiment_ids: self.experiment_ids.clone(), max_results: PAGE_SIZE, page_token };
+                let q = ListQuery {
+                    experiment_ids: self.experiment_ids.clone(),
+                    max_results: PAGE_SIZE,
+                    page_token,
+                };
                 self.spawn(async move {
                     let page = src.list(q).await.map_err(|e| e.to_string());
                     Msg::TracesLoaded { req, append, page }
@@ -194,18 +209,34 @@ impl Executor {
                 let src = Arc::clone(&self.source);
                 self.trace_task = Some(self.spawn(async move {
                     let result = src.get(&trace_id).await.map_err(|e| e.to_string());
-                    Msg::TraceLoaded { req, trace_id, result }
+                    Msg::TraceLoaded {
+                        req,
+                        trace_id,
+                        result,
+                    }
                 }));
             }
-            Cmd::BuildDoc { req, trace, span, tab, utc } => {
+            Cmd::BuildDoc {
+                req,
+                trace,
+                span,
+                tab,
+                utc,
+            } => {
                 self.spawn(async move {
-                    let content = tokio::task::spawn_blocking(move || detail::build(&trace, span, tab, utc))
-                        .await
-                        .unwrap_or_default();
+                    let content =
+                        tokio::task::spawn_blocking(move || detail::build(&trace, span, tab, utc))
+                            .await
+                            .unwrap_or_default();
                     Msg::DocReady { req, content }
                 });
             }
-            Cmd::Highlight { req, from, lines, mut checkpoint } => {
+            Cmd::Highlight {
+                req,
+                from,
+                lines,
+                mut checkpoint,
+            } => {
                 self.spawn(async move {
                     let done = tokio::task::spawn_blocking(move || {
                         let end = lines.len().min(from + HIGHLIGHT_CHUNK);
@@ -214,15 +245,30 @@ impl Executor {
                     })
                     .await;
                     match done {
-                        Ok((styled, cp)) => Msg::Highlighted { req, from, lines: styled, checkpoint: Some(cp) },
-                        Err(_) => Msg::Highlighted { req, from, lines: Vec::new(), checkpoint: None },
+                        Ok((styled, cp)) => Msg::Highlighted {
+                            req,
+                            from,
+                            lines: styled,
+                            checkpoint: Some(cp),
+                        },
+                        Err(_) => Msg::Highlighted {
+                            req,
+                            from,
+                            lines: Vec::new(),
+                            checkpoint: None,
+                        },
                     }
                 });
             }
             Cmd::Copy(text) => osc52(&text)?,
             Cmd::Pager(text) => {
-                let pager = std::env::var("PAGER").ok().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| "less".into());
-                let r = suspended(terminal, input, || run_with_stdin(&pager, &sanitize_block(&text)));
+                let pager = std::env::var("PAGER")
+                    .ok()
+                    .filter(|p| !p.trim().is_empty())
+                    .unwrap_or_else(|| "less".into());
+                let r = suspended(terminal, input, || {
+                    run_with_stdin(&pager, &sanitize_block(&text))
+                });
                 let _ = self.tx.send(Msg::External(r));
             }
             Cmd::Editor(text) => {
@@ -272,12 +318,18 @@ fn osc52(text: &str) -> Result<()> {
 }
 
 /// Hands the terminal to an external program and takes it back.
-fn suspended(terminal: &mut Term, input: &Input, f: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
+fn suspended(
+    terminal: &mut Term,
+    input: &Input,
+    f: impl FnOnce() -> Result<(), String>,
+) -> Result<(), String> {
     input.pause();
     let mouse = MOUSE_ON.load(Ordering::SeqCst);
     restore_terminal();
     let r = f();
-    let back = enter_terminal(mouse).map_err(|e| e.to_string()).and_then(|_| terminal.clear().map_err(|e| e.to_string()));
+    let back = enter_terminal(mouse)
+        .map_err(|e| e.to_string())
+        .and_then(|_| terminal.clear().map_err(|e| e.to_string()));
     input.resume();
     r.and(back)
 }
@@ -294,11 +346,19 @@ fn run_with_stdin(cmd: &str, text: &str) -> Result<(), String> {
         let _ = stdin.write_all(text.as_bytes());
     }
     let status = child.wait().map_err(|e| format!("$PAGER ({cmd}): {e}"))?;
-    if status.success() { Ok(()) } else { Err(format!("$PAGER ({cmd}) exited with {status}")) }
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("$PAGER ({cmd}) exited with {status}"))
+    }
 }
 
 fn run_editor(cmd: &str, text: &str) -> Result<(), String> {
-    let path = std::env::temp_dir().join(format!("mlflow-tui-{}-{}.json", std::process::id(), Instant::now().elapsed().as_nanos()));
+    let path = std::env::temp_dir().join(format!(
+        "mlflow-tui-{}-{}.json",
+        std::process::id(),
+        Instant::now().elapsed().as_nanos()
+    ));
     std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     let status = std::process::Command::new("sh")
         .arg("-c")
@@ -309,7 +369,11 @@ fn run_editor(cmd: &str, text: &str) -> Result<(), String> {
         .map_err(|e| format!("cannot start $EDITOR ({cmd}): {e}"));
     let _ = std::fs::remove_file(&path);
     let status = status?;
-    if status.success() { Ok(()) } else { Err(format!("$EDITOR ({cmd}) exited with {status}")) }
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("$EDITOR ({cmd}) exited with {status}"))
+    }
 }
 
 fn now_ms() -> i64 {
@@ -335,7 +399,11 @@ pub fn run(opts: Options) -> Result<()> {
 }
 
 async fn run_loop(opts: Options) -> Result<Option<String>> {
-    let Options { source, experiment_ids, mut app } = opts;
+    let Options {
+        source,
+        experiment_ids,
+        mut app,
+    } = opts;
     install_panic_hook();
     enter_terminal(app.mouse)?;
     let _guard = Guard;
@@ -343,7 +411,13 @@ async fn run_loop(opts: Options) -> Result<Option<String>> {
     terminal.clear()?;
     let (tx, mut rx) = unbounded_channel::<Msg>();
     let input = Input::spawn(tx.clone());
-    let mut exec = Executor { source, experiment_ids, tx: tx.clone(), trace_task: None, ticking: Arc::new(AtomicBool::new(false)) };
+    let mut exec = Executor {
+        source,
+        experiment_ids,
+        tx: tx.clone(),
+        trace_task: None,
+        ticking: Arc::new(AtomicBool::new(false)),
+    };
 
     let size = terminal.size()?;
     let mut cmds = update(&mut app, Msg::Resize(size.width, size.height));

@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
 
-use crate::app::detail::{self, BUILD_INLINE_BYTES, DocContent, DocKey, HIGHLIGHT_FIRST, HIGHLIGHT_MAX_LINES};
+use crate::app::detail::{
+    self, BUILD_INLINE_BYTES, DocContent, DocKey, HIGHLIGHT_FIRST, HIGHLIGHT_MAX_LINES,
+};
 use crate::app::{App, CACHE_TRACES, Cmd, DetailDoc, Focus, Msg, OpenTrace, SpanTreeView, Tab};
 use crate::highlight::{Checkpoint, highlight_lines};
 use crate::keymap::Action;
@@ -35,7 +37,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             }
         }
         Msg::TracesLoaded { req, append, page } => on_traces(app, req, append, page, &mut cmds),
-        Msg::TraceLoaded { req, trace_id, result } => {
+        Msg::TraceLoaded {
+            req,
+            trace_id,
+            result,
+        } => {
             if req != app.trace_req {
                 app.dirty = false; // a stale answer: the user has moved on
                 return cmds;
@@ -46,7 +52,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
                     remember(app, &trace);
                     open_trace(app, trace, &mut cmds);
                 }
-                Err(e) => app.error = Some(format!("trace {}: {}", sanitize_line(&trace_id), sanitize_line(&e))),
+                Err(e) => {
+                    app.error = Some(format!(
+                        "trace {}: {}",
+                        sanitize_line(&trace_id),
+                        sanitize_line(&e)
+                    ))
+                }
             }
         }
         Msg::DocReady { req, content } => {
@@ -59,9 +71,18 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
                 install_doc(app, key, content, &mut cmds);
             }
         }
-        Msg::Highlighted { req, from, lines, checkpoint } => {
+        Msg::Highlighted {
+            req,
+            from,
+            lines,
+            checkpoint,
+        } => {
             let ok = app.detail.req == req
-                && app.detail.doc.as_ref().is_some_and(|d| d.styled.len() == from);
+                && app
+                    .detail
+                    .doc
+                    .as_ref()
+                    .is_some_and(|d| d.styled.len() == from);
             if let (true, Some(doc)) = (ok, app.detail.doc.as_mut()) {
                 doc.styled.extend(lines);
                 doc.checkpoint = checkpoint;
@@ -98,7 +119,11 @@ pub fn start(app: &mut App) -> Vec<Cmd> {
 fn request_list(app: &mut App, token: Option<String>, append: bool, cmds: &mut Vec<Cmd>) {
     app.list.req += 1;
     app.list.loading = Some(app.list.req);
-    cmds.push(Cmd::LoadTraces { req: app.list.req, page_token: token, append });
+    cmds.push(Cmd::LoadTraces {
+        req: app.list.req,
+        page_token: token,
+        append,
+    });
     cmds.push(Cmd::StartTicking);
 }
 
@@ -117,7 +142,11 @@ fn on_traces(
     match page {
         Ok(p) => {
             app.error = None;
-            app.warnings = p.warnings.iter().map(|w| sanitize_line(w).into_owned()).collect();
+            app.warnings = p
+                .warnings
+                .iter()
+                .map(|w| sanitize_line(w).into_owned())
+                .collect();
             app.list.next_page = p.next_page_token;
             app.list.set_traces(p.traces, append);
             app.list.loaded = true;
@@ -130,8 +159,15 @@ fn on_traces(
 
 /// Loads the trace under the list's selection (from the cache when it is there).
 fn follow_list_selection(app: &mut App, cmds: &mut Vec<Cmd>) {
-    let Some(id) = app.list.selected_id() else { return };
-    if app.open.as_ref().is_some_and(|o| o.trace.info.trace_id == id) || app.loading_trace.as_deref() == Some(&id) {
+    let Some(id) = app.list.selected_id() else {
+        return;
+    };
+    if app
+        .open
+        .as_ref()
+        .is_some_and(|o| o.trace.info.trace_id == id)
+        || app.loading_trace.as_deref() == Some(&id)
+    {
         return;
     }
     if let Some(t) = app.cache.iter().find(|t| t.info.trace_id == id).cloned() {
@@ -142,7 +178,10 @@ fn follow_list_selection(app: &mut App, cmds: &mut Vec<Cmd>) {
     }
     app.trace_req += 1;
     app.loading_trace = Some(id.clone());
-    cmds.push(Cmd::LoadTrace { req: app.trace_req, trace_id: id });
+    cmds.push(Cmd::LoadTrace {
+        req: app.trace_req,
+        trace_id: id,
+    });
     cmds.push(Cmd::StartTicking);
 }
 
@@ -156,11 +195,17 @@ fn remember(app: &mut App, trace: &Arc<Trace>) {
 
 fn open_trace(app: &mut App, trace: Arc<Trace>, cmds: &mut Vec<Cmd>) {
     let mut view = SpanTreeView::new(&trace);
-    let same = app.open.as_ref().filter(|o| o.trace.info.trace_id == trace.info.trace_id);
+    let same = app
+        .open
+        .as_ref()
+        .filter(|o| o.trace.info.trace_id == trace.info.trace_id);
     if let Some(old) = same {
         // the same trace again (a reload): keep what was expanded and selected
         let ids = old.view.expanded_ids(&old.trace.tree);
-        let sel = old.view.selected_span().map(|s| old.trace.tree.span(s).span_id.clone());
+        let sel = old
+            .view
+            .selected_span()
+            .map(|s| old.trace.tree.span(s).span_id.clone());
         view.restore_expanded(&trace.tree, &ids);
         if let Some(i) = sel.and_then(|id| trace.tree.find(&id)) {
             view.select_span(&trace.tree, i);
@@ -179,7 +224,11 @@ fn open_trace(app: &mut App, trace: Arc<Trace>, cmds: &mut Vec<Cmd>) {
 
 fn current_key(app: &App) -> Option<DocKey> {
     let open = app.open.as_ref()?;
-    Some(DocKey { trace_id: open.trace.info.trace_id.clone(), span: open.view.selected_span(), tab: app.detail.tab })
+    Some(DocKey {
+        trace_id: open.trace.info.trace_id.clone(),
+        span: open.view.selected_span(),
+        tab: app.detail.tab,
+    })
 }
 
 fn refresh_doc(app: &mut App, cmds: &mut Vec<Cmd>) {
@@ -190,13 +239,21 @@ fn refresh_doc(app: &mut App, cmds: &mut Vec<Cmd>) {
     if app.detail.doc.as_ref().is_some_and(|d| d.key == key) {
         return;
     }
-    let Some(open) = app.open.as_ref() else { return };
+    let Some(open) = app.open.as_ref() else {
+        return;
+    };
     let trace = Arc::clone(&open.trace);
     app.detail.req += 1;
     if detail::weight(&trace, key.span, key.tab) > BUILD_INLINE_BYTES {
         app.detail.preparing = true;
         app.detail.doc = None;
-        cmds.push(Cmd::BuildDoc { req: app.detail.req, trace, span: key.span, tab: key.tab, utc: app.utc });
+        cmds.push(Cmd::BuildDoc {
+            req: app.detail.req,
+            trace,
+            span: key.span,
+            tab: key.tab,
+            utc: app.utc,
+        });
         cmds.push(Cmd::StartTicking);
         return;
     }
@@ -206,9 +263,17 @@ fn refresh_doc(app: &mut App, cmds: &mut Vec<Cmd>) {
 }
 
 fn install_doc(app: &mut App, key: DocKey, content: DocContent, cmds: &mut Vec<Cmd>) {
-    let same_place = app.detail.doc.as_ref().is_some_and(|d| d.key.span == key.span && d.key.tab == key.tab);
+    let same_place = app
+        .detail
+        .doc
+        .as_ref()
+        .is_some_and(|d| d.key.span == key.span && d.key.tab == key.tab);
     let lines = Arc::new(content.lines);
-    let mut checkpoint = if content.json && app.color { Checkpoint::start(app.palette) } else { None };
+    let mut checkpoint = if content.json && app.color {
+        Checkpoint::start(app.palette)
+    } else {
+        None
+    };
     let mut styled = Vec::new();
     if let Some(cp) = checkpoint.as_mut() {
         let first = lines.len().min(HIGHLIGHT_FIRST);
@@ -235,15 +300,24 @@ fn ensure_highlight(app: &mut App, cmds: &mut Vec<Cmd>) {
     let rows = app.viewport().detail_rows.max(1);
     let want = app.detail.scroll + 3 * rows;
     let req = app.detail.req;
-    let Some(doc) = app.detail.doc.as_mut() else { return };
+    let Some(doc) = app.detail.doc.as_mut() else {
+        return;
+    };
     let done = doc.styled.len();
     let limit = doc.lines.len().min(HIGHLIGHT_MAX_LINES);
     if doc.highlighting || done >= limit || want <= done {
         return;
     }
-    let Some(cp) = doc.checkpoint.clone() else { return };
+    let Some(cp) = doc.checkpoint.clone() else {
+        return;
+    };
     doc.highlighting = true;
-    cmds.push(Cmd::Highlight { req, from: done, lines: Arc::clone(&doc.lines), checkpoint: cp });
+    cmds.push(Cmd::Highlight {
+        req,
+        from: done,
+        lines: Arc::clone(&doc.lines),
+        checkpoint: cp,
+    });
 }
 
 fn clamp_detail(app: &mut App) {
@@ -315,15 +389,17 @@ fn on_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
         Action::NextTab => set_tab(app, app.detail.tab.next(), cmds),
         Action::PrevTab => set_tab(app, app.detail.tab.prev(), cmds),
         Action::Copy => copy(app, cmds),
-        Action::Pager | Action::Editor => {
-            match app.detail.doc.as_ref() {
-                Some(doc) if !doc.raw.is_empty() => {
-                    let text = doc.raw.as_ref().clone();
-                    cmds.push(if action == Action::Pager { Cmd::Pager(text) } else { Cmd::Editor(text) });
-                }
-                _ => app.message = Some("nothing to open: select a span with a value".into()),
+        Action::Pager | Action::Editor => match app.detail.doc.as_ref() {
+            Some(doc) if !doc.raw.is_empty() => {
+                let text = doc.raw.as_ref().clone();
+                cmds.push(if action == Action::Pager {
+                    Cmd::Pager(text)
+                } else {
+                    Cmd::Editor(text)
+                });
             }
-        }
+            _ => app.message = Some("nothing to open: select a span with a value".into()),
+        },
         _ => match app.focus {
             Focus::TraceList => list_key(app, action, cmds),
             Focus::SpanTree => tree_key(app, action, cmds),
@@ -342,11 +418,16 @@ fn copy(app: &mut App, cmds: &mut Vec<Cmd>) {
         Focus::TraceList => ("trace id", app.list.selected_id()),
         Focus::SpanTree => (
             "span id",
-            app.open
-                .as_ref()
-                .and_then(|o| o.view.selected_span().map(|s| o.trace.tree.span(s).span_id.clone())),
+            app.open.as_ref().and_then(|o| {
+                o.view
+                    .selected_span()
+                    .map(|s| o.trace.tree.span(s).span_id.clone())
+            }),
         ),
-        Focus::Detail => ("value", app.detail.doc.as_ref().map(|d| d.raw.as_ref().clone())),
+        Focus::Detail => (
+            "value",
+            app.detail.doc.as_ref().map(|d| d.raw.as_ref().clone()),
+        ),
     };
     match text.filter(|t| !t.is_empty()) {
         Some(t) => {
@@ -426,7 +507,9 @@ fn tree_key(app: &mut App, action: Action, cmds: &mut Vec<Cmd>) {
                 }
             }
             Action::Right if has_kids && !view.expanded[s] => view.set_expanded(tree, s, true),
-            Action::Right if has_kids => view.selected = (view.selected + 1).min(view.rows.len() - 1),
+            Action::Right if has_kids => {
+                view.selected = (view.selected + 1).min(view.rows.len() - 1)
+            }
             Action::Right => app.focus = Focus::Detail,
             Action::Toggle | Action::Select => {
                 let open_now = !view.expanded[s];
@@ -442,12 +525,12 @@ fn tree_key(app: &mut App, action: Action, cmds: &mut Vec<Cmd>) {
     }
     // moving off the root leaves the trace header for the span's own inputs
     let after = app.open.as_ref().and_then(|o| o.view.selected_span());
-    if after != before && app.detail.tab == Tab::Trace {
-        if let Some(o) = app.open.as_ref() {
-            if after.is_some_and(|s| o.trace.tree.parent(s).is_some()) {
-                app.detail.tab = Tab::Inputs;
-            }
-        }
+    let off_root = app
+        .open
+        .as_ref()
+        .is_some_and(|o| after.is_some_and(|s| o.trace.tree.parent(s).is_some()));
+    if after != before && app.detail.tab == Tab::Trace && off_root {
+        app.detail.tab = Tab::Inputs;
     }
     keep_visible(app);
     refresh_doc(app, cmds);
@@ -509,7 +592,8 @@ fn on_mouse(app: &mut App, m: MouseEvent, cmds: &mut Vec<Cmd>) {
             app.focus = pane;
             let row = |area: ratatui::layout::Rect, header: u16| -> Option<usize> {
                 let top = area.y + 1 + header;
-                (m.row >= top && m.row < area.y + area.height.saturating_sub(1)).then(|| (m.row - top) as usize)
+                (m.row >= top && m.row < area.y + area.height.saturating_sub(1))
+                    .then(|| (m.row - top) as usize)
             };
             match pane {
                 Focus::TraceList => {

@@ -18,7 +18,10 @@ fn the_list_loads_and_the_first_trace_opens() {
     assert_eq!(h.app.list.order.len(), 27);
     assert_eq!(h.app.focus, Focus::TraceList);
     let open = h.app.open.as_ref().expect("the selected trace is loaded");
-    assert_eq!(Some(open.trace.info.trace_id.clone()), h.app.list.selected_id());
+    assert_eq!(
+        Some(open.trace.info.trace_id.clone()),
+        h.app.list.selected_id()
+    );
     assert_eq!(h.app.detail.tab, Tab::Trace);
     assert!(h.app.detail.doc.as_ref().unwrap().lines[0].starts_with("Trace"));
 }
@@ -28,7 +31,10 @@ fn list_navigation_follows_with_the_tree() {
     let mut h = demo_harness();
     h.keys("jj");
     assert_eq!(h.app.list.selected, 2);
-    assert_eq!(h.app.open.as_ref().unwrap().trace.info.trace_id, h.app.list.selected_id().unwrap());
+    assert_eq!(
+        h.app.open.as_ref().unwrap().trace.info.trace_id,
+        h.app.list.selected_id().unwrap()
+    );
     h.keys("G");
     assert_eq!(h.app.list.selected, 26);
     h.keys("k");
@@ -67,7 +73,11 @@ fn tree_navigation_expand_collapse_and_parent() {
     assert_eq!(view.rows.len(), 5, "small traces open fully expanded");
     h.keys("G");
     assert_eq!(h.selected_span_name().as_deref(), Some("parse_config"));
-    assert_eq!(h.app.detail.tab, Tab::Inputs, "leaving the root shows the span's inputs");
+    assert_eq!(
+        h.app.detail.tab,
+        Tab::Inputs,
+        "leaving the root shows the span's inputs"
+    );
     h.keys("p");
     assert_eq!(h.selected_span_name().as_deref(), Some("load_settings"));
     h.keys("h"); // collapse load_settings
@@ -78,11 +88,19 @@ fn tree_navigation_expand_collapse_and_parent() {
     assert_eq!(h.app.open.as_ref().unwrap().view.rows.len(), 3);
     h.keys("C");
     assert_eq!(h.app.open.as_ref().unwrap().view.rows.len(), 1);
-    assert_eq!(h.selected_span_name().as_deref(), Some("batch_job"), "folding keeps the nearest visible ancestor");
+    assert_eq!(
+        h.selected_span_name().as_deref(),
+        Some("batch_job"),
+        "folding keeps the nearest visible ancestor"
+    );
     h.keys("E");
     assert_eq!(h.app.open.as_ref().unwrap().view.rows.len(), 5);
     h.keys("2");
-    assert_eq!(h.app.open.as_ref().unwrap().view.rows.len(), 2, "expand to depth 2");
+    assert_eq!(
+        h.app.open.as_ref().unwrap().view.rows.len(),
+        2,
+        "expand to depth 2"
+    );
     h.keys("l"); // batch_job is expanded: go to its first child
     assert_eq!(h.selected_span_name().as_deref(), Some("setup"));
     h.keys("l"); // setup is folded: expand it
@@ -105,7 +123,10 @@ fn tabs_show_each_part_of_a_span() {
     h.keys("]]");
     assert_eq!(h.app.detail.tab, Tab::Events);
     let events = doc(&h);
-    assert!(events.contains("✗ ValueError: bad config: missing 'model'"), "{events}");
+    assert!(
+        events.contains("✗ ValueError: bad config: missing 'model'"),
+        "{events}"
+    );
     assert!(events.contains("Traceback"));
     h.keys("]]");
     assert_eq!(h.app.detail.tab, Tab::Raw);
@@ -130,7 +151,10 @@ fn chat_tab_shows_the_conversation() {
     let doc = h.app.detail.doc.as_ref().unwrap().lines.join("\n");
     assert!(doc.contains("tools: get_weather, search_flights"), "{doc}");
     assert!(doc.contains("── user ──"));
-    assert!(doc.contains("→ get_weather({\"city\": \"Lisbon\"})"), "{doc}");
+    assert!(
+        doc.contains("→ get_weather({\"city\": \"Lisbon\"})"),
+        "{doc}"
+    );
 }
 
 #[test]
@@ -173,7 +197,11 @@ fn detail_scrolls_and_wraps() {
     h.keys("w");
     assert!(h.app.detail.wrap);
     h.keys("l");
-    assert_eq!(h.app.detail.tab, Tab::Outputs, "left/right switch tabs in the detail pane");
+    assert_eq!(
+        h.app.detail.tab,
+        Tab::Outputs,
+        "left/right switch tabs in the detail pane"
+    );
 }
 
 #[test]
@@ -197,7 +225,11 @@ fn selection_is_kept_across_reloads() {
     h.app.focus = Focus::SpanTree;
     h.keys("C");
     let req = h.app.trace_req;
-    h.send(Msg::TraceLoaded { req, trace_id: id.clone(), result: Ok(trace) });
+    h.send(Msg::TraceLoaded {
+        req,
+        trace_id: id.clone(),
+        result: Ok(trace),
+    });
     assert_eq!(h.app.open.as_ref().unwrap().view.rows.len(), 1);
 }
 
@@ -224,14 +256,28 @@ fn errors_land_in_the_status_line_and_the_ui_keeps_working() {
     let mut h = demo_harness();
     let req = h.app.trace_req + 1;
     h.app.trace_req = req;
-    h.send(Msg::TraceLoaded { req, trace_id: "tr-x".into(), result: Err("database is locked".into()) });
-    assert!(h.app.error.as_deref().unwrap().contains("database is locked"));
+    h.send(Msg::TraceLoaded {
+        req,
+        trace_id: "tr-x".into(),
+        result: Err("database is locked".into()),
+    });
+    assert!(
+        h.app
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("database is locked")
+    );
     h.keys("j");
     assert!(h.app.open.is_some());
     let req = h.app.list.req + 1;
     h.app.list.req = req;
     h.app.list.loading = Some(req);
-    h.send(Msg::TracesLoaded { req, append: false, page: Err("sqlite: not a database".into()) });
+    h.send(Msg::TracesLoaded {
+        req,
+        append: false,
+        page: Err("sqlite: not a database".into()),
+    });
     assert!(h.app.error.as_deref().unwrap().contains("not a database"));
     assert_eq!(h.app.list.order.len(), 27, "the list stays");
 }
@@ -246,7 +292,11 @@ fn copy_and_pager_are_commands() {
     h.keys("y");
     let span_id = {
         let o = h.app.open.as_ref().unwrap();
-        o.trace.tree.span(o.view.selected_span().unwrap()).span_id.clone()
+        o.trace
+            .tree
+            .span(o.view.selected_span().unwrap())
+            .span_id
+            .clone()
     };
     assert!(matches!(h.effects.last(), Some(Cmd::Copy(t)) if *t == span_id));
     h.keys("j]"); // a child span's outputs
@@ -267,11 +317,23 @@ fn mouse_clicks_select_and_the_wheel_scrolls() {
     use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
     let mut h = demo_harness();
     let panes = mlflow_tui::ui::layout(h.app.size);
-    let click = |col: u16, row: u16| Msg::Mouse(MouseEvent { kind: MouseEventKind::Down(MouseButton::Left), column: col, row, modifiers: KeyModifiers::NONE });
+    let click = |col: u16, row: u16| {
+        Msg::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: col,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
     // the third data row of the list (border, header, rows)
     h.send(click(panes.trace_list.x + 5, panes.trace_list.y + 4));
     assert_eq!(h.app.list.selected, 2);
-    h.send(Msg::Mouse(MouseEvent { kind: MouseEventKind::ScrollDown, column: panes.trace_list.x + 5, row: panes.trace_list.y + 4, modifiers: KeyModifiers::NONE }));
+    h.send(Msg::Mouse(MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: panes.trace_list.x + 5,
+        row: panes.trace_list.y + 4,
+        modifiers: KeyModifiers::NONE,
+    }));
     assert_eq!(h.app.list.selected, 5);
     h.send(click(panes.span_tree.x + 5, panes.span_tree.y + 1));
     assert_eq!(h.app.focus, Focus::SpanTree);
@@ -288,7 +350,11 @@ fn a_big_trace_opens_partly_expanded_and_stays_fast_to_navigate() {
     for i in 0..10_000 {
         let mut s = template.clone();
         s["span_id"] = format!("{:016x}", i + 1).into();
-        s["parent_span_id"] = if i % 10 == 0 { root.clone() } else { format!("{:016x}", i - i % 10 + 1).into() };
+        s["parent_span_id"] = if i % 10 == 0 {
+            root.clone()
+        } else {
+            format!("{:016x}", i - i % 10 + 1).into()
+        };
         spans.push(s);
     }
     doc["data"]["spans"] = serde_json::Value::Array(spans);

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use ratatui::text::Line;
 
 use crate::highlight::Checkpoint;
-use crate::model::time::{format_duration_ms, format_duration_ns, format_local_ms, format_utc_ms};
+use crate::model::time::{
+    format_duration_ms, format_duration_ns, format_local_ms, format_utc_short_ms,
+};
 use crate::model::{AttrValue, Span, Trace, chat};
 use crate::text::{sanitize_block, sanitize_line};
 
@@ -23,7 +25,15 @@ pub enum Tab {
 }
 
 impl Tab {
-    pub const ALL: [Tab; 7] = [Tab::Trace, Tab::Inputs, Tab::Outputs, Tab::Attributes, Tab::Events, Tab::Chat, Tab::Raw];
+    pub const ALL: [Tab; 7] = [
+        Tab::Trace,
+        Tab::Inputs,
+        Tab::Outputs,
+        Tab::Attributes,
+        Tab::Events,
+        Tab::Chat,
+        Tab::Raw,
+    ];
     pub fn title(self) -> &'static str {
         match self {
             Tab::Trace => "Trace",
@@ -107,7 +117,11 @@ fn push_line(out: &mut Vec<String>, line: &str) {
         piece.push(c);
         n += 1;
         if n == MAX_LINE_CHARS {
-            out.push(if first { std::mem::take(&mut piece) } else { format!("↪{}", std::mem::take(&mut piece)) });
+            out.push(if first {
+                std::mem::take(&mut piece)
+            } else {
+                format!("↪{}", std::mem::take(&mut piece))
+            });
             first = false;
             n = 0;
         }
@@ -119,7 +133,11 @@ fn push_line(out: &mut Vec<String>, line: &str) {
 
 fn value_doc(v: Option<&AttrValue>, what: &str) -> DocContent {
     let Some(v) = v else {
-        return DocContent { lines: vec![format!("(no {what})")], json: false, raw: String::new() };
+        return DocContent {
+            lines: vec![format!("(no {what})")],
+            json: false,
+            raw: String::new(),
+        };
     };
     let mut lines = Vec::new();
     match v {
@@ -128,11 +146,19 @@ fn value_doc(v: Option<&AttrValue>, what: &str) -> DocContent {
             for l in pretty.lines() {
                 push_line(&mut lines, &sanitize_line(l));
             }
-            DocContent { lines, json: true, raw: pretty }
+            DocContent {
+                lines,
+                json: true,
+                raw: pretty,
+            }
         }
         AttrValue::Text(t) => {
             push_block(&mut lines, t);
-            DocContent { lines, json: false, raw: t.to_string() }
+            DocContent {
+                lines,
+                json: false,
+                raw: t.to_string(),
+            }
         }
     }
 }
@@ -143,7 +169,11 @@ fn kv(out: &mut Vec<String>, key: &str, value: &str) {
 }
 
 pub fn format_time(ms: i64, utc: bool) -> String {
-    if utc { format_utc_ms(ms) } else { format_local_ms(ms) }
+    if utc {
+        format_utc_short_ms(ms)
+    } else {
+        format_local_ms(ms)
+    }
 }
 
 fn trace_doc(t: &Trace, utc: bool) -> DocContent {
@@ -153,13 +183,27 @@ fn trace_doc(t: &Trace, utc: bool) -> DocContent {
     kv(&mut out, "Name", t.name().unwrap_or("-"));
     kv(&mut out, "State", info.state.as_str());
     kv(&mut out, "Started", &format_time(info.request_time_ms, utc));
-    kv(&mut out, "Latency", &t.duration_ms().map(format_duration_ms).unwrap_or_else(|| "-".into()));
+    kv(
+        &mut out,
+        "Latency",
+        &t.duration_ms()
+            .map(format_duration_ms)
+            .unwrap_or_else(|| "-".into()),
+    );
     kv(&mut out, "Spans", &t.span_count().to_string());
     if let Some(u) = t.token_usage() {
-        kv(&mut out, "Tokens", &format!("{} in / {} out / {} total", u.input, u.output, u.total));
+        kv(
+            &mut out,
+            "Tokens",
+            &format!("{} in / {} out / {} total", u.input, u.output, u.total),
+        );
     }
     if let Some(c) = info.cost() {
-        kv(&mut out, "Cost", &format!("{:.6} (in {:.6}, out {:.6})", c.total, c.input, c.output));
+        kv(
+            &mut out,
+            "Cost",
+            &format!("{:.6} (in {:.6}, out {:.6})", c.total, c.input, c.output),
+        );
     }
     kv(&mut out, "User", info.user().unwrap_or("-"));
     kv(&mut out, "Session", info.session().unwrap_or("-"));
@@ -176,7 +220,11 @@ fn trace_doc(t: &Trace, utc: bool) -> DocContent {
         out.push(String::new());
         out.push("Assessments".into());
         for a in &info.assessments {
-            let value = a.value.as_ref().map(|v| v.to_string()).unwrap_or_else(|| "-".into());
+            let value = a
+                .value
+                .as_ref()
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| "-".into());
             let mut line = format!("  {} {} = {}", a.kind, a.name, value);
             if let (Some(st), Some(id)) = (&a.source_type, &a.source_id) {
                 let _ = write!(line, "  ({st} {id})");
@@ -197,7 +245,10 @@ fn trace_doc(t: &Trace, utc: bool) -> DocContent {
         out.push(String::new());
         out.push(title.into());
         for (k, v) in map {
-            push_line(&mut out, &format!("  {}: {}", sanitize_line(k), sanitize_line(v)));
+            push_line(
+                &mut out,
+                &format!("  {}: {}", sanitize_line(k), sanitize_line(v)),
+            );
         }
     }
     if !t.warnings.is_empty() {
@@ -208,7 +259,11 @@ fn trace_doc(t: &Trace, utc: bool) -> DocContent {
         }
     }
     let raw = out.join("\n");
-    DocContent { lines: out, json: false, raw }
+    DocContent {
+        lines: out,
+        json: false,
+        raw,
+    }
 }
 
 fn attributes_doc(s: &Span) -> DocContent {
@@ -218,31 +273,54 @@ fn attributes_doc(s: &Span) -> DocContent {
         out.push("(no user attributes)".into());
     }
     for (k, v) in user {
-        push_line(&mut out, &format!("{}: {}", sanitize_line(k), sanitize_line(&v.display_text())));
+        push_line(
+            &mut out,
+            &format!("{}: {}", sanitize_line(k), sanitize_line(&v.display_text())),
+        );
     }
     out.push(String::new());
     out.push("── mlflow.* ──".into());
     for (k, v) in s.mlflow_attributes() {
-        push_line(&mut out, &format!("{}: {}", sanitize_line(k), sanitize_line(&v.display_text())));
+        push_line(
+            &mut out,
+            &format!("{}: {}", sanitize_line(k), sanitize_line(&v.display_text())),
+        );
     }
     if let Some(m) = s.model() {
         out.push(String::new());
         push_line(&mut out, &format!("model: {}", sanitize_line(&m)));
     }
     if let Some(u) = s.token_usage() {
-        push_line(&mut out, &format!("tokens: {} in / {} out / {} total", u.input, u.output, u.total));
+        push_line(
+            &mut out,
+            &format!(
+                "tokens: {} in / {} out / {} total",
+                u.input, u.output, u.total
+            ),
+        );
     }
     if let Some(c) = s.cost() {
         push_line(&mut out, &format!("cost: {:.6}", c.total));
     }
     let raw = out.join("\n");
-    DocContent { lines: out, json: false, raw }
+    DocContent {
+        lines: out,
+        json: false,
+        raw,
+    }
 }
 
 fn events_doc(s: &Span) -> DocContent {
     let mut out = Vec::new();
     if !s.status_message.is_empty() {
-        push_line(&mut out, &format!("status {}: {}", s.status.as_str(), sanitize_line(&s.status_message)));
+        push_line(
+            &mut out,
+            &format!(
+                "status {}: {}",
+                s.status.as_str(),
+                sanitize_line(&s.status_message)
+            ),
+        );
         out.push(String::new());
     }
     if s.events.is_empty() {
@@ -250,12 +328,21 @@ fn events_doc(s: &Span) -> DocContent {
     }
     for e in &s.events {
         let offset = e.time_ns.saturating_sub(s.start_ns);
-        push_line(&mut out, &format!("{}  +{}", sanitize_line(&e.name), format_duration_ns(offset)));
+        push_line(
+            &mut out,
+            &format!(
+                "{}  +{}",
+                sanitize_line(&e.name),
+                format_duration_ns(offset)
+            ),
+        );
         if e.name == "exception" {
-            let get = |k: &str| e.attributes.get(k).map(|v| match v {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            });
+            let get = |k: &str| {
+                e.attributes.get(k).map(|v| match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+            };
             push_line(
                 &mut out,
                 &format!(
@@ -276,18 +363,28 @@ fn events_doc(s: &Span) -> DocContent {
                 serde_json::Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            push_line(&mut out, &format!("  {}: {}", sanitize_line(k), sanitize_line(&v)));
+            push_line(
+                &mut out,
+                &format!("  {}: {}", sanitize_line(k), sanitize_line(&v)),
+            );
         }
     }
     let raw = out.join("\n");
-    DocContent { lines: out, json: false, raw }
+    DocContent {
+        lines: out,
+        json: false,
+        raw,
+    }
 }
 
 fn chat_doc(s: &Span) -> DocContent {
     let mut out = Vec::new();
     let tools = chat::tools(s);
     if !tools.is_empty() {
-        let names: Vec<String> = tools.iter().map(|t| sanitize_line(&t.name).into_owned()).collect();
+        let names: Vec<String> = tools
+            .iter()
+            .map(|t| sanitize_line(&t.name).into_owned())
+            .collect();
         push_line(&mut out, &format!("tools: {}", names.join(", ")));
         out.push(String::new());
     }
@@ -309,13 +406,27 @@ fn chat_doc(s: &Span) -> DocContent {
             push_block(&mut out, &m.content);
         }
         for c in &m.tool_calls {
-            let id = c.id.as_deref().map(|i| format!("  [{}]", sanitize_line(i))).unwrap_or_default();
-            push_line(&mut out, &format!("→ {}({}){id}", sanitize_line(&c.name), sanitize_line(&c.arguments)));
+            let id =
+                c.id.as_deref()
+                    .map(|i| format!("  [{}]", sanitize_line(i)))
+                    .unwrap_or_default();
+            push_line(
+                &mut out,
+                &format!(
+                    "→ {}({}){id}",
+                    sanitize_line(&c.name),
+                    sanitize_line(&c.arguments)
+                ),
+            );
         }
         out.push(String::new());
     }
     let raw = out.join("\n");
-    DocContent { lines: out, json: false, raw }
+    DocContent {
+        lines: out,
+        json: false,
+        raw,
+    }
 }
 
 fn raw_doc<T: serde::Serialize>(v: &T) -> DocContent {
@@ -324,7 +435,11 @@ fn raw_doc<T: serde::Serialize>(v: &T) -> DocContent {
     for l in pretty.lines() {
         push_line(&mut lines, &sanitize_line(l));
     }
-    DocContent { lines, json: true, raw: pretty }
+    DocContent {
+        lines,
+        json: true,
+        raw: pretty,
+    }
 }
 
 /// Does this span have a conversation to show?
@@ -334,7 +449,9 @@ pub fn has_chat(s: &Span) -> bool {
 
 /// Bytes a tab's value holds (to decide whether to build it off the UI thread).
 pub fn weight(t: &Trace, span: Option<usize>, tab: Tab) -> usize {
-    let Some(s) = span.and_then(|i| t.tree.get(i)) else { return 0 };
+    let Some(s) = span.and_then(|i| t.tree.get(i)) else {
+        return 0;
+    };
     match tab {
         Tab::Inputs => s.inputs().map_or(0, AttrValue::len),
         Tab::Outputs => s.outputs().map_or(0, AttrValue::len),
@@ -372,7 +489,10 @@ mod tests {
         push_line(&mut out, &long);
         assert_eq!(out.len(), 3);
         assert!(out[1].starts_with('↪'));
-        let total: usize = out.iter().map(|l| l.trim_start_matches('↪').chars().count()).sum();
+        let total: usize = out
+            .iter()
+            .map(|l| l.trim_start_matches('↪').chars().count())
+            .sum();
         assert_eq!(total, long.len());
     }
 

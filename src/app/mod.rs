@@ -55,11 +55,27 @@ pub enum Msg {
     Resize(u16, u16),
     /// The spinner's clock, only while something loads.
     Tick,
-    TracesLoaded { req: ReqId, append: bool, page: Result<TracePage, String> },
-    TraceLoaded { req: ReqId, trace_id: String, result: Result<Arc<Trace>, String> },
-    DocReady { req: ReqId, content: detail::DocContent },
+    TracesLoaded {
+        req: ReqId,
+        append: bool,
+        page: Result<TracePage, String>,
+    },
+    TraceLoaded {
+        req: ReqId,
+        trace_id: String,
+        result: Result<Arc<Trace>, String>,
+    },
+    DocReady {
+        req: ReqId,
+        content: detail::DocContent,
+    },
     /// A highlighted chunk; no checkpoint when highlighting failed (the rest stays plain).
-    Highlighted { req: ReqId, from: usize, lines: Vec<Line<'static>>, checkpoint: Option<Checkpoint> },
+    Highlighted {
+        req: ReqId,
+        from: usize,
+        lines: Vec<Line<'static>>,
+        checkpoint: Option<Checkpoint>,
+    },
     /// A background task panicked: the UI stops in order and reports it.
     TaskPanicked(String),
     /// An external program ($PAGER, $EDITOR) finished, or failed to start.
@@ -69,10 +85,28 @@ pub enum Msg {
 /// A side effect for the runtime to carry out.
 #[derive(Debug, Clone)]
 pub enum Cmd {
-    LoadTraces { req: ReqId, page_token: Option<String>, append: bool },
-    LoadTrace { req: ReqId, trace_id: String },
-    BuildDoc { req: ReqId, trace: Arc<Trace>, span: Option<usize>, tab: Tab, utc: bool },
-    Highlight { req: ReqId, from: usize, lines: Arc<Vec<String>>, checkpoint: Checkpoint },
+    LoadTraces {
+        req: ReqId,
+        page_token: Option<String>,
+        append: bool,
+    },
+    LoadTrace {
+        req: ReqId,
+        trace_id: String,
+    },
+    BuildDoc {
+        req: ReqId,
+        trace: Arc<Trace>,
+        span: Option<usize>,
+        tab: Tab,
+        utc: bool,
+    },
+    Highlight {
+        req: ReqId,
+        from: usize,
+        lines: Arc<Vec<String>>,
+        checkpoint: Checkpoint,
+    },
     Copy(String),
     Pager(String),
     Editor(String),
@@ -163,7 +197,14 @@ impl App {
             loading_trace: None,
             trace_req: 0,
             cache: Vec::new(),
-            detail: DetailState { tab: Tab::Trace, scroll: 0, wrap: false, doc: None, preparing: false, req: 0 },
+            detail: DetailState {
+                tab: Tab::Trace,
+                scroll: 0,
+                wrap: false,
+                doc: None,
+                preparing: false,
+                req: 0,
+            },
             error: None,
             message: None,
             warnings: Vec::new(),

@@ -54,7 +54,10 @@ impl SpanTreeView {
                 RowText {
                     badge: sanitize_line(s.span_type.badge()).into_owned(),
                     name: sanitize_line(&s.name).into_owned(),
-                    duration: s.duration_ns().map(format_duration_ns).unwrap_or_else(|| "running".into()),
+                    duration: s
+                        .duration_ns()
+                        .map(format_duration_ns)
+                        .unwrap_or_else(|| "running".into()),
                     error: s.status == StatusCode::Error,
                     running: s.end_ns.is_none(),
                     marks: tree.flags(i).label(),
@@ -63,8 +66,14 @@ impl SpanTreeView {
                 }
             })
             .collect();
-        let depth_limit = if tree.len() <= EXPAND_ALL_UP_TO { u32::MAX } else { DEFAULT_DEPTH };
-        let expanded = (0..tree.len()).map(|i| tree.depth(i) + 1 < depth_limit).collect();
+        let depth_limit = if tree.len() <= EXPAND_ALL_UP_TO {
+            u32::MAX
+        } else {
+            DEFAULT_DEPTH
+        };
+        let expanded = (0..tree.len())
+            .map(|i| tree.depth(i) + 1 < depth_limit)
+            .collect();
         let mut v = SpanTreeView {
             rows_text,
             expanded,
@@ -114,7 +123,11 @@ impl SpanTreeView {
     }
 
     pub fn row_of(&self, span: usize) -> Option<usize> {
-        self.row_of.get(span).copied().filter(|&r| r != u32::MAX).map(|r| r as usize)
+        self.row_of
+            .get(span)
+            .copied()
+            .filter(|&r| r != u32::MAX)
+            .map(|r| r as usize)
     }
 
     /// Selects a span, expanding its ancestors so that it is visible.

@@ -59,7 +59,9 @@ pub struct TraceListState {
 
 impl TraceListState {
     pub fn selected_trace(&self) -> Option<&TraceInfo> {
-        self.order.get(self.selected).and_then(|&i| self.traces.get(i as usize))
+        self.order
+            .get(self.selected)
+            .and_then(|&i| self.traces.get(i as usize))
     }
 
     pub fn selected_id(&self) -> Option<String> {
@@ -70,16 +72,21 @@ impl TraceListState {
     pub fn set_traces(&mut self, traces: Vec<TraceInfo>, append: bool) {
         let keep = self.selected_id();
         if append {
-            let known: std::collections::HashSet<String> = self.traces.iter().map(|t| t.trace_id.clone()).collect();
+            let known: std::collections::HashSet<String> =
+                self.traces.iter().map(|t| t.trace_id.clone()).collect();
             // offset paging can repeat a trace when new ones arrive between pages
-            self.traces.extend(traces.into_iter().filter(|t| !known.contains(&t.trace_id)));
+            self.traces
+                .extend(traces.into_iter().filter(|t| !known.contains(&t.trace_id)));
         } else {
             self.traces = traces;
         }
         self.facts = self
             .traces
             .iter()
-            .map(|t| RowFacts { tokens: t.token_usage().map(|u| u.total), spans: t.span_count_hint() })
+            .map(|t| RowFacts {
+                tokens: t.token_usage().map(|u| u.total),
+                spans: t.span_count_hint(),
+            })
             .collect();
         self.resort();
         if let Some(id) = keep {
@@ -94,12 +101,23 @@ impl TraceListState {
         let f = &self.facts;
         match self.sort {
             SortKey::Time => order.sort_by(|&a, &b| {
-                t[b as usize].request_time_ms.cmp(&t[a as usize].request_time_ms).then(a.cmp(&b))
+                t[b as usize]
+                    .request_time_ms
+                    .cmp(&t[a as usize].request_time_ms)
+                    .then(a.cmp(&b))
             }),
             SortKey::Duration => order.sort_by(|&a, &b| {
-                t[b as usize].duration_ms.cmp(&t[a as usize].duration_ms).then(a.cmp(&b))
+                t[b as usize]
+                    .duration_ms
+                    .cmp(&t[a as usize].duration_ms)
+                    .then(a.cmp(&b))
             }),
-            SortKey::Tokens => order.sort_by(|&a, &b| f[b as usize].tokens.cmp(&f[a as usize].tokens).then(a.cmp(&b))),
+            SortKey::Tokens => order.sort_by(|&a, &b| {
+                f[b as usize]
+                    .tokens
+                    .cmp(&f[a as usize].tokens)
+                    .then(a.cmp(&b))
+            }),
         }
         if self.ascending {
             order.reverse();
@@ -112,7 +130,11 @@ impl TraceListState {
     }
 
     pub fn select_id(&mut self, id: &str) -> bool {
-        match self.order.iter().position(|&i| self.traces[i as usize].trace_id == id) {
+        match self
+            .order
+            .iter()
+            .position(|&i| self.traces[i as usize].trace_id == id)
+        {
             Some(p) => {
                 self.selected = p;
                 true

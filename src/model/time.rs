@@ -68,6 +68,14 @@ pub fn format_local_ms(ms: i64) -> String {
     }
 }
 
+/// A timestamp in UTC, like [`format_local_ms`]: `2026-11-21 09:44:18`.
+pub fn format_utc_short_ms(ms: i64) -> String {
+    match Utc.timestamp_millis_opt(ms).single() {
+        Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+        None => "-".into(),
+    }
+}
+
 /// A timestamp in UTC with milliseconds, RFC 3339.
 pub fn format_utc_ms(ms: i64) -> String {
     match Utc.timestamp_millis_opt(ms).single() {

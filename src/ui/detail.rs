@@ -8,8 +8,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::pane_block;
 use super::theme::Theme;
-use crate::app::{App, Tab};
 use crate::app::detail::has_chat;
+use crate::app::{App, Tab};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: bool) {
     let d = &app.detail;
@@ -18,7 +18,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: 
         let total = doc.lines.len();
         let first = if total == 0 { 0 } else { d.scroll + 1 };
         let rows = app.viewport().detail_rows;
-        title = format!(" Detail · {}-{} of {} lines{} ", first, (d.scroll + rows).min(total), total, if d.wrap { " · wrap" } else { "" });
+        title = format!(
+            " Detail · {}-{} of {} lines{} ",
+            first,
+            (d.scroll + rows).min(total),
+            total,
+            if d.wrap { " · wrap" } else { "" }
+        );
     }
     let block = pane_block(title, focused, theme);
     let inner = block.inner(area);
@@ -26,8 +32,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: 
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    let [tabs_area, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
-    let chat = app.selected_span().and_then(|s| app.open.as_ref().map(|o| has_chat(o.trace.tree.span(s)))).unwrap_or(false);
+    let [tabs_area, body] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+    let chat = app
+        .selected_span()
+        .and_then(|s| app.open.as_ref().map(|o| has_chat(o.trace.tree.span(s))))
+        .unwrap_or(false);
     let mut tabs = Vec::new();
     for t in Tab::ALL {
         let style = if t == d.tab {

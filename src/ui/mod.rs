@@ -26,14 +26,23 @@ pub struct Panes {
 pub fn layout(size: (u16, u16)) -> Panes {
     let area = Rect::new(0, 0, size.0, size.1);
     let [main, status] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
-    let [top, bottom] = Layout::vertical([Constraint::Percentage(38), Constraint::Percentage(62)]).areas(main);
-    let split = if size.0 >= 90 { Direction::Horizontal } else { Direction::Vertical };
-    let pct = if split == Direction::Horizontal { [45, 55] } else { [45, 55] };
+    let [top, bottom] =
+        Layout::vertical([Constraint::Percentage(38), Constraint::Percentage(62)]).areas(main);
+    let split = if size.0 >= 90 {
+        Direction::Horizontal
+    } else {
+        Direction::Vertical
+    };
     let [tree, detail] = Layout::default()
         .direction(split)
-        .constraints([Constraint::Percentage(pct[0]), Constraint::Percentage(pct[1])])
+        .constraints([Constraint::Percentage(45), Constraint::Percentage(55)])
         .areas(bottom);
-    Panes { trace_list: top, span_tree: tree, detail, status }
+    Panes {
+        trace_list: top,
+        span_tree: tree,
+        detail,
+        status,
+    }
 }
 
 /// Rows each scrollable pane shows at a size (borders, headers and tab bars taken off).
@@ -49,8 +58,16 @@ pub fn viewport(size: (u16, u16)) -> Viewport {
 pub fn pane_block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
     Block::default()
         .borders(Borders::ALL)
-        .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
-        .border_style(if focused { theme.border_focus } else { theme.border })
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(if focused {
+            theme.border_focus
+        } else {
+            theme.border
+        })
         .title(title)
         .title_style(theme.title)
 }
@@ -59,8 +76,20 @@ pub fn pane_block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> 
 pub fn render(frame: &mut Frame, app: &App) {
     let theme = Theme::new(app.color);
     let panes = layout((frame.area().width, frame.area().height));
-    trace_list::render(frame, panes.trace_list, app, &theme, app.focus == Focus::TraceList);
-    span_tree::render(frame, panes.span_tree, app, &theme, app.focus == Focus::SpanTree);
+    trace_list::render(
+        frame,
+        panes.trace_list,
+        app,
+        &theme,
+        app.focus == Focus::TraceList,
+    );
+    span_tree::render(
+        frame,
+        panes.span_tree,
+        app,
+        &theme,
+        app.focus == Focus::SpanTree,
+    );
     detail::render(frame, panes.detail, app, &theme, app.focus == Focus::Detail);
     status::render(frame, panes.status, app, &theme);
     if app.help {

@@ -41,18 +41,34 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: 
         return;
     }
     let Some(open) = app.open.as_ref() else {
-        let hint = if app.loading_trace.is_some() { "loading…" } else { "select a trace" };
+        let hint = if app.loading_trace.is_some() {
+            "loading…"
+        } else {
+            "select a trace"
+        };
         frame.render_widget(Paragraph::new(Line::styled(hint, theme.dim)), inner);
         return;
     };
     let tree = &open.trace.tree;
     let view = &open.view;
     let w = inner.width as usize;
-    let bar_w = if w >= 70 { 16 } else if w >= 50 { 8 } else { 0 };
+    let bar_w = if w >= 70 {
+        16
+    } else if w >= 50 {
+        8
+    } else {
+        0
+    };
     let dur_w = 9;
     let name_w = w.saturating_sub(bar_w + dur_w + if bar_w > 0 { 1 } else { 0 });
     let mut lines = Vec::with_capacity(inner.height as usize);
-    for (row, &span) in view.rows.iter().enumerate().skip(view.offset).take(inner.height as usize) {
+    for (row, &span) in view
+        .rows
+        .iter()
+        .enumerate()
+        .skip(view.offset)
+        .take(inner.height as usize)
+    {
         let i = span as usize;
         let t = &view.rows_text[i];
         let depth = tree.depth(i) as usize;
@@ -70,11 +86,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: 
         };
         let selected = row == view.selected;
         let base = if selected {
-            if focused { theme.selected } else { theme.selected_unfocused }
+            if focused {
+                theme.selected
+            } else {
+                theme.selected_unfocused
+            }
         } else {
             Style::default()
         };
-        let name_style = if t.error && !selected { theme.error } else { base };
+        let name_style = if t.error && !selected {
+            theme.error
+        } else {
+            base
+        };
         let badge = format!("[{}] ", t.badge);
         let mut tail = String::new();
         if t.error {
@@ -93,14 +117,27 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: 
         let pad = name_room.saturating_sub(width(&name));
         let mut spans = vec![
             Span::styled(truncate(&head, name_w).into_owned(), base),
-            Span::styled(truncate(&badge, name_w.saturating_sub(width(&head))).into_owned(), if selected { base } else { theme.badge(&tree.span(i).span_type) }),
+            Span::styled(
+                truncate(&badge, name_w.saturating_sub(width(&head))).into_owned(),
+                if selected {
+                    base
+                } else {
+                    theme.badge(&tree.span(i).span_type)
+                },
+            ),
             Span::styled(name, name_style),
             Span::styled(" ".repeat(pad), base),
-            Span::styled(format!("{:>9}", fit(&t.duration, 8)), if t.running { theme.running } else { base }),
+            Span::styled(
+                format!("{:>9}", fit(&t.duration, 8)),
+                if t.running { theme.running } else { base },
+            ),
         ];
         if bar_w > 0 {
             spans.push(Span::styled(" ", base));
-            spans.push(Span::styled(bar(t.bar.0, t.bar.1, bar_w), if t.error { theme.bar_error } else { theme.bar }));
+            spans.push(Span::styled(
+                bar(t.bar.0, t.bar.1, bar_w),
+                if t.error { theme.bar_error } else { theme.bar },
+            ));
         }
         lines.push(Line::from(spans));
     }

@@ -35,7 +35,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     } else if let Some(m) = &app.message {
         (format!(" {m}"), theme.status)
     } else if !app.warnings.is_empty() {
-        (format!(" {} warning(s): {}", app.warnings.len(), app.warnings[0]), theme.running)
+        (
+            format!(" {} warning(s): {}", app.warnings.len(), app.warnings[0]),
+            theme.running,
+        )
     } else {
         (String::new(), theme.status)
     };

@@ -52,9 +52,16 @@ impl Theme {
             color,
             border: Style::default().fg(Color::DarkGray),
             border_focus: Style::default().fg(Color::Cyan),
-            title: Style::default().fg(Color::White).add_modifier(Modifier::BOLD),
-            header: Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD),
-            selected: Style::default().bg(Color::Blue).fg(Color::White).add_modifier(Modifier::BOLD),
+            title: Style::default()
+                .fg(Color::White)
+                .add_modifier(Modifier::BOLD),
+            header: Style::default()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
+            selected: Style::default()
+                .bg(Color::Blue)
+                .fg(Color::White)
+                .add_modifier(Modifier::BOLD),
             selected_unfocused: Style::default().bg(Color::DarkGray).fg(Color::White),
             dim: Style::default().fg(Color::DarkGray),
             error: Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
@@ -62,9 +69,14 @@ impl Theme {
             running: Style::default().fg(Color::Yellow),
             bar: Style::default().fg(Color::Cyan),
             bar_error: Style::default().fg(Color::Red),
-            tab_active: Style::default().fg(Color::Black).bg(Color::Cyan).add_modifier(Modifier::BOLD),
+            tab_active: Style::default()
+                .fg(Color::Black)
+                .bg(Color::Cyan)
+                .add_modifier(Modifier::BOLD),
             status: Style::default().fg(Color::Gray),
-            key: Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            key: Style::default()
+                .fg(Color::Cyan)
+                .add_modifier(Modifier::BOLD),
         }
     }
 

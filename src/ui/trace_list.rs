@@ -6,12 +6,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::theme::Theme;
 use super::pane_block;
+use super::theme::Theme;
 use crate::app::App;
 use crate::app::detail::format_time;
-use crate::model::time::{format_duration_ms, format_relative_ms};
 use crate::model::TraceState;
+use crate::model::time::{format_duration_ms, format_relative_ms};
 use crate::text::{fit, preview, sanitize_line};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -97,7 +97,11 @@ fn columns(width: usize, relative: bool) -> Vec<(Col, usize)> {
 fn cell(text: &str, w: usize, right: bool) -> String {
     if right {
         let t = crate::text::truncate(text, w);
-        format!("{}{}", " ".repeat(w.saturating_sub(crate::text::width(&t))), t)
+        format!(
+            "{}{}",
+            " ".repeat(w.saturating_sub(crate::text::width(&t))),
+            t
+        )
     } else {
         fit(text, w)
     }
@@ -157,7 +161,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: 
                     },
                     Style::default(),
                 ),
-                Col::Name => (sanitize_line(t.name().unwrap_or("-")).into_owned(), Style::default()),
+                Col::Name => (
+                    sanitize_line(t.name().unwrap_or("-")).into_owned(),
+                    Style::default(),
+                ),
                 Col::State => (
                     match t.state {
                         TraceState::InProgress => "● RUNNING".to_string(),
@@ -166,18 +173,41 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: 
                     theme.state(t.state),
                 ),
                 Col::Duration => (
-                    t.duration_ms.map(format_duration_ms).unwrap_or_else(|| "-".into()),
+                    t.duration_ms
+                        .map(format_duration_ms)
+                        .unwrap_or_else(|| "-".into()),
                     Style::default(),
                 ),
-                Col::Spans => (facts.spans.map(|n| n.to_string()).unwrap_or_else(|| "-".into()), Style::default()),
-                Col::Tokens => (facts.tokens.map(|n| n.to_string()).unwrap_or_else(|| "-".into()), Style::default()),
-                Col::User => (sanitize_line(t.user().unwrap_or("-")).into_owned(), theme.dim),
-                Col::Session => (sanitize_line(t.session().unwrap_or("-")).into_owned(), theme.dim),
+                Col::Spans => (
+                    facts
+                        .spans
+                        .map(|n| n.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    Style::default(),
+                ),
+                Col::Tokens => (
+                    facts
+                        .tokens
+                        .map(|n| n.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    Style::default(),
+                ),
+                Col::User => (
+                    sanitize_line(t.user().unwrap_or("-")).into_owned(),
+                    theme.dim,
+                ),
+                Col::Session => (
+                    sanitize_line(t.session().unwrap_or("-")).into_owned(),
+                    theme.dim,
+                ),
                 Col::Request => (preview(t.request_preview().unwrap_or(""), *w), theme.dim),
                 Col::Response => (preview(t.response_preview().unwrap_or(""), *w), theme.dim),
             };
             let style = if selected { row_style } else { style };
-            spans.push(Span::styled(format!("{} ", cell(&text, *w, c.right())), style));
+            spans.push(Span::styled(
+                format!("{} ", cell(&text, *w, c.right())),
+                style,
+            ));
         }
         let mut line = Line::from(spans);
         if selected {

@@ -177,10 +177,21 @@ pub struct Harness {
 impl Harness {
     pub fn new(path: &std::path::Path, size: (u16, u16)) -> Self {
         let src = open(path);
-        let mut app = mlflow_tui::app::App::new(src.describe(), "all experiments".into());
+        // the source as a path relative to the project, so snapshots do not depend on where the
+        // checkout is
+        let root = format!("{}/", env!("CARGO_MANIFEST_DIR"));
+        let mut app =
+            mlflow_tui::app::App::new(src.describe().replace(&root, ""), "all experiments".into());
         app.utc = true;
         app.now_ms = 1_795_300_000_000;
-        let mut h = Harness { app, src, rt: rt(), effects: Vec::new(), hold_traces: false, held: Vec::new() };
+        let mut h = Harness {
+            app,
+            src,
+            rt: rt(),
+            effects: Vec::new(),
+            hold_traces: false,
+            held: Vec::new(),
+        };
         h.send(mlflow_tui::app::Msg::Resize(size.0, size.1));
         let cmds = mlflow_tui::update::start(&mut h.app);
         h.run(cmds);
@@ -193,7 +204,10 @@ impl Harness {
     }
 
     pub fn key(&mut self, code: crossterm::event::KeyCode) {
-        self.send(mlflow_tui::app::Msg::Key(crossterm::event::KeyEvent::new(code, crossterm::event::KeyModifiers::NONE)));
+        self.send(mlflow_tui::app::Msg::Key(crossterm::event::KeyEvent::new(
+            code,
+            crossterm::event::KeyModifiers::NONE,
+        )));
     }
 
     pub fn keys(&mut self, s: &str) {
@@ -212,22 +226,60 @@ impl Harness {
     pub fn answer(&mut self, cmd: mlflow_tui::app::Cmd) -> Option<mlflow_tui::app::Msg> {
         use mlflow_tui::app::{Cmd, Msg};
         Some(match cmd {
-            Cmd::LoadTraces { req, page_token, append } => {
-                let q = ListQuery { max_results: mlflow_tui::update::PAGE_SIZE, page_token, ..Default::default() };
-                let page = self.rt.block_on(self.src.list(q)).map_err(|e| e.to_string());
+            Cmd::LoadTraces {
+                req,
+                page_token,
+                append,
+            } => {
+                let q = ListQuery {
+                    max_results: mlflow_tui::update::PAGE_SIZE,
+                    page_token,
+                    ..Default::default()
+                };
+                let page = self
+                    .rt
+                    .block_on(self.src.list(q))
+                    .map_err(|e| e.to_string());
                 Msg::TracesLoaded { req, append, page }
             }
             Cmd::LoadTrace { req, trace_id } => {
-                let result = self.rt.block_on(self.src.get(&trace_id)).map_err(|e| e.to_string());
-                Msg::TraceLoaded { req, trace_id, result }
+                let result = self
+                    .rt
+                    .block_on(self.src.get(&trace_id))
+                    .map_err(|e| e.to_string());
+                Msg::TraceLoaded {
+                    req,
+                    trace_id,
+                    result,
+                }
             }
-            Cmd::BuildDoc { req, trace, span, tab, utc } => {
-                Msg::DocReady { req, content: mlflow_tui::app::detail::build(&trace, span, tab, utc) }
-            }
-            Cmd::Highlight { req, from, lines, mut checkpoint } => {
-                let end = lines.len().min(from + mlflow_tui::app::detail::HIGHLIGHT_CHUNK);
-                let styled = mlflow_tui::highlight::highlight_lines(&mut checkpoint, &lines[from..end]);
-                Msg::Highlighted { req, from, lines: styled, checkpoint: Some(checkpoint) }
+            Cmd::BuildDoc {
+                req,
+                trace,
+                span,
+                tab,
+                utc,
+            } => Msg::DocReady {
+                req,
+                content: mlflow_tui::app::detail::build(&trace, span, tab, utc),
+            },
+            Cmd::Highlight {
+                req,
+                from,
+                lines,
+                mut checkpoint,
+            } => {
+                let end = lines
+                    .len()
+                    .min(from + mlflow_tui::app::detail::HIGHLIGHT_CHUNK);
+                let styled =
+                    mlflow_tui::highlight::highlight_lines(&mut checkpoint, &lines[from..end]);
+                Msg::Highlighted {
+                    req,
+                    from,
+                    lines: styled,
+                    checkpoint: Some(checkpoint),
+                }
             }
             Cmd::StartTicking => return None,
             other => {
@@ -259,7 +311,9 @@ impl Harness {
 
     pub fn selected_span_name(&self) -> Option<String> {
         let o = self.app.open.as_ref()?;
-        o.view.selected_span().map(|s| o.trace.tree.span(s).name.clone())
+        o.view
+            .selected_span()
+            .map(|s| o.trace.tree.span(s).name.clone())
     }
 }
 
