@@ -1,4 +1,5 @@
 //! Snapshots of each pane and state, rendered into a TestBackend at fixed sizes.
+#![allow(non_snake_case)] // snapshot tests are named <pane>__<scenario>
 
 mod common;
 
