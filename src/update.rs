@@ -19,8 +19,17 @@ use crate::ui;
 pub const PAGE_SIZE: usize = 500;
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
-    let mut cmds = Vec::new();
+    // A message that changes nothing must not hide the changes of earlier messages that are
+    // not drawn yet: dirtiness only accumulates until the runtime draws.
+    let was_dirty = app.dirty;
     app.dirty = true;
+    let cmds = handle(app, msg);
+    app.dirty |= was_dirty;
+    cmds
+}
+
+fn handle(app: &mut App, msg: Msg) -> Vec<Cmd> {
+    let mut cmds = Vec::new();
     match msg {
         Msg::Key(k) => on_key(app, k, &mut cmds),
         Msg::Mouse(m) => on_mouse(app, m, &mut cmds),

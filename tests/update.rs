@@ -369,3 +369,16 @@ fn a_big_trace_opens_partly_expanded_and_stays_fast_to_navigate() {
     h.keys("G");
     assert_eq!(h.app.open.as_ref().unwrap().view.selected, 10_000);
 }
+
+#[test]
+fn a_message_that_changes_nothing_keeps_earlier_changes_due_for_drawing() {
+    let mut h = demo_harness();
+    h.app.dirty = false;
+    h.keys("j");
+    assert!(h.app.dirty);
+    h.send(Msg::Tick); // nothing loading: the tick changes nothing
+    assert!(h.app.dirty, "the move is still to be drawn");
+    h.app.dirty = false;
+    h.send(Msg::Tick);
+    assert!(!h.app.dirty, "an idle tick alone draws nothing");
+}

@@ -1,0 +1,178 @@
+//! The real binary in a real terminal (tmux): open the demo, move, expand, switch tabs, copy,
+//! page, quit, checking the screen after each step. Waits poll the screen for the expected
+//! text (with a deadline); nothing sleeps for a fixed time.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .args(args)
+            .output()
+            .expect("tmux runs (install it: apt-get install tmux)")
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.cmd(&["capture-pane", "-p", "-t", "t"]).stdout).into_owned()
+    }
+
+    fn send(&self, keys: &[&str]) {
+        if std::env::var_os("TMUX_TEST_DEBUG").is_some() {
+            eprintln!("--- before {keys:?}\n{}", self.screen());
+        }
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        assert!(self.cmd(&args).status.success());
+    }
+
+    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            if ok(&s) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{s}"
+            );
+            std::thread::park_timeout(Duration::from_millis(30));
+        }
+    }
+
+    fn wait_text(&self, text: &str) -> String {
+        self.wait_for(text, |s| s.contains(text))
+    }
+
+    fn pane(&self, format: &str) -> String {
+        let out = self.cmd(&["display-message", "-p", "-t", "t", format]);
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+fn binary() -> PathBuf {
+    std::env::var_os("MLFLOW_TUI_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_mlflow-tui")))
+}
+
+#[test]
+fn the_binary_in_tmux_open_move_expand_tabs_copy_page_quit() {
+    assert!(
+        Command::new("tmux").arg("-V").output().is_ok(),
+        "tmux is needed for this test"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let paged = dir.path().join("paged.txt");
+    let tmux = Tmux {
+        socket: format!("mlflow-tui-test-{}", std::process::id()),
+    };
+    let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    let cmd = format!(
+        "env TZ=UTC PAGER='cat > {}' {} {}",
+        paged.display(),
+        binary().display(),
+        demo.display()
+    );
+    let started = tmux.cmd(&[
+        "new-session",
+        "-d",
+        "-s",
+        "t",
+        "-x",
+        "150",
+        "-y",
+        "40",
+        &cmd,
+        ";",
+        "set-option",
+        "-g",
+        "set-clipboard",
+        "on",
+        ";",
+        "set-option",
+        "-g",
+        "remain-on-exit",
+        "on",
+    ]);
+    assert!(
+        started.status.success(),
+        "{}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+
+    // open: the list, the first trace's header, the status line
+    let s = tmux.wait_text("Traces (27)");
+    assert!(
+        s.contains("moderated_reply") && s.contains("travel_agent"),
+        "{s}"
+    );
+    tmux.wait_text("Name        moderated_reply");
+    assert!(tmux.screen().contains("27 traces"));
+
+    // move: the detail follows the selection
+    tmux.send(&["j"]);
+    tmux.wait_text("Name        odd_attributes");
+    for _ in 0..6 {
+        tmux.send(&["j"]);
+    }
+    tmux.wait_text("Name        travel_agent");
+
+    // expand and collapse in the span tree
+    tmux.send(&["Enter"]);
+    tmux.wait_text("llm_final");
+    tmux.send(&["C"]);
+    let s = tmux.wait_for("the tree collapsed", |s| !s.contains("llm_final"));
+    assert!(s.contains("▶ [AGENT] travel_agent"), "{s}");
+    tmux.send(&["E"]);
+    let s = tmux.wait_text("llm_final");
+    assert!(s.contains("▼ [AGENT] travel_agent"), "{s}");
+
+    // tabs: move to a tool span, its inputs, then its outputs
+    tmux.send(&["j", "j"]);
+    tmux.wait_text("\"city\": \"Lisbon\"");
+    tmux.send(&["]"]);
+    tmux.wait_text("\"conditions\": \"partly cloudy\"");
+    tmux.send(&["]", "]"]);
+    tmux.wait_text("(no events)");
+
+    // copy the span id (OSC 52 reaches tmux's clipboard)
+    tmux.send(&["y"]);
+    tmux.wait_text("copied span id");
+    let buffer = String::from_utf8_lossy(&tmux.cmd(&["show-buffer"]).stdout).into_owned();
+    assert_eq!(buffer.len(), 16, "a 16-hex span id: {buffer:?}");
+    assert!(buffer.chars().all(|c| c.is_ascii_hexdigit()));
+
+    // the value in $PAGER, and the TUI comes back
+    tmux.send(&["[", "["]); // back from events to outputs
+    tmux.wait_text("\"conditions\": \"partly cloudy\"");
+    tmux.send(&["v"]);
+    tmux.wait_for("the pager to write", |_| {
+        std::fs::read_to_string(&paged).is_ok_and(|t| t.contains("partly cloudy"))
+    });
+    tmux.wait_text("Traces (27)");
+
+    // help, then quit
+    tmux.send(&["?"]);
+    tmux.wait_text("Keys (? or esc to close)");
+    tmux.send(&["?"]);
+    tmux.wait_for("help to close", |s| !s.contains("Keys (? or esc"));
+    tmux.send(&["q"]);
+    tmux.wait_for("the program to exit", |_| tmux.pane("#{pane_dead}") == "1");
+    assert_eq!(tmux.pane("#{pane_dead_status}"), "0");
+    // the terminal was restored: the alternate screen is gone
+    assert_eq!(tmux.pane("#{alternate_on}"), "0");
+}
