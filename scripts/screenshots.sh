@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Makes screenshots/*.png of the real UI: the release binary runs on the demo in tmux, keys are
+# sent as a user would type them, and each screen (captured with its colours) is drawn to PNG
+# by scripts/ansi_to_png.py.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+scripts/setup-python.sh
+cargo build --release -q
+py="$root/.venv/mlflow3/bin/python"
+cols=170 rows=46
+sock="mlflow-tui-shots-$$"
+t() { tmux -L "$sock" -f /dev/null "$@"; }
+trap 't kill-server 2>/dev/null' EXIT
+mkdir -p screenshots
+wait_for() {
+  for _ in $(seq 200); do t capture-pane -p -t s | grep -q -- "$1" && return 0; sleep 0.05; done
+  echo "screenshots: timed out waiting for '$1'" >&2; t capture-pane -p -t s >&2; exit 1
+}
+shot() {
+  t capture-pane -e -p -t s > "$root/target/shot.txt"
+  "$py" scripts/ansi_to_png.py "$root/target/shot.txt" "screenshots/$1.png" "$cols" "$rows"
+  echo "screenshots/$1.png"
+}
+t new-session -d -s s -x "$cols" -y "$rows" "env TZ=UTC TERM=xterm-256color $root/target/release/mlflow-tui $root/assets/demo"
+wait_for "Traces (27)"
+wait_for "Name        moderated_reply"
+for _ in 1 2 3 4 5 6 7; do t send-keys -t s j; done
+wait_for "Name        travel_agent"
+t send-keys -t s Enter
+t send-keys -t s j
+wait_for '"temperature": 0.2'
+shot explorer
+for _ in 1 2 3 4; do t send-keys -t s ']'; done
+wait_for "── assistant ──"
+shot chat
+t send-keys -t s Escape
+sleep 0.3
+t send-keys -t s k
+wait_for "Name        batch_job"
+t send-keys -t s Enter
+t send-keys -t s G ']' ']' ']'
+wait_for "Traceback"
+shot exception
