@@ -23,6 +23,13 @@ fn main() -> anyhow::Result<()> {
             t.elapsed(),
             tree.len()
         );
+        let t = Instant::now();
+        let view = mlflow_tui::app::SpanTreeView::new(&trace);
+        eprintln!(
+            "span tree view {:?} ({} rows)",
+            t.elapsed(),
+            view.rows.len()
+        );
     }
     println!(
         "{path}: {} spans, depth {}, read+parse {:.1} ms",

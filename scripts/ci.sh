@@ -8,6 +8,12 @@ export CARGO_TERM_COLOR=never
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# tmux drives the real binary in tests/tmux.rs; Debian's package if this machine lacks it
+if ! command -v tmux >/dev/null 2>&1; then
+  step "installing tmux"
+  (apt-get update -qq && apt-get install -y -qq tmux) >/dev/null
+fi
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -16,6 +22,10 @@ cargo clippy --all-targets -- -D warnings
 
 step "cargo test"
 cargo test
+
+step "the release binary in tmux"
+cargo build --release -q
+MLFLOW_TUI_BIN="$root/target/release/mlflow-tui" cargo test --test tmux
 
 step "fresh traces from the real MLflow SDK (pinned 3.17, 3.5, 2.22)"
 fresh="$root/target/fresh-traces"

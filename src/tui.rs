@@ -18,7 +18,7 @@ use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 use tokio::task::JoinHandle;
 
 use crate::app::detail::{self, HIGHLIGHT_CHUNK};
-use crate::app::{App, Cmd, Msg};
+use crate::app::{App, Cmd, LoadedTrace, Msg};
 use crate::highlight::highlight_lines;
 use crate::source::{ListQuery, Source};
 use crate::text::sanitize_block;
@@ -208,7 +208,12 @@ impl Executor {
                 }
                 let src = Arc::clone(&self.source);
                 self.trace_task = Some(self.spawn(async move {
-                    let result = src.get(&trace_id).await.map_err(|e| e.to_string());
+                    let result = match src.get(&trace_id).await {
+                        Ok(trace) => tokio::task::spawn_blocking(move || LoadedTrace::new(trace))
+                            .await
+                            .map_err(|e| format!("building the span tree failed: {e}")),
+                        Err(e) => Err(e.to_string()),
+                    };
                     Msg::TraceLoaded {
                         req,
                         trace_id,

@@ -8,10 +8,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent,
 use crate::app::detail::{
     self, BUILD_INLINE_BYTES, DocContent, DocKey, HIGHLIGHT_FIRST, HIGHLIGHT_MAX_LINES,
 };
-use crate::app::{App, CACHE_TRACES, Cmd, DetailDoc, Focus, Msg, OpenTrace, SpanTreeView, Tab};
+use crate::app::{App, CACHE_TRACES, Cmd, DetailDoc, Focus, LoadedTrace, Msg, OpenTrace, Tab};
 use crate::highlight::{Checkpoint, highlight_lines};
 use crate::keymap::Action;
-use crate::model::Trace;
 use crate::text::sanitize_line;
 use crate::ui;
 
@@ -57,9 +56,9 @@ fn handle(app: &mut App, msg: Msg) -> Vec<Cmd> {
             }
             app.loading_trace = None;
             match result {
-                Ok(trace) => {
-                    remember(app, &trace);
-                    open_trace(app, trace, &mut cmds);
+                Ok(loaded) => {
+                    remember(app, &loaded);
+                    open_trace(app, loaded, &mut cmds);
                 }
                 Err(e) => {
                     app.error = Some(format!(
@@ -179,7 +178,12 @@ fn follow_list_selection(app: &mut App, cmds: &mut Vec<Cmd>) {
     {
         return;
     }
-    if let Some(t) = app.cache.iter().find(|t| t.info.trace_id == id).cloned() {
+    if let Some(t) = app
+        .cache
+        .iter()
+        .find(|t| t.trace.info.trace_id == id)
+        .cloned()
+    {
         app.trace_req += 1; // drops any fetch still in flight
         app.loading_trace = None;
         open_trace(app, t, cmds);
@@ -194,16 +198,17 @@ fn follow_list_selection(app: &mut App, cmds: &mut Vec<Cmd>) {
     cmds.push(Cmd::StartTicking);
 }
 
-fn remember(app: &mut App, trace: &Arc<Trace>) {
-    app.cache.retain(|t| t.info.trace_id != trace.info.trace_id);
-    app.cache.push(Arc::clone(trace));
+fn remember(app: &mut App, loaded: &LoadedTrace) {
+    app.cache
+        .retain(|t| t.trace.info.trace_id != loaded.trace.info.trace_id);
+    app.cache.push(loaded.clone());
     if app.cache.len() > CACHE_TRACES {
         app.cache.remove(0);
     }
 }
 
-fn open_trace(app: &mut App, trace: Arc<Trace>, cmds: &mut Vec<Cmd>) {
-    let mut view = SpanTreeView::new(&trace);
+fn open_trace(app: &mut App, loaded: LoadedTrace, cmds: &mut Vec<Cmd>) {
+    let LoadedTrace { trace, mut view } = loaded;
     let same = app
         .open
         .as_ref()

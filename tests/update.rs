@@ -228,7 +228,7 @@ fn selection_is_kept_across_reloads() {
     h.send(Msg::TraceLoaded {
         req,
         trace_id: id.clone(),
-        result: Ok(trace),
+        result: Ok(mlflow_tui::app::LoadedTrace::new(trace)),
     });
     assert_eq!(h.app.open.as_ref().unwrap().view.rows.len(), 1);
 }

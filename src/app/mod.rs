@@ -63,7 +63,7 @@ pub enum Msg {
     TraceLoaded {
         req: ReqId,
         trace_id: String,
-        result: Result<Arc<Trace>, String>,
+        result: Result<LoadedTrace, String>,
     },
     DocReady {
         req: ReqId,
@@ -115,6 +115,21 @@ pub enum Cmd {
     Quit,
 }
 
+/// A trace as it arrives from its loading task: the tree view is built there too, off the UI
+/// thread (it takes tens of milliseconds at 100k spans).
+#[derive(Debug, Clone)]
+pub struct LoadedTrace {
+    pub trace: Arc<Trace>,
+    pub view: SpanTreeView,
+}
+
+impl LoadedTrace {
+    pub fn new(trace: Arc<Trace>) -> Self {
+        let view = SpanTreeView::new(&trace);
+        LoadedTrace { trace, view }
+    }
+}
+
 /// The open trace and its tree view.
 #[derive(Debug, Clone)]
 pub struct OpenTrace {
@@ -162,8 +177,8 @@ pub struct App {
     /// The trace being fetched (id), if any.
     pub loading_trace: Option<String>,
     pub trace_req: ReqId,
-    /// Recently opened traces, newest last.
-    pub cache: Vec<Arc<Trace>>,
+    /// Recently opened traces (with their fresh tree views), newest last.
+    pub cache: Vec<LoadedTrace>,
     pub detail: DetailState,
     pub error: Option<String>,
     pub message: Option<String>,

@@ -246,6 +246,7 @@ impl Harness {
                 let result = self
                     .rt
                     .block_on(self.src.get(&trace_id))
+                    .map(mlflow_tui::app::LoadedTrace::new)
                     .map_err(|e| e.to_string());
                 Msg::TraceLoaded {
                     req,
