@@ -1,6 +1,8 @@
 """Writes one big agent trace with the real MLflow SDK and exports it as Trace.to_json().
 
-Usage: python gen_big_trace.py N OUT.json
+Usage: python gen_big_trace.py N OUT.json [TRACKING_URI]
+
+With TRACKING_URI (a tracking server), the trace is logged there too.
 
 The trace is an agent loop: each step has an LLM call with chat messages and token usage, a
 tool call, and a retriever with a few nested spans, so that spans look like real ones (about
@@ -16,8 +18,8 @@ from mlflow.entities import SpanType
 
 def main():
     n, out = int(sys.argv[1]), sys.argv[2]
-    tmp = tempfile.mkdtemp()
-    mlflow.set_tracking_uri(f"sqlite:///{tmp}/big.db")
+    uri = sys.argv[3] if len(sys.argv) > 3 else f"sqlite:///{tempfile.mkdtemp()}/big.db"
+    mlflow.set_tracking_uri(uri)
     mlflow.set_experiment("big")
     made = 1
     with mlflow.start_span(name="big_agent", span_type=SpanType.AGENT) as root:

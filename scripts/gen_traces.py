@@ -429,7 +429,9 @@ def main():
             pass
         ids["hostile"] = last_trace_id()
 
-    # Assessments (3.x API; 2.x OSS stores may not support them).
+    # Assessments (3.x API; 2.x OSS stores may not support them). Traces must be stored first.
+    if hasattr(mlflow, "flush_trace_async_logging"):
+        mlflow.flush_trace_async_logging()
     try:
         from mlflow.entities import AssessmentSource
 
@@ -449,8 +451,6 @@ def main():
         )
     except Exception as e:  # noqa: BLE001
         print(f"assessments not written: {type(e).__name__}: {e}")
-
-    mlflow.flush_trace_async_logging() if hasattr(mlflow, "flush_trace_async_logging") else None
 
     if args.export:
         os.makedirs(args.export, exist_ok=True)

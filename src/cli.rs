@@ -60,6 +60,9 @@ pub enum Command {
         /// Print JSON (one array of trace infos)
         #[arg(long)]
         json: bool,
+        /// MLflow search filter, e.g. "attributes.status = 'ERROR'" (sent to tracking servers)
+        #[arg(long, value_name = "FILTER")]
+        filter: Option<String>,
     },
     /// Print one trace's span tree
     #[command(override_usage = "mlflow-tui show [OPTIONS] [SOURCE] TRACE_ID")]
@@ -89,7 +92,14 @@ pub fn run(cli: Cli) -> Result<()> {
             experiment,
             limit,
             json,
-        }) => rt.block_on(cmd_list(source.as_deref(), &experiment, limit, json)),
+            filter,
+        }) => rt.block_on(cmd_list(
+            source.as_deref(),
+            &experiment,
+            limit,
+            json,
+            filter,
+        )),
         Some(Command::Show { args, json, depth }) => {
             let (src, id) = match args.as_slice() {
                 [id] => (None, id.as_str()),
@@ -105,7 +115,13 @@ pub fn run(cli: Cli) -> Result<()> {
             let source_arg = cli.source.clone().or(config.default_source.clone());
             if !std::io::stdout().is_terminal() {
                 // piped: print what the explorer would list
-                return rt.block_on(cmd_list(source_arg.as_deref(), &cli.experiment, 100, false));
+                return rt.block_on(cmd_list(
+                    source_arg.as_deref(),
+                    &cli.experiment,
+                    100,
+                    false,
+                    None,
+                ));
             }
             let src = open_source(source_arg.as_deref())?;
             let ids = rt.block_on(source::resolve_experiments(src.as_ref(), &cli.experiment))?;
@@ -123,6 +139,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 },
             );
             app.keymap = keymap;
+            app.experiment_ids = ids;
             app.color = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             app.palette = if config.theme == "light" {
                 crate::highlight::Palette::Light
@@ -131,11 +148,7 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             app.mouse = config.mouse && !cli.no_mouse;
             app.utc = config.utc;
-            crate::tui::run(crate::tui::Options {
-                source: src,
-                experiment_ids: ids,
-                app,
-            })
+            crate::tui::run(crate::tui::Options { source: src, app })
         }
     }
 }
@@ -157,6 +170,7 @@ async fn fetch_all(
     src: &dyn Source,
     experiments: &[String],
     limit: usize,
+    filter: Option<String>,
 ) -> Result<(Vec<TraceInfo>, Vec<String>)> {
     let ids = source::resolve_experiments(src, experiments).await?;
     let mut traces = Vec::new();
@@ -173,6 +187,7 @@ async fn fetch_all(
                 experiment_ids: ids.clone(),
                 max_results: want,
                 page_token: token.take(),
+                filter: filter.clone(),
             })
             .await?;
         traces.extend(page.traces);
@@ -196,9 +211,10 @@ async fn cmd_list(
     experiments: &[String],
     limit: usize,
     json: bool,
+    filter: Option<String>,
 ) -> Result<()> {
     let src = open_source(src)?;
-    let (traces, warnings) = fetch_all(src.as_ref(), experiments, limit).await?;
+    let (traces, warnings) = fetch_all(src.as_ref(), experiments, limit, filter).await?;
     warn_all(&warnings);
     if json {
         return emit(&(escape_json_unsafe(serde_json::to_string_pretty(&traces)?) + "\n"));

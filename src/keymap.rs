@@ -40,6 +40,7 @@ pub enum Action {
     Sort,
     ReverseSort,
     TimeFormat,
+    Experiments,
 }
 
 impl Action {
@@ -75,6 +76,7 @@ impl Action {
             Action::Sort => "sort the list by time, duration, tokens",
             Action::ReverseSort => "reverse the sort order",
             Action::TimeFormat => "relative / absolute times",
+            Action::Experiments => "pick experiments (space marks several, enter applies)",
         }
     }
 }
@@ -195,6 +197,7 @@ pub fn default_bindings() -> Vec<(Action, &'static [&'static str])> {
         (Sort, &["s"]),
         (ReverseSort, &["S"]),
         (TimeFormat, &["t"]),
+        (Experiments, &["e"]),
     ]
 }
 

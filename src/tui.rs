@@ -30,7 +30,6 @@ const TICK: Duration = Duration::from_millis(100);
 
 pub struct Options {
     pub source: Arc<dyn Source>,
-    pub experiment_ids: Vec<String>,
     pub app: App,
 }
 
@@ -145,7 +144,6 @@ impl Input {
 
 struct Executor {
     source: Arc<dyn Source>,
-    experiment_ids: Vec<String>,
     tx: UnboundedSender<Msg>,
     trace_task: Option<JoinHandle<()>>,
     ticking: Arc<AtomicBool>,
@@ -188,14 +186,16 @@ impl Executor {
         match cmd {
             Cmd::LoadTraces {
                 req,
+                experiment_ids,
                 page_token,
                 append,
             } => {
                 let src = Arc::clone(&self.source);
                 let q = ListQuery {
-                    experiment_ids: self.experiment_ids.clone(),
+                    experiment_ids,
                     max_results: PAGE_SIZE,
                     page_token,
+                    filter: None,
                 };
                 self.spawn(async move {
                     let page = src.list(q).await.map_err(|e| e.to_string());
@@ -263,6 +263,18 @@ impl Executor {
                             checkpoint: None,
                         },
                     }
+                });
+            }
+            Cmd::LoadExperiments => {
+                let src = Arc::clone(&self.source);
+                self.spawn(async move {
+                    Msg::ExperimentsLoaded(src.experiments().await.map_err(|e| e.to_string()))
+                });
+            }
+            Cmd::WakeAfter { ms, what } => {
+                self.spawn(async move {
+                    tokio::time::sleep(Duration::from_millis(ms)).await;
+                    Msg::Wake(what)
                 });
             }
             Cmd::Copy(text) => osc52(&text)?,
@@ -404,11 +416,7 @@ pub fn run(opts: Options) -> Result<()> {
 }
 
 async fn run_loop(opts: Options) -> Result<Option<String>> {
-    let Options {
-        source,
-        experiment_ids,
-        mut app,
-    } = opts;
+    let Options { source, mut app } = opts;
     install_panic_hook();
     enter_terminal(app.mouse)?;
     let _guard = Guard;
@@ -418,7 +426,6 @@ async fn run_loop(opts: Options) -> Result<Option<String>> {
     let input = Input::spawn(tx.clone());
     let mut exec = Executor {
         source,
-        experiment_ids,
         tx: tx.clone(),
         trace_task: None,
         ticking: Arc::new(AtomicBool::new(false)),

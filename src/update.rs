@@ -8,7 +8,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, MouseButton, MouseEvent,
 use crate::app::detail::{
     self, BUILD_INLINE_BYTES, DocContent, DocKey, HIGHLIGHT_FIRST, HIGHLIGHT_MAX_LINES,
 };
-use crate::app::{App, CACHE_TRACES, Cmd, DetailDoc, Focus, LoadedTrace, Msg, OpenTrace, Tab};
+use crate::app::{
+    App, CACHE_TRACES, Cmd, DetailDoc, Focus, LoadedTrace, Msg, OpenTrace, Tab, Wake,
+};
 use crate::highlight::{Checkpoint, highlight_lines};
 use crate::keymap::Action;
 use crate::text::sanitize_line;
@@ -100,6 +102,29 @@ fn handle(app: &mut App, msg: Msg) -> Vec<Cmd> {
                 app.dirty = false;
             }
         }
+        Msg::Wake(Wake::RetryList) => {
+            if app.list.loading.is_none() && app.retry_ms > 0 {
+                let append = app.list.loaded && app.list.next_page.is_some();
+                let token = if append {
+                    app.list.next_page.clone()
+                } else {
+                    None
+                };
+                request_list(app, token, append, &mut cmds);
+            } else {
+                app.dirty = false;
+            }
+        }
+        Msg::ExperimentsLoaded(result) => match (result, app.picker.as_mut()) {
+            (Ok(items), Some(p)) => {
+                p.items = Some(items.into_iter().filter(|e| e.active).collect())
+            }
+            (Err(e), _) => {
+                app.picker = None;
+                app.error = Some(format!("experiments: {}", sanitize_line(&e)));
+            }
+            (Ok(_), None) => app.dirty = false,
+        },
         Msg::TaskPanicked(report) => {
             app.fatal = Some(sanitize_line(&report).into_owned());
             app.quit = true;
@@ -129,6 +154,7 @@ fn request_list(app: &mut App, token: Option<String>, append: bool, cmds: &mut V
     app.list.loading = Some(app.list.req);
     cmds.push(Cmd::LoadTraces {
         req: app.list.req,
+        experiment_ids: app.experiment_ids.clone(),
         page_token: token,
         append,
     });
@@ -161,8 +187,22 @@ fn on_traces(
             keep_visible(app);
             follow_list_selection(app, cmds);
         }
-        Err(e) => app.error = Some(sanitize_line(&e).into_owned()),
+        Err(e) => {
+            // retry by itself with backoff: the server may come back
+            app.retry_ms = (app.retry_ms * 2).clamp(2_000, 30_000);
+            app.error = Some(format!(
+                "{} (retrying in {} s)",
+                sanitize_line(&e),
+                app.retry_ms / 1000
+            ));
+            cmds.push(Cmd::WakeAfter {
+                ms: app.retry_ms,
+                what: Wake::RetryList,
+            });
+            return;
+        }
     }
+    app.retry_ms = 0;
 }
 
 /// Loads the trace under the list's selection (from the cache when it is there).
@@ -350,6 +390,10 @@ fn on_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
     }
     app.message = None;
     let action = app.keymap.action(&k);
+    if app.picker.is_some() {
+        picker_key(app, action, cmds);
+        return;
+    }
     if app.help {
         if matches!(action, Some(Action::Help | Action::Back | Action::Quit)) {
             app.help = false;
@@ -377,6 +421,13 @@ fn on_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
             cmds.push(Cmd::Quit);
         }
         Action::Help => app.help = true,
+        Action::Experiments => {
+            app.picker = Some(crate::app::Picker {
+                marked: app.experiment_ids.iter().cloned().collect(),
+                ..Default::default()
+            });
+            cmds.push(Cmd::LoadExperiments);
+        }
         Action::Back => {
             if app.focus != Focus::TraceList {
                 app.focus = Focus::TraceList;
@@ -419,6 +470,74 @@ fn on_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
             Focus::SpanTree => tree_key(app, action, cmds),
             Focus::Detail => detail_key(app, action, cmds),
         },
+    }
+}
+
+fn picker_key(app: &mut App, action: Option<Action>, cmds: &mut Vec<Cmd>) {
+    let Some(p) = app.picker.as_mut() else { return };
+    let len = p.items.as_ref().map_or(0, Vec::len) + 1;
+    let Some(action) = action else {
+        app.dirty = false;
+        return;
+    };
+    if let Some(pos) = step(p.selected, len, action, 10) {
+        p.selected = pos;
+        return;
+    }
+    match action {
+        Action::Back | Action::Quit | Action::Experiments => app.picker = None,
+        Action::Toggle => {
+            if let Some(e) = p
+                .selected
+                .checked_sub(1)
+                .and_then(|i| p.items.as_ref()?.get(i))
+            {
+                if !p.marked.remove(&e.id) {
+                    p.marked.insert(e.id.clone());
+                }
+            } else {
+                p.marked.clear();
+            }
+        }
+        Action::Select => {
+            let chosen: Vec<String> = if !p.marked.is_empty() {
+                p.marked.iter().cloned().collect()
+            } else if let Some(e) = p
+                .selected
+                .checked_sub(1)
+                .and_then(|i| p.items.as_ref()?.get(i))
+            {
+                vec![e.id.clone()]
+            } else {
+                Vec::new()
+            };
+            let names: Vec<String> = p
+                .items
+                .as_ref()
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter(|e| chosen.contains(&e.id))
+                        .map(|e| sanitize_line(&e.name).into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            app.picker = None;
+            app.experiment_label = if chosen.is_empty() {
+                "all experiments".into()
+            } else {
+                format!("experiment {}", names.join(", "))
+            };
+            app.experiment_ids = chosen;
+            app.list = crate::app::TraceListState {
+                sort: app.list.sort,
+                ascending: app.list.ascending,
+                relative_time: app.list.relative_time,
+                ..Default::default()
+            };
+            request_list(app, None, false, cmds);
+        }
+        _ => app.dirty = false,
     }
 }
 

@@ -361,6 +361,7 @@ fn experiments_select_by_name_or_id() {
             experiment_ids: vec!["0".into()],
             max_results: 10,
             page_token: None,
+            filter: None,
         }))
         .unwrap();
     assert!(

@@ -382,3 +382,95 @@ fn a_message_that_changes_nothing_keeps_earlier_changes_due_for_drawing() {
     h.send(Msg::Tick);
     assert!(!h.app.dirty, "an idle tick alone draws nothing");
 }
+
+#[test]
+fn the_experiment_picker_narrows_the_list() {
+    let mut h = Harness::new(&fixtures().join("v3/sqlite"), (120, 40));
+    assert_eq!(h.app.list.order.len(), 10);
+    h.keys("e");
+    assert!(
+        h.app.picker.as_ref().unwrap().items.is_some(),
+        "experiments loaded"
+    );
+    let s = h.screen();
+    assert!(
+        s.contains("[all experiments]") && s.contains("tui-fixtures"),
+        "{s}"
+    );
+    // Default (0) is first after "all": pick it alone, its list is empty
+    h.keys("j");
+    h.key(KeyCode::Enter);
+    assert!(h.app.picker.is_none());
+    assert_eq!(h.app.experiment_ids, vec!["0".to_string()]);
+    assert_eq!(h.app.list.order.len(), 0);
+    assert!(h.app.experiment_label.contains("Default"));
+    // mark several with space
+    h.keys("e");
+    h.keys("j "); // unmark Default
+    h.keys("j "); // mark tui-fixtures
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.list.order.len(), 10);
+    // back to all
+    h.keys("e");
+    h.keys("g ");
+    h.key(KeyCode::Enter);
+    assert!(h.app.experiment_ids.is_empty());
+    assert_eq!(h.app.list.order.len(), 10);
+    h.keys("e");
+    h.key(KeyCode::Esc);
+    assert!(h.app.picker.is_none());
+}
+
+#[test]
+fn a_failed_list_retries_by_itself_with_backoff() {
+    let mut h = demo_harness();
+    let req = h.app.list.req + 1;
+    h.app.list.req = req;
+    h.app.list.loading = Some(req);
+    h.send(Msg::TracesLoaded {
+        req,
+        append: false,
+        page: Err("http://127.0.0.1:5000: cannot connect".into()),
+    });
+    assert!(h.app.error.as_deref().unwrap().contains("retrying in 2 s"));
+    assert!(matches!(
+        h.effects.last(),
+        Some(Cmd::WakeAfter { ms: 2000, .. })
+    ));
+    // the timer goes off: the list is asked for again, and this time it loads
+    h.send(Msg::Wake(mlflow_tui::app::Wake::RetryList));
+    assert!(h.app.error.is_none());
+    assert_eq!(h.app.retry_ms, 0);
+    // a second failure in a row waits longer
+    for expect in [2000, 4000, 8000] {
+        let req = h.app.list.req + 1;
+        h.app.list.req = req;
+        h.app.list.loading = Some(req);
+        h.send(Msg::TracesLoaded {
+            req,
+            append: false,
+            page: Err("down".into()),
+        });
+        assert!(matches!(h.effects.last(), Some(Cmd::WakeAfter { ms, .. }) if *ms == expect));
+    }
+}
+
+#[test]
+fn pages_that_overlap_after_new_traces_arrive_add_no_duplicates() {
+    let mut h = demo_harness();
+    let first: Vec<_> = h.app.list.traces.iter().take(5).cloned().collect();
+    let req = h.app.list.req + 1;
+    h.app.list.req = req;
+    h.app.list.loading = Some(req);
+    let page = mlflow_tui::source::TracePage {
+        traces: first,
+        next_page_token: None,
+        warnings: vec![],
+    };
+    h.send(Msg::TracesLoaded {
+        req,
+        append: true,
+        page: Ok(page),
+    });
+    assert_eq!(h.app.list.order.len(), 27);
+}

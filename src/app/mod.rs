@@ -13,11 +13,28 @@ use ratatui::text::Line;
 use crate::highlight::{Checkpoint, Palette};
 use crate::keymap::Keymap;
 use crate::model::Trace;
-use crate::source::TracePage;
+use crate::source::{Experiment, TracePage};
 
 pub use detail::{DetailDoc, Tab};
 pub use span_tree::SpanTreeView;
 pub use trace_list::TraceListState;
+
+/// Timers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wake {
+    /// Load the trace list again after it failed (the server may be back).
+    RetryList,
+}
+
+/// The experiment picker: every experiment, the cursor, the ones marked.
+#[derive(Debug, Clone, Default)]
+pub struct Picker {
+    /// `None` while loading.
+    pub items: Option<Vec<Experiment>>,
+    /// Row 0 is "all experiments".
+    pub selected: usize,
+    pub marked: std::collections::BTreeSet<String>,
+}
 
 /// A request generation: responses carrying an older one are dropped.
 pub type ReqId = u64;
@@ -80,6 +97,9 @@ pub enum Msg {
     TaskPanicked(String),
     /// An external program ($PAGER, $EDITOR) finished, or failed to start.
     External(Result<(), String>),
+    ExperimentsLoaded(Result<Vec<Experiment>, String>),
+    /// A timer the state machine asked for went off.
+    Wake(Wake),
 }
 
 /// A side effect for the runtime to carry out.
@@ -87,8 +107,15 @@ pub enum Msg {
 pub enum Cmd {
     LoadTraces {
         req: ReqId,
+        experiment_ids: Vec<String>,
         page_token: Option<String>,
         append: bool,
+    },
+    LoadExperiments,
+    /// Send `Msg::Wake(what)` after a while (retrying after a failure).
+    WakeAfter {
+        ms: u64,
+        what: Wake,
     },
     LoadTrace {
         req: ReqId,
@@ -160,6 +187,11 @@ pub struct Viewport {
 pub struct App {
     pub source_name: String,
     pub experiment_label: String,
+    /// The experiments listed (empty: every active one).
+    pub experiment_ids: Vec<String>,
+    pub picker: Option<Picker>,
+    /// The wait before the next automatic retry of a failed list load.
+    pub retry_ms: u64,
     pub keymap: Keymap,
     pub color: bool,
     pub palette: Palette,
@@ -197,6 +229,9 @@ impl App {
         App {
             source_name,
             experiment_label,
+            experiment_ids: Vec::new(),
+            picker: None,
+            retry_ms: 0,
             keymap: Keymap::default(),
             color: true,
             palette: Palette::Dark,

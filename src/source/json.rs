@@ -174,6 +174,7 @@ impl LocalStore for JsonStore {
     }
 
     fn list(&self, query: &ListQuery) -> Result<TracePage, SourceError> {
+        super::no_local_filter(query)?;
         let infos = self
             .entries
             .iter()

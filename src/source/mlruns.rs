@@ -186,6 +186,7 @@ impl LocalStore for FileStore {
     }
 
     fn list(&self, query: &ListQuery) -> Result<TracePage, SourceError> {
+        super::no_local_filter(query)?;
         let (scanned, warnings) = {
             let mut cache = self
                 .scanned

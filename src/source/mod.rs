@@ -2,6 +2,7 @@
 //! one: local sources run their blocking IO on tokio's blocking pool ([`Blocking`]).
 
 pub mod artifacts;
+pub mod http;
 pub mod json;
 pub mod mlruns;
 pub mod sqlite;
@@ -26,6 +27,15 @@ pub enum SourceError {
     /// The database is busy, locked or corrupt.
     #[error("{0}")]
     Database(String),
+    /// The server could not be reached, or the connection broke.
+    #[error("{0}")]
+    Network(String),
+    /// 401/403: credentials missing or refused.
+    #[error("{0}")]
+    Auth(String),
+    /// Any other HTTP error status.
+    #[error("{message}")]
+    Status { code: u16, message: String },
     /// Anything else, said plainly.
     #[error("{0}")]
     Other(String),
@@ -54,6 +64,8 @@ pub struct ListQuery {
     pub experiment_ids: Vec<String>,
     pub max_results: usize,
     pub page_token: Option<String>,
+    /// MLflow's search grammar; sent to servers as is.
+    pub filter: Option<String>,
 }
 
 /// One page of trace summaries, newest first.
@@ -113,6 +125,16 @@ impl<S: LocalStore> Source for Blocking<S> {
     async fn get(&self, trace_id: &str) -> Result<Arc<Trace>, SourceError> {
         let id = trace_id.to_string();
         off_thread(&self.0, move |s| s.get(&id)).await
+    }
+}
+
+/// Local sources do not evaluate filters yet: say so rather than ignore one.
+pub fn no_local_filter(query: &ListQuery) -> Result<(), SourceError> {
+    match query.filter.as_deref().map(str::trim) {
+        Some(f) if !f.is_empty() => Err(SourceError::Other(
+            "filters are sent to tracking servers; local sources do not evaluate them yet".into(),
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -210,6 +232,7 @@ pub async fn resolve_experiments(
 /// What kind of source an argument names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceKind {
+    Http(String),
     Sqlite(PathBuf),
     Mlruns(PathBuf),
     Json(PathBuf),
@@ -235,10 +258,7 @@ fn has_json_files(dir: &Path) -> bool {
 pub fn detect(arg: &str) -> Result<SourceKind, SourceError> {
     let lower = arg.to_ascii_lowercase();
     if lower.starts_with("http://") || lower.starts_with("https://") {
-        return Err(SourceError::Other(format!(
-            "{}: tracking server URLs are not supported yet; open the server's mlflow.db or mlruns folder instead",
-            redact_url(arg)
-        )));
+        return Ok(SourceKind::Http(arg.to_string()));
     }
     if let Some(rest) = arg.strip_prefix("sqlite://") {
         // sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy reads them
@@ -324,6 +344,7 @@ pub fn open(arg: Option<&str>) -> Result<Arc<dyn Source>, SourceError> {
         None => default_source_arg()?,
     };
     Ok(match detect(&arg)? {
+        SourceKind::Http(url) => Arc::new(http::HttpSource::new(&url)?),
         SourceKind::Sqlite(p) => Arc::new(Blocking(Arc::new(sqlite::SqliteStore::open(&p)?))),
         SourceKind::Mlruns(p) => Arc::new(Blocking(Arc::new(mlruns::FileStore::open(&p)?))),
         SourceKind::Json(p) => Arc::new(Blocking(Arc::new(json::JsonStore::open(&p)?))),
@@ -342,6 +363,24 @@ pub fn redact_url(url: &str) -> String {
         None => rest.rsplit('@').next().unwrap_or(rest).to_string(),
     };
     format!("{scheme}://{rest}")
+}
+
+/// Removes `user:password@` from every URL inside a text (error messages quote URLs).
+pub fn redact_in_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| c.is_whitespace() || c == '/' || c == '"' || c == '\'')
+            .unwrap_or(tail.len());
+        let authority = &tail[..end];
+        out.push_str(authority.rsplit('@').next().unwrap_or(authority));
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A short reason for an IO error, without Rust's `(os error 2)` noise.
@@ -373,6 +412,15 @@ mod tests {
             redact_url("postgresql://u:p@db/mlflow"),
             "postgresql://db/mlflow"
         );
+    }
+
+    #[test]
+    fn redacts_urls_inside_text() {
+        assert_eq!(
+            redact_in_text("error sending request for url (http://u:pw@h:5000/api?x=1): refused"),
+            "error sending request for url (http://h:5000/api?x=1): refused"
+        );
+        assert_eq!(redact_in_text("no url here"), "no url here");
     }
 
     #[test]

@@ -409,6 +409,7 @@ impl LocalStore for SqliteStore {
     }
 
     fn list(&self, query: &ListQuery) -> Result<TracePage, SourceError> {
+        super::no_local_filter(query)?;
         let offset = parse_offset_token(query.page_token.as_deref())?;
         let limit = if query.max_results == 0 {
             -1

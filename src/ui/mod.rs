@@ -2,6 +2,7 @@
 
 pub mod detail;
 pub mod help;
+pub mod picker;
 pub mod span_tree;
 pub mod status;
 pub mod theme;
@@ -92,6 +93,9 @@ pub fn render(frame: &mut Frame, app: &App) {
     );
     detail::render(frame, panes.detail, app, &theme, app.focus == Focus::Detail);
     status::render(frame, panes.status, app, &theme);
+    if app.picker.is_some() {
+        picker::render(frame, frame.area(), app, &theme);
+    }
     if app.help {
         help::render(frame, frame.area(), app, &theme);
     }

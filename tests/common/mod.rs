@@ -228,10 +228,12 @@ impl Harness {
         Some(match cmd {
             Cmd::LoadTraces {
                 req,
+                experiment_ids,
                 page_token,
                 append,
             } => {
                 let q = ListQuery {
+                    experiment_ids,
                     max_results: mlflow_tui::update::PAGE_SIZE,
                     page_token,
                     ..Default::default()
@@ -282,6 +284,11 @@ impl Harness {
                     checkpoint: Some(checkpoint),
                 }
             }
+            Cmd::LoadExperiments => Msg::ExperimentsLoaded(
+                self.rt
+                    .block_on(self.src.experiments())
+                    .map_err(|e| e.to_string()),
+            ),
             Cmd::StartTicking => return None,
             other => {
                 self.effects.push(other);

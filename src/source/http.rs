@@ -1,0 +1,702 @@
+//! An MLflow tracking server over REST: v3 search (`POST /api/3.0/mlflow/traces/search`) with a
+//! fallback to v2 (`GET /api/2.0/mlflow/traces`) decided by the server's answers (404/501), not
+//! by version numbers; spans from `get-trace-artifact` (2.14+ and every 3.x store), or from
+//! `traces/get?allow_partial=true` for traces still in progress. One shared client, timeouts,
+//! gzip, retries with backoff for idempotent calls. Credentials never appear in messages.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, Once};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use super::{Experiment, ListQuery, Source, SourceError, TracePage, redact_url};
+use crate::model::parse::{info_from_spans, parse_info, parse_span, parse_spans_doc};
+use crate::model::{Trace, TraceInfo};
+
+/// Responses bigger than this are refused (a list page, an info).
+const SMALL_LIMIT: usize = 64 * 1024 * 1024;
+/// Span documents can be big (a 30k-span trace is ~150 MB); bigger than this is refused.
+const SPANS_LIMIT: usize = 1024 * 1024 * 1024;
+const ATTEMPTS: u32 = 3;
+pub const MAX_PAGE: usize = 500;
+
+#[derive(Clone)]
+enum Auth {
+    Basic(String, String),
+    Bearer(String),
+}
+
+impl std::fmt::Debug for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Auth::Basic(u, _) => write!(f, "Basic({u}, ***)"),
+            Auth::Bearer(_) => f.write_str("Bearer(***)"),
+        }
+    }
+}
+
+const API_UNKNOWN: u8 = 0;
+const API_V3: u8 = 3;
+const API_V2: u8 = 2;
+
+pub struct HttpSource {
+    /// scheme://host[:port][/prefix], without credentials, query or trailing slash
+    base: String,
+    client: reqwest::Client,
+    auth: Option<Auth>,
+    api: AtomicU8,
+    experiments: Mutex<Option<Vec<Experiment>>>,
+}
+
+/// Why a call failed, before it becomes a [`SourceError`].
+enum CallError {
+    /// The route does not exist on this server (an older version).
+    Missing,
+    Source(SourceError),
+}
+
+impl From<SourceError> for CallError {
+    fn from(e: SourceError) -> Self {
+        CallError::Source(e)
+    }
+}
+
+fn install_crypto() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+/// `~/.mlflow/credentials`, section `[mlflow]`, as the MLflow client reads it.
+fn credentials_file() -> Option<(String, String)> {
+    let home = std::env::var_os("HOME")?;
+    let text =
+        std::fs::read_to_string(std::path::Path::new(&home).join(".mlflow/credentials")).ok()?;
+    let mut in_section = false;
+    let (mut user, mut pass) = (None, None);
+    for line in text.lines() {
+        let l = line.trim();
+        if l.starts_with('[') {
+            in_section = l == "[mlflow]";
+            continue;
+        }
+        if !in_section {
+            continue;
+        }
+        if let Some((k, v)) = l.split_once('=') {
+            match k.trim() {
+                "mlflow_tracking_username" => user = Some(v.trim().to_string()),
+                "mlflow_tracking_password" => pass = Some(v.trim().to_string()),
+                _ => {}
+            }
+        }
+    }
+    Some((user?, pass?))
+}
+
+fn env_nonempty(k: &str) -> Option<String> {
+    std::env::var(k).ok().filter(|v| !v.is_empty())
+}
+
+impl HttpSource {
+    pub fn new(url: &str) -> Result<Self, SourceError> {
+        Self::with_read_timeout(url, Duration::from_secs(8))
+    }
+
+    /// As [`HttpSource::new`], with how long a silent server is waited on (tests shorten it).
+    pub fn with_read_timeout(url: &str, read_timeout: Duration) -> Result<Self, SourceError> {
+        install_crypto();
+        let trimmed = url.trim().trim_end_matches('/');
+        let parsed = reqwest::Url::parse(trimmed).map_err(|e| {
+            SourceError::Other(format!("{}: not a valid URL ({e})", redact_url(trimmed)))
+        })?;
+        let mut auth = match (
+            env_nonempty("MLFLOW_TRACKING_USERNAME"),
+            env_nonempty("MLFLOW_TRACKING_PASSWORD"),
+        ) {
+            (Some(u), Some(p)) => Some(Auth::Basic(u, p)),
+            _ => env_nonempty("MLFLOW_TRACKING_TOKEN").map(Auth::Bearer),
+        };
+        if auth.is_none() && !parsed.username().is_empty() {
+            auth = Some(Auth::Basic(
+                parsed.username().to_string(),
+                parsed.password().unwrap_or_default().to_string(),
+            ));
+        }
+        if auth.is_none() {
+            auth = credentials_file().map(|(u, p)| Auth::Basic(u, p));
+        }
+        let base = redact_url(trimmed).trim_end_matches('/').to_string();
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .read_timeout(read_timeout)
+            .timeout(Duration::from_secs(600))
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .user_agent(concat!("mlflow-tui/", env!("CARGO_PKG_VERSION")));
+        if env_nonempty("MLFLOW_TRACKING_INSECURE_TLS")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        {
+            builder = builder.tls_danger_accept_invalid_certs(true);
+        }
+        if let Some(path) = env_nonempty("MLFLOW_TRACKING_SERVER_CERT_PATH") {
+            let pem = std::fs::read(&path).map_err(|e| {
+                SourceError::Other(format!(
+                    "MLFLOW_TRACKING_SERVER_CERT_PATH {path}: {}",
+                    super::io_reason(&e)
+                ))
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                SourceError::Other(format!(
+                    "MLFLOW_TRACKING_SERVER_CERT_PATH {path}: not PEM certificates ({e})"
+                ))
+            })?;
+            for c in certs {
+                builder = builder.add_root_certificate(c);
+            }
+        }
+        let client = builder
+            .build()
+            .map_err(|e| SourceError::Other(format!("cannot set up the HTTP client: {e}")))?;
+        Ok(HttpSource {
+            base,
+            client,
+            auth,
+            api: AtomicU8::new(API_UNKNOWN),
+            experiments: Mutex::new(None),
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// One call with retries for connection failures, timeouts and 502/503/504. Returns the
+    /// body of a 2xx answer.
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        limit: usize,
+    ) -> Result<Vec<u8>, CallError> {
+        let url = self.url(path);
+        let mut delay = Duration::from_millis(250);
+        let mut last = None;
+        for attempt in 1..=ATTEMPTS {
+            let mut req = self.client.request(method.clone(), &url).query(query);
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            req = match &self.auth {
+                Some(Auth::Basic(u, p)) => req.basic_auth(u, Some(p)),
+                Some(Auth::Bearer(t)) => req.bearer_auth(t),
+                None => req,
+            };
+            match self.once(req, &url, limit).await {
+                Ok(b) => return Ok(b),
+                Err(Retry::No(e)) => return Err(e),
+                Err(Retry::Yes(e)) => last = Some(e),
+            }
+            if attempt < ATTEMPTS {
+                tokio::time::sleep(delay).await;
+                delay *= 3;
+            }
+        }
+        Err(CallError::Source(last.unwrap_or_else(|| {
+            SourceError::Other(format!("{url}: failed"))
+        })))
+    }
+
+    async fn once(
+        &self,
+        req: reqwest::RequestBuilder,
+        url: &str,
+        limit: usize,
+    ) -> Result<Vec<u8>, Retry> {
+        let mut resp = req
+            .send()
+            .await
+            .map_err(|e| Retry::Yes(network_error(url, &e)))?;
+        let status = resp.status();
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if let Some(len) = resp.content_length()
+            && len as usize > limit
+        {
+            return Err(Retry::No(CallError::Source(SourceError::Other(format!(
+                "{url}: the answer is {} MB, more than the {} MB this reads",
+                len / 1_048_576,
+                limit / 1_048_576
+            )))));
+        }
+        let mut body = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(c)) => {
+                    if body.len() + c.len() > limit {
+                        return Err(Retry::No(CallError::Source(SourceError::Other(format!(
+                            "{url}: the answer is more than the {} MB this reads",
+                            limit / 1_048_576
+                        )))));
+                    }
+                    body.extend_from_slice(&c);
+                }
+                Ok(None) => break,
+                Err(e) => return Err(Retry::Yes(network_error(url, &e))),
+            }
+        }
+        if status.is_success() {
+            return Ok(body);
+        }
+        let err = status_error(url, status, &content_type, &body);
+        match status {
+            StatusCode::BAD_GATEWAY
+            | StatusCode::SERVICE_UNAVAILABLE
+            | StatusCode::GATEWAY_TIMEOUT => Err(Retry::Yes(err)),
+            StatusCode::NOT_FOUND
+            | StatusCode::NOT_IMPLEMENTED
+            | StatusCode::METHOD_NOT_ALLOWED
+                if route_missing(&content_type, &body) =>
+            {
+                Err(Retry::No(CallError::Missing))
+            }
+            _ => Err(Retry::No(CallError::Source(err))),
+        }
+    }
+
+    async fn json(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Value, CallError> {
+        let bytes = self.call(method, path, query, body, SMALL_LIMIT).await?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            CallError::Source(SourceError::Other(format!(
+                "{}: the server did not answer JSON ({e})",
+                self.url(path)
+            )))
+        })
+    }
+
+    async fn all_experiments(&self) -> Result<Vec<Experiment>, SourceError> {
+        if let Some(e) = self.experiments.lock().ok().and_then(|g| g.clone()) {
+            return Ok(e);
+        }
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let mut body = json!({"max_results": 1000, "view_type": "ACTIVE_ONLY"});
+            if let Some(t) = &token {
+                body["page_token"] = Value::String(t.clone());
+            }
+            let v = self
+                .json(
+                    Method::POST,
+                    "/api/2.0/mlflow/experiments/search",
+                    &[],
+                    Some(&body),
+                )
+                .await
+                .map_err(|e| self.missing_as(e, "/api/2.0/mlflow/experiments/search"))?;
+            for e in v
+                .get("experiments")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                out.push(Experiment {
+                    id: e
+                        .get("experiment_id")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    name: e
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    active: e.get("lifecycle_stage").and_then(Value::as_str) != Some("deleted"),
+                });
+            }
+            token = v
+                .get("next_page_token")
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        if let Ok(mut g) = self.experiments.lock() {
+            *g = Some(out.clone());
+        }
+        Ok(out)
+    }
+
+    fn missing_as(&self, e: CallError, path: &str) -> SourceError {
+        match e {
+            CallError::Source(s) => s,
+            CallError::Missing => SourceError::Other(format!(
+                "{}: no such endpoint (is this an MLflow tracking server, and is the URL prefix right?)",
+                self.url(path)
+            )),
+        }
+    }
+
+    async fn list_v3(&self, ids: &[String], q: &ListQuery) -> Result<TracePage, CallError> {
+        let locations: Vec<Value> = ids
+            .iter()
+            .map(|id| json!({"type": "MLFLOW_EXPERIMENT", "mlflow_experiment": {"experiment_id": id}}))
+            .collect();
+        let mut body = json!({
+            "locations": locations,
+            "max_results": q.max_results.clamp(1, MAX_PAGE),
+            "order_by": ["timestamp_ms DESC"],
+        });
+        if let Some(t) = &q.page_token {
+            body["page_token"] = Value::String(t.clone());
+        }
+        if let Some(f) = q.filter.as_ref().filter(|f| !f.trim().is_empty()) {
+            body["filter"] = Value::String(f.clone());
+        }
+        let v = self
+            .json(
+                Method::POST,
+                "/api/3.0/mlflow/traces/search",
+                &[],
+                Some(&body),
+            )
+            .await?;
+        Ok(page_from(&v))
+    }
+
+    async fn list_v2(&self, ids: &[String], q: &ListQuery) -> Result<TracePage, CallError> {
+        let mut query: Vec<(&str, String)> = ids
+            .iter()
+            .map(|id| ("experiment_ids", id.clone()))
+            .collect();
+        query.push(("max_results", q.max_results.clamp(1, MAX_PAGE).to_string()));
+        query.push(("order_by", "timestamp_ms DESC".into()));
+        if let Some(t) = &q.page_token {
+            query.push(("page_token", t.clone()));
+        }
+        if let Some(f) = q.filter.as_ref().filter(|f| !f.trim().is_empty()) {
+            query.push(("filter", f.clone()));
+        }
+        let v = self
+            .json(Method::GET, "/api/2.0/mlflow/traces", &query, None)
+            .await?;
+        Ok(page_from(&v))
+    }
+
+    async fn info(&self, id: &str) -> Result<Option<TraceInfo>, SourceError> {
+        if self.api.load(Ordering::Relaxed) != API_V2 {
+            match self
+                .json(
+                    Method::GET,
+                    &format!("/api/3.0/mlflow/traces/{}", path_segment(id)),
+                    &[],
+                    None,
+                )
+                .await
+            {
+                Ok(v) => {
+                    let info = v
+                        .get("trace")
+                        .and_then(|t| t.get("trace_info"))
+                        .unwrap_or(&v);
+                    return parse_info(info).map(Some).map_err(|e| {
+                        SourceError::Other(format!("{}: {e}", self.url("/api/3.0/mlflow/traces")))
+                    });
+                }
+                Err(CallError::Missing) => {}
+                Err(CallError::Source(SourceError::NotFound(_))) => return Ok(None),
+                Err(CallError::Source(e)) => return Err(e),
+            }
+        }
+        match self
+            .json(
+                Method::GET,
+                &format!("/api/2.0/mlflow/traces/{}/info", path_segment(id)),
+                &[],
+                None,
+            )
+            .await
+        {
+            Ok(v) => {
+                let info = v.get("trace_info").unwrap_or(&v);
+                parse_info(info).map(Some).map_err(|e| {
+                    SourceError::Other(format!("{}: {e}", self.url("/api/2.0/mlflow/traces")))
+                })
+            }
+            Err(CallError::Missing) | Err(CallError::Source(SourceError::NotFound(_))) => Ok(None),
+            Err(CallError::Source(e)) => Err(e),
+        }
+    }
+
+    /// Spans of a trace still being written: GetTrace with allow_partial (3.x SQL stores).
+    async fn partial(&self, id: &str) -> Result<Option<Trace>, SourceError> {
+        let q = [
+            ("trace_id", id.to_string()),
+            ("allow_partial", "true".to_string()),
+        ];
+        let v = match self
+            .json(Method::GET, "/api/3.0/mlflow/traces/get", &q, None)
+            .await
+        {
+            Ok(v) => v,
+            Err(CallError::Missing) | Err(CallError::Source(SourceError::NotFound(_))) => {
+                return Ok(None);
+            }
+            Err(CallError::Source(e)) => return Err(e),
+        };
+        let t = v.get("trace").unwrap_or(&v);
+        let mut spans = Vec::new();
+        let mut warnings = Vec::new();
+        for (i, s) in t
+            .get("spans")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            match parse_span(&s.to_string()) {
+                Ok(s) => spans.push(s),
+                Err(e) => warnings.push(format!("span #{i}: {e}")),
+            }
+        }
+        let info = match t.get("trace_info").map(parse_info) {
+            Some(Ok(i)) => i,
+            _ => info_from_spans(&spans, Some(id.to_string())),
+        };
+        let mut trace = Trace::new(info, spans);
+        trace.warnings = warnings;
+        Ok(Some(trace))
+    }
+}
+
+enum Retry {
+    Yes(SourceError),
+    No(CallError),
+}
+
+fn path_segment(id: &str) -> String {
+    // trace ids are `tr-<hex>` or hex; anything else is percent-encoded
+    id.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+fn page_from(v: &Value) -> TracePage {
+    let mut page = TracePage::default();
+    for t in v
+        .get("traces")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        match parse_info(t) {
+            Ok(i) => page.traces.push(i),
+            Err(e) => page
+                .warnings
+                .push(format!("a trace in the answer was skipped: {e}")),
+        }
+    }
+    page.next_page_token = v
+        .get("next_page_token")
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string);
+    page
+}
+
+/// A 404/405/501 that means "no such route" rather than "no such trace": Flask's HTML 404, or
+/// MLflow's ENDPOINT_NOT_FOUND / NOT_IMPLEMENTED.
+fn route_missing(content_type: &str, body: &[u8]) -> bool {
+    if !content_type.contains("json") {
+        return true;
+    }
+    let v: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+    matches!(
+        v.get("error_code").and_then(Value::as_str),
+        Some("ENDPOINT_NOT_FOUND" | "NOT_IMPLEMENTED")
+    )
+}
+
+fn network_error(url: &str, e: &reqwest::Error) -> SourceError {
+    let what = if e.is_connect() {
+        "cannot connect (is the server running?)".to_string()
+    } else if e.is_timeout() {
+        "timed out waiting for the server".to_string()
+    } else if e.is_body() || e.is_decode() {
+        "the connection broke while reading the answer".to_string()
+    } else if e.is_redirect() {
+        "too many redirects".to_string()
+    } else {
+        let mut s = e.to_string();
+        let mut src = std::error::Error::source(e);
+        while let Some(inner) = src {
+            s = format!("{s}: {inner}");
+            src = inner.source();
+        }
+        s
+    };
+    // reqwest's messages carry the URL; ours is already without credentials
+    SourceError::Network(format!("{url}: {}", super::redact_in_text(&what)))
+}
+
+fn status_error(url: &str, status: StatusCode, content_type: &str, body: &[u8]) -> SourceError {
+    let code = status.as_u16();
+    if code == 401 || code == 403 {
+        return SourceError::Auth(format!(
+            "{url}: {} ({code}); set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN",
+            if code == 401 {
+                "authentication required or refused"
+            } else {
+                "permission denied"
+            }
+        ));
+    }
+    if content_type.contains("json")
+        && let Ok(v) = serde_json::from_slice::<Value>(body)
+    {
+        let ecode = v.get("error_code").and_then(Value::as_str).unwrap_or("");
+        let msg: String = v
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .chars()
+            .take(300)
+            .collect();
+        if ecode == "RESOURCE_DOES_NOT_EXIST" || code == 404 {
+            return SourceError::NotFound(format!("{url}: {msg}"));
+        }
+        return SourceError::Status {
+            code,
+            message: format!("{url}: {ecode} {msg}").trim().to_string(),
+        };
+    }
+    let kind = if content_type.contains("html") {
+        "an HTML page"
+    } else {
+        "a non-JSON answer"
+    };
+    SourceError::Status {
+        code,
+        message: format!(
+            "{url}: HTTP {code} with {kind} (not the MLflow API? check the URL and its prefix)"
+        ),
+    }
+}
+
+#[async_trait]
+impl Source for HttpSource {
+    fn describe(&self) -> String {
+        format!("server {}", self.base)
+    }
+
+    async fn experiments(&self) -> Result<Vec<Experiment>, SourceError> {
+        self.all_experiments().await
+    }
+
+    async fn list(&self, query: ListQuery) -> Result<TracePage, SourceError> {
+        let ids = if query.experiment_ids.is_empty() {
+            self.all_experiments()
+                .await?
+                .into_iter()
+                .filter(|e| e.active)
+                .map(|e| e.id)
+                .collect()
+        } else {
+            query.experiment_ids.clone()
+        };
+        if ids.is_empty() {
+            return Ok(TracePage::default());
+        }
+        if self.api.load(Ordering::Relaxed) != API_V2 {
+            match self.list_v3(&ids, &query).await {
+                Ok(p) => {
+                    self.api.store(API_V3, Ordering::Relaxed);
+                    return Ok(p);
+                }
+                Err(CallError::Missing) => self.api.store(API_V2, Ordering::Relaxed),
+                Err(CallError::Source(e)) => return Err(e),
+            }
+        }
+        self.list_v2(&ids, &query)
+            .await
+            .map_err(|e| self.missing_as(e, "/api/2.0/mlflow/traces"))
+    }
+
+    async fn get(&self, trace_id: &str) -> Result<Arc<Trace>, SourceError> {
+        let q = [("request_id", trace_id.to_string())];
+        let (spans, info) = tokio::join!(
+            self.call(
+                Method::GET,
+                "/ajax-api/2.0/mlflow/get-trace-artifact",
+                &q,
+                None,
+                SPANS_LIMIT
+            ),
+            self.info(trace_id)
+        );
+        let info = info?;
+        let spans = match spans {
+            Ok(body) => {
+                let text = String::from_utf8(body).map_err(|_| {
+                    SourceError::Other(format!(
+                        "{}: spans are not UTF-8 text",
+                        self.url("/ajax-api/2.0/mlflow/get-trace-artifact")
+                    ))
+                })?;
+                Some(
+                    parse_spans_doc(&text)
+                        .map_err(|e| SourceError::Other(format!("trace {trace_id}: {e}")))?,
+                )
+            }
+            Err(CallError::Missing) | Err(CallError::Source(SourceError::NotFound(_))) => None,
+            Err(CallError::Source(e)) => return Err(e),
+        };
+        match (info, spans) {
+            (Some(info), Some((spans, _, warnings))) => {
+                let mut t = Trace::new(info, spans);
+                t.warnings = warnings;
+                Ok(Arc::new(t))
+            }
+            (info, None) => match self.partial(trace_id).await? {
+                Some(t) => Ok(Arc::new(t)),
+                None => match info {
+                    Some(info) => {
+                        let mut t = Trace::new(info, Vec::new());
+                        t.warnings
+                            .push("the server has no spans for this trace yet".into());
+                        Ok(Arc::new(t))
+                    }
+                    None => Err(SourceError::NotFound(format!(
+                        "no trace {trace_id} on {}",
+                        self.base
+                    ))),
+                },
+            },
+            (None, Some((spans, _, warnings))) => {
+                let mut t = Trace::new(info_from_spans(&spans, Some(trace_id.to_string())), spans);
+                t.warnings = warnings;
+                Ok(Arc::new(t))
+            }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! Server faults from a loopback stub (never instead of the real server, see tests/server.rs):
+//! 500, 401, a stall, an HTML 404, a connection dropped mid-body, a huge answer, a flaky 503.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use mlflow_tui::source::http::HttpSource;
+use mlflow_tui::source::{ListQuery, Source, SourceError};
+
+const EXPERIMENTS: &str =
+    r#"{"experiments":[{"experiment_id":"1","name":"e","lifecycle_stage":"active"}]}"#;
+const TRACES: &str = r#"{"traces":[{"trace_id":"tr-1","request_time":"2026-11-21T09:44:18.365Z","execution_duration":"0.087s","state":"OK","tags":{"mlflow.traceName":"t"}}]}"#;
+
+/// Serves each connection by the first path segment: the scenario.
+fn stub() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let h = Arc::clone(&hits);
+    std::thread::spawn(move || {
+        for conn in listener.incoming().flatten() {
+            let h = Arc::clone(&h);
+            std::thread::spawn(move || serve(conn, &h));
+        }
+    });
+    (format!("http://127.0.0.1:{}", addr.port()), hits)
+}
+
+fn serve(mut conn: TcpStream, hits: &AtomicUsize) {
+    let mut reader = BufReader::new(conn.try_clone().unwrap());
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    let mut len = 0usize;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            len = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; len];
+    let _ = reader.read_exact(&mut body);
+    let path = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .to_string();
+    let scenario = path
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or("")
+        .to_string();
+    let n = hits.fetch_add(1, Ordering::SeqCst);
+    let reply = |status: &str, ctype: &str, body: &str| {
+        format!(
+            "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let ok_json = |path: &str| {
+        if path.contains("experiments/search") {
+            EXPERIMENTS
+        } else {
+            TRACES
+        }
+    };
+    let out = match scenario.as_str() {
+        "s500" => reply("500 Internal Server Error", "application/json", r#"{"error_code":"INTERNAL_ERROR","message":"database exploded"}"#),
+        "s401" => reply("401 Unauthorized", "text/html", "<html>login</html>"),
+        "html404" => reply("404 Not Found", "text/html", "<!doctype html><title>404 Not Found</title>"),
+        "stall" => {
+            std::thread::sleep(Duration::from_secs(4));
+            reply("200 OK", "application/json", ok_json(&path))
+        }
+        "drop" => {
+            let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"experiments\": [");
+            return; // closes mid-body
+        }
+        "huge" => {
+            // no Content-Length: stream more than the client reads for a page
+            let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n");
+            let chunk = vec![b' '; 1 << 20];
+            for _ in 0..80 {
+                if conn.write_all(&chunk).is_err() {
+                    return;
+                }
+            }
+            return;
+        }
+        "biglen" => "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000000000\r\n\r\n{".to_string(),
+        "flaky" if n.is_multiple_of(2) => reply("503 Service Unavailable", "text/plain", "busy"),
+        "flaky" => reply("200 OK", "application/json", ok_json(&path)),
+        "badjson" => reply("200 OK", "application/json", "{\"experiments\": [1, 2"),
+        _ => reply("200 OK", "application/json", ok_json(&path)),
+    };
+    let _ = conn.write_all(out.as_bytes());
+}
+
+fn list(base: &str, scenario: &str) -> (Result<usize, SourceError>, Duration) {
+    let src = HttpSource::with_read_timeout(&format!("{base}/{scenario}"), Duration::from_secs(1))
+        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let t = Instant::now();
+    let r = rt
+        .block_on(src.list(ListQuery {
+            max_results: 10,
+            ..Default::default()
+        }))
+        .map(|p| p.traces.len());
+    (r, t.elapsed())
+}
+
+#[test]
+fn a_healthy_stub_lists() {
+    let (base, _) = stub();
+    assert_eq!(list(&base, "ok").0.unwrap(), 1);
+}
+
+#[test]
+fn server_error_is_reported_with_its_message() {
+    let (base, _) = stub();
+    let e = list(&base, "s500").0.unwrap_err();
+    assert!(matches!(e, SourceError::Status { code: 500, .. }), "{e:?}");
+    assert!(e.to_string().contains("database exploded"), "{e}");
+}
+
+#[test]
+fn unauthorized_says_how_to_log_in_and_never_shows_the_password() {
+    let (base, _) = stub();
+    let with_creds = base.replacen("http://", "http://alice:s3cr3t-pw@", 1);
+    let e = list(&with_creds, "s401").0.unwrap_err();
+    assert!(matches!(e, SourceError::Auth(_)), "{e:?}");
+    let text = format!("{e} {e:?}");
+    assert!(text.contains("MLFLOW_TRACKING_USERNAME"));
+    assert!(
+        !text.contains("s3cr3t-pw") && !text.contains("alice:"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_stalled_server_times_out() {
+    let (base, _) = stub();
+    let (r, took) = list(&base, "stall");
+    let e = r.unwrap_err();
+    assert!(matches!(e, SourceError::Network(_)), "{e:?}");
+    assert!(e.to_string().contains("timed out"), "{e}");
+    assert!(took < Duration::from_secs(12), "{took:?}");
+}
+
+#[test]
+fn an_html_404_means_not_an_mlflow_api() {
+    let (base, _) = stub();
+    let e = list(&base, "html404").0.unwrap_err().to_string();
+    assert!(
+        e.contains("no such endpoint") && e.contains("prefix"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_connection_dropped_mid_body_is_a_network_error() {
+    let (base, _) = stub();
+    let e = list(&base, "drop").0.unwrap_err();
+    assert!(matches!(e, SourceError::Network(_)), "{e:?}");
+}
+
+#[test]
+fn a_huge_answer_is_refused_not_swallowed() {
+    let (base, _) = stub();
+    let e = list(&base, "huge").0.unwrap_err().to_string();
+    assert!(e.contains("more than the 64 MB"), "{e}");
+    let e = list(&base, "biglen").0.unwrap_err().to_string();
+    assert!(e.contains("MB"), "{e}");
+}
+
+#[test]
+fn invalid_json_is_reported() {
+    let (base, _) = stub();
+    let e = list(&base, "badjson").0.unwrap_err().to_string();
+    assert!(e.contains("did not answer JSON"), "{e}");
+}
+
+#[test]
+fn a_flaky_503_is_retried() {
+    let (base, hits) = stub();
+    assert_eq!(list(&base, "flaky").0.unwrap(), 1);
+    assert!(hits.load(Ordering::SeqCst) >= 3, "retried");
+}
+
+#[test]
+fn connection_refused_is_quick_and_clear() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (r, took) = list(&format!("http://127.0.0.1:{port}"), "x");
+    let e = r.unwrap_err().to_string();
+    assert!(e.contains("cannot connect"), "{e}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+}
