@@ -27,6 +27,9 @@ step "the release binary in tmux"
 cargo build --release -q
 MLFLOW_TUI_BIN="$root/target/release/mlflow-tui" cargo test --test tmux
 
+step "real MLflow tracking servers (3.17, 2.22, 3.17 with basic auth) on 127.0.0.1"
+MLFLOW_TUI_LIVE=1 scripts/live_servers.sh cargo test --test server
+
 step "fresh traces from the real MLflow SDK (pinned 3.17, 3.5, 2.22)"
 fresh="$root/target/fresh-traces"
 rm -rf "$fresh"
