@@ -119,6 +119,20 @@ pub fn highlight_lines(cp: &mut Checkpoint, lines: &[String]) -> Vec<Line<'stati
     out
 }
 
+/// Highlights the next chunk of a document from `from` (at most `chunk` lines), returning the
+/// styled lines and the advanced checkpoint. What the background highlighter runs.
+pub fn highlight_chunk(
+    lines: &[String],
+    from: usize,
+    chunk: usize,
+    mut cp: Checkpoint,
+) -> (Vec<Line<'static>>, Checkpoint) {
+    let from = from.min(lines.len());
+    let end = lines.len().min(from.saturating_add(chunk));
+    let styled = highlight_lines(&mut cp, &lines[from..end]);
+    (styled, cp)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,7 +19,7 @@ use tokio::task::JoinHandle;
 
 use crate::app::detail::{self, HIGHLIGHT_CHUNK};
 use crate::app::{App, Cmd, LoadedTrace, Msg};
-use crate::highlight::highlight_lines;
+use crate::highlight::highlight_chunk;
 use crate::source::{ListQuery, Source};
 use crate::text::sanitize_block;
 use crate::update::{PAGE_SIZE, start, update};
@@ -240,13 +240,11 @@ impl Executor {
                 req,
                 from,
                 lines,
-                mut checkpoint,
+                checkpoint,
             } => {
                 self.spawn(async move {
                     let done = tokio::task::spawn_blocking(move || {
-                        let end = lines.len().min(from + HIGHLIGHT_CHUNK);
-                        let styled = highlight_lines(&mut checkpoint, &lines[from..end]);
-                        (styled, checkpoint)
+                        highlight_chunk(&lines, from, HIGHLIGHT_CHUNK, checkpoint)
                     })
                     .await;
                     match done {

@@ -16,17 +16,6 @@ fn assert_clean(screen: &str) {
     }
 }
 
-fn select_trace_named(h: &mut Harness, name: &str) {
-    h.keys("g");
-    for _ in 0..h.app.list.order.len() {
-        if h.app.list.selected_trace().and_then(|t| t.name()) == Some(name) {
-            return;
-        }
-        h.keys("j");
-    }
-    panic!("no trace named {name}");
-}
-
 fn bare_app(size: (u16, u16)) -> App {
     let mut app = App::new("sqlite /data/mlflow.db".into(), "all experiments".into());
     app.utc = true;

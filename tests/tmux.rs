@@ -77,13 +77,26 @@ fn the_binary_in_tmux_open_move_expand_tabs_copy_page_quit() {
     );
     let dir = tempfile::tempdir().unwrap();
     let paged = dir.path().join("paged.txt");
+    let edited = dir.path().join("edited.txt");
+    let editor = dir.path().join("edit.sh");
+    std::fs::write(
+        &editor,
+        format!("#!/bin/sh\ncat \"$1\" > '{}'\n", edited.display()),
+    )
+    .unwrap();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&editor)
+        .status()
+        .unwrap();
     let tmux = Tmux {
         socket: format!("mlflow-tui-test-{}", std::process::id()),
     };
     let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
     let cmd = format!(
-        "env TZ=UTC PAGER='cat > {}' {} {}",
+        "env -u VISUAL TZ=UTC PAGER='cat > {}' EDITOR='{}' {} {}",
         paged.display(),
+        editor.display(),
         binary().display(),
         demo.display()
     );
@@ -162,6 +175,12 @@ fn the_binary_in_tmux_open_move_expand_tabs_copy_page_quit() {
     tmux.send(&["v"]);
     tmux.wait_for("the pager to write", |_| {
         std::fs::read_to_string(&paged).is_ok_and(|t| t.contains("partly cloudy"))
+    });
+    tmux.wait_text("Traces (27)");
+    // and in $EDITOR
+    tmux.send(&["o"]);
+    tmux.wait_for("the editor to write", |_| {
+        std::fs::read_to_string(&edited).is_ok_and(|t| t.contains("partly cloudy"))
     });
     tmux.wait_text("Traces (27)");
 

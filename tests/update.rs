@@ -52,17 +52,6 @@ fn list_navigation_follows_with_the_tree() {
     assert!(h.app.list.offset + rows > 26 && h.app.list.offset <= 26);
 }
 
-fn select_trace_named(h: &mut Harness, name: &str) {
-    h.keys("g");
-    for _ in 0..h.app.list.order.len() {
-        if h.app.list.selected_trace().and_then(|t| t.name()) == Some(name) {
-            return;
-        }
-        h.keys("j");
-    }
-    panic!("no trace named {name}");
-}
-
 #[test]
 fn tree_navigation_expand_collapse_and_parent() {
     let mut h = demo_harness();

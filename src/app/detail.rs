@@ -131,6 +131,16 @@ fn push_line(out: &mut Vec<String>, line: &str) {
     }
 }
 
+/// A plain-text document whose value (for copy and pager) is its lines.
+fn text_doc(lines: Vec<String>) -> DocContent {
+    let raw = lines.join("\n");
+    DocContent {
+        lines,
+        json: false,
+        raw,
+    }
+}
+
 fn value_doc(v: Option<&AttrValue>, what: &str) -> DocContent {
     let Some(v) = v else {
         return DocContent {
@@ -258,12 +268,7 @@ fn trace_doc(t: &Trace, utc: bool) -> DocContent {
             push_line(&mut out, &format!("  {}", sanitize_line(w)));
         }
     }
-    let raw = out.join("\n");
-    DocContent {
-        lines: out,
-        json: false,
-        raw,
-    }
+    text_doc(out)
 }
 
 fn attributes_doc(s: &Span) -> DocContent {
@@ -302,12 +307,7 @@ fn attributes_doc(s: &Span) -> DocContent {
     if let Some(c) = s.cost() {
         push_line(&mut out, &format!("cost: {:.6}", c.total));
     }
-    let raw = out.join("\n");
-    DocContent {
-        lines: out,
-        json: false,
-        raw,
-    }
+    text_doc(out)
 }
 
 fn events_doc(s: &Span) -> DocContent {
@@ -369,12 +369,7 @@ fn events_doc(s: &Span) -> DocContent {
             );
         }
     }
-    let raw = out.join("\n");
-    DocContent {
-        lines: out,
-        json: false,
-        raw,
-    }
+    text_doc(out)
 }
 
 fn chat_doc(s: &Span) -> DocContent {
@@ -421,12 +416,7 @@ fn chat_doc(s: &Span) -> DocContent {
         }
         out.push(String::new());
     }
-    let raw = out.join("\n");
-    DocContent {
-        lines: out,
-        json: false,
-        raw,
-    }
+    text_doc(out)
 }
 
 fn raw_doc<T: serde::Serialize>(v: &T) -> DocContent {

@@ -104,6 +104,13 @@ impl Promoted {
     }
 }
 
+/// The first column of every row, as a set of names (tables, columns).
+fn names(conn: &Connection, sql: &str) -> rusqlite::Result<HashSet<String>> {
+    let mut st = conn.prepare(sql)?;
+    let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+    rows.collect()
+}
+
 fn db_err(path: &Path, e: rusqlite::Error) -> SourceError {
     let msg = e.to_string();
     let lower = msg.to_ascii_lowercase();
@@ -132,30 +139,16 @@ impl SqliteStore {
         .map_err(|e| db_err(path, e))?;
         conn.busy_timeout(Duration::from_secs(3))
             .map_err(|e| db_err(path, e))?;
-        let tables: HashSet<String> = {
-            let mut st = conn
-                .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
-                .map_err(|e| db_err(path, e))?;
-            st.query_map([], |r| r.get::<_, String>(0))
-                .map_err(|e| db_err(path, e))?
-                .collect::<Result<_, _>>()
-                .map_err(|e| db_err(path, e))?
-        };
+        let tables = names(&conn, "SELECT name FROM sqlite_master WHERE type = 'table'")
+            .map_err(|e| db_err(path, e))?;
         if !tables.contains("trace_info") || !tables.contains("experiments") {
             return Err(SourceError::bad_file(
                 path,
                 "a sqlite database, but not an MLflow tracking store (no trace_info table; MLflow 2.14 or newer writes traces)",
             ));
         }
-        let columns: HashSet<String> = {
-            let mut st = conn
-                .prepare("SELECT name FROM pragma_table_info('trace_info')")
-                .map_err(|e| db_err(path, e))?;
-            st.query_map([], |r| r.get::<_, String>(0))
-                .map_err(|e| db_err(path, e))?
-                .collect::<Result<_, _>>()
-                .map_err(|e| db_err(path, e))?
-        };
+        let columns = names(&conn, "SELECT name FROM pragma_table_info('trace_info')")
+            .map_err(|e| db_err(path, e))?;
         Ok(SqliteStore {
             path: path.to_path_buf(),
             has_previews: columns.contains("request_preview"),

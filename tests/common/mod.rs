@@ -270,18 +270,19 @@ impl Harness {
                 req,
                 from,
                 lines,
-                mut checkpoint,
+                checkpoint,
             } => {
-                let end = lines
-                    .len()
-                    .min(from + mlflow_tui::app::detail::HIGHLIGHT_CHUNK);
-                let styled =
-                    mlflow_tui::highlight::highlight_lines(&mut checkpoint, &lines[from..end]);
+                let (styled, cp) = mlflow_tui::highlight::highlight_chunk(
+                    &lines,
+                    from,
+                    mlflow_tui::app::detail::HIGHLIGHT_CHUNK,
+                    checkpoint,
+                );
                 Msg::Highlighted {
                     req,
                     from,
                     lines: styled,
-                    checkpoint: Some(checkpoint),
+                    checkpoint: Some(cp),
                 }
             }
             Cmd::LoadExperiments => Msg::ExperimentsLoaded(
@@ -334,4 +335,16 @@ pub fn buffer_text(b: &ratatui::buffer::Buffer) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Moves the list's selection to the first trace with this name.
+pub fn select_trace_named(h: &mut Harness, name: &str) {
+    h.keys("g");
+    for _ in 0..h.app.list.order.len() {
+        if h.app.list.selected_trace().and_then(|t| t.name()) == Some(name) {
+            return;
+        }
+        h.keys("j");
+    }
+    panic!("no trace named {name}");
 }
