@@ -41,6 +41,7 @@ pub enum Action {
     ReverseSort,
     TimeFormat,
     Experiments,
+    Search,
 }
 
 impl Action {
@@ -73,10 +74,11 @@ impl Action {
             Action::Pager => "open the value in $PAGER",
             Action::Editor => "open the value in $EDITOR",
             Action::Reload => "reload the trace list",
-            Action::Sort => "sort the list by time, duration, tokens",
+            Action::Sort => "sort the list by time, duration, tokens, name",
             Action::ReverseSort => "reverse the sort order",
             Action::TimeFormat => "relative / absolute times",
             Action::Experiments => "pick experiments (space marks several, enter applies)",
+            Action::Search => "quick filter the trace list (enter keeps it, esc clears it)",
         }
     }
 }
@@ -198,6 +200,7 @@ pub fn default_bindings() -> Vec<(Action, &'static [&'static str])> {
         (ReverseSort, &["S"]),
         (TimeFormat, &["t"]),
         (Experiments, &["e"]),
+        (Search, &["/"]),
     ]
 }
 

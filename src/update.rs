@@ -389,6 +389,10 @@ fn on_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
         return;
     }
     app.message = None;
+    if app.list.typing {
+        quick_filter_key(app, k, cmds);
+        return;
+    }
     let action = app.keymap.action(&k);
     if app.picker.is_some() {
         picker_key(app, action, cmds);
@@ -421,6 +425,10 @@ fn on_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
             cmds.push(Cmd::Quit);
         }
         Action::Help => app.help = true,
+        Action::Search => {
+            app.focus = Focus::TraceList;
+            app.list.typing = true;
+        }
         Action::Experiments => {
             app.picker = Some(crate::app::Picker {
                 marked: app.experiment_ids.iter().cloned().collect(),
@@ -431,6 +439,9 @@ fn on_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
         Action::Back => {
             if app.focus != Focus::TraceList {
                 app.focus = Focus::TraceList;
+            } else if !app.list.quick.is_empty() {
+                app.list.set_quick(String::new());
+                keep_visible(app);
             } else {
                 app.error = None;
             }
@@ -470,6 +481,53 @@ fn on_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
             Focus::SpanTree => tree_key(app, action, cmds),
             Focus::Detail => detail_key(app, action, cmds),
         },
+    }
+}
+
+/// Keystrokes while the quick filter takes them: text edits the query, enter keeps it, esc
+/// clears it; the list narrows on every keystroke.
+fn quick_filter_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
+    let mut q = app.list.quick.clone();
+    match k.code {
+        KeyCode::Esc => {
+            app.list.typing = false;
+            q.clear();
+        }
+        KeyCode::Enter => app.list.typing = false,
+        KeyCode::Backspace => {
+            q.pop();
+        }
+        KeyCode::Char('u')
+            if k.modifiers
+                .contains(crossterm::event::KeyModifiers::CONTROL) =>
+        {
+            q.clear()
+        }
+        KeyCode::Char(c)
+            if !k
+                .modifiers
+                .contains(crossterm::event::KeyModifiers::CONTROL) =>
+        {
+            q.push(c)
+        }
+        KeyCode::Down | KeyCode::Up => {
+            let a = if k.code == KeyCode::Down {
+                Action::Down
+            } else {
+                Action::Up
+            };
+            list_key(app, a, cmds);
+            return;
+        }
+        _ => {
+            app.dirty = false;
+            return;
+        }
+    }
+    if q != app.list.quick {
+        app.list.set_quick(q);
+        keep_visible(app);
+        follow_list_selection(app, cmds);
     }
 }
 

@@ -463,3 +463,83 @@ fn pages_that_overlap_after_new_traces_arrive_add_no_duplicates() {
     });
     assert_eq!(h.app.list.order.len(), 27);
 }
+
+#[test]
+fn the_quick_filter_narrows_on_every_keystroke_with_smart_case() {
+    let mut h = demo_harness();
+    select_trace_named(&mut h, "travel_agent");
+    let id = h.app.list.selected_id().unwrap();
+    h.keys("/");
+    assert!(h.app.list.typing);
+    h.keys("trav");
+    assert_eq!(
+        h.app.list.order.len(),
+        3,
+        "three travel_agent traces in the demo"
+    );
+    assert_eq!(
+        h.app.list.selected_id().unwrap(),
+        id,
+        "the selection stays on its trace"
+    );
+    assert!(h.screen().contains("Traces (3/27)"));
+    h.key(KeyCode::Backspace);
+    h.keys("vel_agent");
+    assert_eq!(h.app.list.order.len(), 3);
+    h.key(KeyCode::Enter);
+    assert!(
+        !h.app.list.typing,
+        "enter keeps the filter and leaves typing"
+    );
+    h.keys("j"); // moves in the narrowed list
+    assert_eq!(h.app.list.selected, 1);
+    h.key(KeyCode::Esc);
+    assert!(h.app.list.quick.is_empty(), "esc clears it");
+    assert_eq!(h.app.list.order.len(), 27);
+    // smart case: lowercase matches any case, an uppercase letter makes it exact
+    h.keys("/ALICE");
+    assert_eq!(h.app.list.order.len(), 0);
+    assert!(h.screen().contains("no trace matches"));
+    h.key(KeyCode::Esc);
+    h.keys("/alice");
+    assert!(!h.app.list.order.is_empty());
+    assert!(
+        h.app
+            .list
+            .order
+            .iter()
+            .all(|&i| h.app.list.traces[i as usize].user() == Some("alice")
+                || h.app.list.haystacks[i as usize].lower.contains("alice"))
+    );
+    // tags and session are searched too
+    h.key(KeyCode::Esc);
+    h.keys("/session-9");
+    assert!(
+        h.app
+            .list
+            .order
+            .iter()
+            .all(|&i| h.app.list.traces[i as usize].name() == Some("batch_job"))
+    );
+}
+
+#[test]
+fn sort_by_name_then_back_to_time() {
+    let mut h = demo_harness();
+    for _ in 0..3 {
+        h.keys("s");
+    }
+    assert_eq!(h.app.list.sort.label(), "name");
+    let names: Vec<&str> = h
+        .app
+        .list
+        .order
+        .iter()
+        .map(|&i| h.app.list.traces[i as usize].name().unwrap())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    h.keys("s");
+    assert_eq!(h.app.list.sort.label(), "time");
+}

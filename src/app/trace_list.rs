@@ -11,6 +11,7 @@ pub enum SortKey {
     Time,
     Duration,
     Tokens,
+    Name,
 }
 
 impl SortKey {
@@ -18,7 +19,8 @@ impl SortKey {
         match self {
             SortKey::Time => SortKey::Duration,
             SortKey::Duration => SortKey::Tokens,
-            SortKey::Tokens => SortKey::Time,
+            SortKey::Tokens => SortKey::Name,
+            SortKey::Name => SortKey::Time,
         }
     }
     pub fn label(self) -> &'static str {
@@ -26,8 +28,57 @@ impl SortKey {
             SortKey::Time => "time",
             SortKey::Duration => "duration",
             SortKey::Tokens => "tokens",
+            SortKey::Name => "name",
         }
     }
+}
+
+/// What the quick filter searches in a trace: name, id, previews, user, session, tags. Kept as
+/// is and lowercased (smart case: a query with an uppercase letter matches case-sensitively).
+#[derive(Debug, Clone, Default)]
+pub struct Haystack {
+    pub text: Box<str>,
+    pub lower: Box<str>,
+}
+
+impl Haystack {
+    pub fn of(t: &TraceInfo) -> Self {
+        let mut text = String::new();
+        let mut add = |s: &str| {
+            text.push_str(s);
+            text.push('\u{1}');
+        };
+        add(&t.trace_id);
+        add(t.name().unwrap_or(""));
+        add(t.request_preview().unwrap_or(""));
+        add(t.response_preview().unwrap_or(""));
+        add(t.user().unwrap_or(""));
+        add(t.session().unwrap_or(""));
+        for (k, v) in &t.tags {
+            if !k.starts_with("mlflow.") {
+                add(k);
+                add(v);
+            }
+        }
+        let lower = text.to_lowercase();
+        Haystack {
+            text: text.into_boxed_str(),
+            lower: lower.into_boxed_str(),
+        }
+    }
+
+    pub fn matches(&self, query: &str, case_sensitive: bool) -> bool {
+        if case_sensitive {
+            self.text.contains(query)
+        } else {
+            self.lower.contains(query)
+        }
+    }
+}
+
+/// Smart case: a query with an uppercase letter is case-sensitive.
+pub fn is_case_sensitive(query: &str) -> bool {
+    query.chars().any(char::is_uppercase)
 }
 
 /// One list row's precomputed values (tokens and span count parse JSON metadata).
@@ -41,8 +92,15 @@ pub struct RowFacts {
 pub struct TraceListState {
     pub traces: Vec<TraceInfo>,
     pub facts: Vec<RowFacts>,
-    /// Rows in display order: indexes into `traces`.
+    pub haystacks: Vec<Haystack>,
+    /// Every trace in sort order: indexes into `traces`.
+    pub sorted: Vec<u32>,
+    /// The rows shown: `sorted` narrowed by the quick filter.
     pub order: Vec<u32>,
+    /// The quick filter's text (empty: no filter).
+    pub quick: String,
+    /// The quick filter takes keystrokes.
+    pub typing: bool,
     pub sort: SortKey,
     pub ascending: bool,
     /// Selected row (position in `order`).
@@ -88,6 +146,7 @@ impl TraceListState {
                 spans: t.span_count_hint(),
             })
             .collect();
+        self.haystacks = self.traces.iter().map(Haystack::of).collect();
         self.resort();
         if let Some(id) = keep {
             self.select_id(&id);
@@ -118,15 +177,59 @@ impl TraceListState {
                     .cmp(&f[a as usize].tokens)
                     .then(a.cmp(&b))
             }),
+            SortKey::Name => order.sort_by(|&a, &b| {
+                t[a as usize]
+                    .name()
+                    .unwrap_or("")
+                    .cmp(t[b as usize].name().unwrap_or(""))
+                    .then(a.cmp(&b))
+            }),
         }
         if self.ascending {
             order.reverse();
         }
-        self.order = order;
+        self.sorted = order;
+        self.apply_quick(false);
         if let Some(id) = keep {
             self.select_id(&id);
         }
         self.selected = self.selected.min(self.order.len().saturating_sub(1));
+    }
+
+    /// Narrows `sorted` to the rows that match the quick filter. With `narrowing`, the query
+    /// only grew, so only the rows shown now are searched again (each keystroke gets cheaper).
+    pub fn apply_quick(&mut self, narrowing: bool) {
+        if self.quick.is_empty() {
+            self.order = self.sorted.clone();
+            return;
+        }
+        let cs = is_case_sensitive(&self.quick);
+        let q = if cs {
+            self.quick.clone()
+        } else {
+            self.quick.to_lowercase()
+        };
+        let from = if narrowing { &self.order } else { &self.sorted };
+        let hay = &self.haystacks;
+        self.order = from
+            .iter()
+            .copied()
+            .filter(|&i| hay[i as usize].matches(&q, cs))
+            .collect();
+    }
+
+    /// Sets the quick filter, keeping the selection on the same trace when it still shows.
+    pub fn set_quick(&mut self, query: String) {
+        let keep = self.selected_id();
+        let narrowing = !self.quick.is_empty()
+            && query.starts_with(self.quick.as_str())
+            && is_case_sensitive(&query) == is_case_sensitive(&self.quick);
+        self.quick = query;
+        self.apply_quick(narrowing);
+        self.selected = 0;
+        if let Some(id) = keep {
+            self.select_id(&id);
+        }
     }
 
     pub fn select_id(&mut self, id: &str) -> bool {

@@ -110,9 +110,18 @@ fn cell(text: &str, w: usize, right: bool) -> String {
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: bool) {
     let list = &app.list;
     let more = if list.next_page.is_some() { "+" } else { "" };
+    let count = if list.quick.is_empty() {
+        format!("{}{more}", list.order.len())
+    } else {
+        format!("{}/{}{more}", list.order.len(), list.traces.len())
+    };
+    let filter = match (list.typing, list.quick.is_empty()) {
+        (true, _) => format!(" · /{}▏", crate::text::sanitize_line(&list.quick)),
+        (false, false) => format!(" · /{}", crate::text::sanitize_line(&list.quick)),
+        (false, true) => String::new(),
+    };
     let title = format!(
-        " Traces ({}{more}) · sort: {}{} ",
-        list.order.len(),
+        " Traces ({count}) · sort: {}{}{filter} ",
         list.sort.label(),
         if list.ascending { " ↑" } else { " ↓" }
     );
@@ -131,7 +140,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: 
         .collect();
     lines.push(Line::from(header));
     if list.order.is_empty() {
-        let text = if list.loading.is_some() {
+        let text = if !list.quick.is_empty() && !list.traces.is_empty() {
+            "no trace matches the quick filter (esc clears it)"
+        } else if list.loading.is_some() {
             "loading traces…"
         } else if app.error.is_some() && !list.loaded {
             "could not load traces (see the status line; r to retry)"
