@@ -3,6 +3,7 @@
 
 pub mod attr;
 pub mod chat;
+pub mod filter;
 pub mod parse;
 pub mod time;
 pub mod tree;

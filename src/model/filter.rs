@@ -1,0 +1,639 @@
+//! MLflow's trace search grammar, parsed in Rust: AND-joined comparisons such as
+//! `attributes.status = 'ERROR' AND tags.env LIKE 'pr%' AND metadata.`mlflow.trace.user` = 'alice'`.
+//! A bad filter gets an error that points at the column. (Local evaluation builds on this AST.)
+
+use std::fmt;
+
+/// A trace attribute (`attributes.<key>`, `trace.<key>`, or a bare key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attribute {
+    Status,
+    TimestampMs,
+    ExecutionTimeMs,
+    EndTimeMs,
+    RequestId,
+    ClientRequestId,
+    Name,
+    RunId,
+    Prompt,
+    Text,
+}
+
+impl Attribute {
+    fn parse(key: &str) -> Option<Self> {
+        Some(match key {
+            "status" => Attribute::Status,
+            "timestamp_ms" | "timestamp" => Attribute::TimestampMs,
+            "execution_time_ms" | "execution_time" => Attribute::ExecutionTimeMs,
+            "end_time_ms" | "end_time" => Attribute::EndTimeMs,
+            "request_id" => Attribute::RequestId,
+            "client_request_id" => Attribute::ClientRequestId,
+            "name" => Attribute::Name,
+            "run_id" => Attribute::RunId,
+            "prompt" => Attribute::Prompt,
+            "text" => Attribute::Text,
+            _ => return None,
+        })
+    }
+    fn is_numeric(self) -> bool {
+        matches!(
+            self,
+            Attribute::TimestampMs | Attribute::ExecutionTimeMs | Attribute::EndTimeMs
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpanField {
+    Name,
+    Type,
+    Status,
+    Content,
+    Attribute(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Field {
+    Attribute(Attribute),
+    Tag(String),
+    Metadata(String),
+    Span(SpanField),
+    Feedback(String),
+    Expectation(String),
+    Issue(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Like,
+    ILike,
+    RLike,
+    In,
+    NotIn,
+    IsNull,
+    IsNotNull,
+}
+
+impl Op {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Eq => "=",
+            Op::Ne => "!=",
+            Op::Lt => "<",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Ge => ">=",
+            Op::Like => "LIKE",
+            Op::ILike => "ILIKE",
+            Op::RLike => "RLIKE",
+            Op::In => "IN",
+            Op::NotIn => "NOT IN",
+            Op::IsNull => "IS NULL",
+            Op::IsNotNull => "IS NOT NULL",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Str(String),
+    Num(f64),
+    List(Vec<Value>),
+    /// For IS NULL / IS NOT NULL.
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clause {
+    pub field: Field,
+    pub op: Op,
+    pub value: Value,
+    /// 1-based column of the clause in the filter text.
+    pub column: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Filter {
+    pub clauses: Vec<Clause>,
+}
+
+/// A filter that cannot be parsed: what is wrong and at which column (1-based, in characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterError {
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for FilterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "column {}: {}", self.column, self.message)
+    }
+}
+
+impl std::error::Error for FilterError {}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Ident(String),
+    Str(String),
+    Num(f64),
+    Op(&'static str),
+    LParen,
+    RParen,
+    Comma,
+}
+
+struct Lexer {
+    chars: Vec<char>,
+    pos: usize,
+}
+
+fn err<T>(column: usize, message: impl Into<String>) -> Result<T, FilterError> {
+    Err(FilterError {
+        column,
+        message: message.into(),
+    })
+}
+
+impl Lexer {
+    /// Tokens with their 1-based columns.
+    fn tokens(text: &str) -> Result<Vec<(Tok, usize)>, FilterError> {
+        let mut lx = Lexer {
+            chars: text.chars().collect(),
+            pos: 0,
+        };
+        let mut out = Vec::new();
+        while let Some(&c) = lx.chars.get(lx.pos) {
+            let col = lx.pos + 1;
+            if c.is_whitespace() {
+                lx.pos += 1;
+                continue;
+            }
+            let tok =
+                match c {
+                    '(' => {
+                        lx.pos += 1;
+                        Tok::LParen
+                    }
+                    ')' => {
+                        lx.pos += 1;
+                        Tok::RParen
+                    }
+                    ',' => {
+                        lx.pos += 1;
+                        Tok::Comma
+                    }
+                    '\'' | '"' => Tok::Str(lx.string(c)?),
+                    '=' => {
+                        lx.pos += 1;
+                        Tok::Op("=")
+                    }
+                    '!' if lx.peek(1) == Some('=') => {
+                        lx.pos += 2;
+                        Tok::Op("!=")
+                    }
+                    '<' if lx.peek(1) == Some('=') => {
+                        lx.pos += 2;
+                        Tok::Op("<=")
+                    }
+                    '<' if lx.peek(1) == Some('>') => {
+                        lx.pos += 2;
+                        Tok::Op("!=")
+                    }
+                    '<' => {
+                        lx.pos += 1;
+                        Tok::Op("<")
+                    }
+                    '>' if lx.peek(1) == Some('=') => {
+                        lx.pos += 2;
+                        Tok::Op(">=")
+                    }
+                    '>' => {
+                        lx.pos += 1;
+                        Tok::Op(">")
+                    }
+                    c if c.is_ascii_digit()
+                        || (c == '-' && lx.peek(1).is_some_and(|d| d.is_ascii_digit())) =>
+                    {
+                        let start = lx.pos;
+                        lx.pos += 1;
+                        while lx.chars.get(lx.pos).is_some_and(|d| {
+                            d.is_ascii_digit() || *d == '.' || *d == 'e' || *d == 'E'
+                        }) {
+                            lx.pos += 1;
+                        }
+                        let s: String = lx.chars[start..lx.pos].iter().collect();
+                        match s.parse::<f64>() {
+                            Ok(n) => Tok::Num(n),
+                            Err(_) => return err(col, format!("{s:?} is not a number")),
+                        }
+                    }
+                    c if c.is_alphanumeric() || c == '_' || c == '`' => Tok::Ident(lx.ident()?),
+                    other => return err(col, format!("unexpected {other:?}")),
+                };
+            out.push((tok, col));
+        }
+        Ok(out)
+    }
+
+    fn peek(&self, k: usize) -> Option<char> {
+        self.chars.get(self.pos + k).copied()
+    }
+
+    /// A quoted string; the quote doubled inside it stands for itself (SQL style).
+    fn string(&mut self, quote: char) -> Result<String, FilterError> {
+        let col = self.pos + 1;
+        self.pos += 1;
+        let mut s = String::new();
+        loop {
+            match self.chars.get(self.pos) {
+                None => return err(col, "this string has no closing quote"),
+                Some(&c) if c == quote => {
+                    if self.peek(1) == Some(quote) {
+                        s.push(quote);
+                        self.pos += 2;
+                    } else {
+                        self.pos += 1;
+                        return Ok(s);
+                    }
+                }
+                Some(&c) => {
+                    s.push(c);
+                    self.pos += 1;
+                }
+            }
+        }
+    }
+
+    /// A dotted identifier whose parts may be back-quoted: tags.`mlflow.traceName`.
+    /// Back-quoted parts keep their dots; the result marks them with \u{0} separators.
+    fn ident(&mut self) -> Result<String, FilterError> {
+        let mut s = String::new();
+        loop {
+            match self.chars.get(self.pos) {
+                Some('`') => {
+                    let col = self.pos + 1;
+                    self.pos += 1;
+                    let mut part = String::new();
+                    loop {
+                        match self.chars.get(self.pos) {
+                            None => return err(col, "this `key` has no closing back-quote"),
+                            Some('`') => {
+                                self.pos += 1;
+                                break;
+                            }
+                            Some(&c) => {
+                                part.push(c);
+                                self.pos += 1;
+                            }
+                        }
+                    }
+                    s.push('\u{0}');
+                    s.push_str(&part);
+                    s.push('\u{0}');
+                }
+                Some(&c) if c.is_alphanumeric() || c == '_' || c == '.' || c == '-' => {
+                    s.push(c);
+                    self.pos += 1;
+                }
+                _ => return Ok(s),
+            }
+        }
+    }
+}
+
+/// Splits `entity.key` at the first dot outside back-quotes; back-quotes are dropped.
+fn split_field(raw: &str) -> (String, Option<String>) {
+    let mut quoted = false;
+    for (i, c) in raw.char_indices() {
+        match c {
+            '\u{0}' => quoted = !quoted,
+            '.' if !quoted => {
+                let clean = |s: &str| s.replace('\u{0}', "");
+                return (clean(&raw[..i]), Some(clean(&raw[i + 1..])));
+            }
+            _ => {}
+        }
+    }
+    (raw.replace('\u{0}', ""), None)
+}
+
+fn field_of(raw: &str, column: usize) -> Result<Field, FilterError> {
+    let (entity, key) = split_field(raw);
+    let lower = entity.to_ascii_lowercase();
+    let need_key = |key: Option<String>| match key {
+        Some(k) if !k.is_empty() => Ok(k),
+        _ => err(
+            column,
+            format!("{entity:?} needs a key after a dot, like {entity}.`my.key`"),
+        ),
+    };
+    match (lower.as_str(), key) {
+        ("attribute" | "attributes" | "trace", Some(k)) => Attribute::parse(&k)
+            .map(Field::Attribute)
+            .ok_or_else(|| FilterError { column, message: format!("unknown trace attribute {k:?}; one of: status, timestamp_ms, execution_time_ms, end_time_ms, request_id, client_request_id, name, run_id, prompt, text") }),
+        ("tag" | "tags", k) => Ok(Field::Tag(need_key(k)?)),
+        ("metadata" | "request_metadata", k) => Ok(Field::Metadata(need_key(k)?)),
+        ("feedback", k) => Ok(Field::Feedback(need_key(k)?)),
+        ("expectation", k) => Ok(Field::Expectation(need_key(k)?)),
+        ("issue", k) => Ok(Field::Issue(need_key(k)?)),
+        ("span", k) => {
+            let k = need_key(k)?;
+            let (head, rest) = split_field(&k);
+            Ok(Field::Span(match (head.as_str(), rest) {
+                ("name", None) => SpanField::Name,
+                ("type", None) => SpanField::Type,
+                ("status", None) => SpanField::Status,
+                ("content", None) => SpanField::Content,
+                ("attributes" | "attribute", Some(a)) if !a.is_empty() => SpanField::Attribute(a),
+                _ => return err(column, format!("unknown span field {k:?}; one of: span.name, span.type, span.status, span.content, span.attributes.<key>")),
+            }))
+        }
+        (_, None) => Attribute::parse(&lower)
+            .map(Field::Attribute)
+            .ok_or_else(|| FilterError { column, message: format!("unknown field {entity:?}; use attributes.<key>, tags.<key>, metadata.<key>, span.<field>, feedback.<name> or expectation.<name>") }),
+        (_, Some(_)) => err(column, format!("unknown entity {entity:?}; one of: attributes, tags, metadata, span, feedback, expectation, issue")),
+    }
+}
+
+fn allowed(field: &Field, op: Op) -> bool {
+    use Op::*;
+    match field {
+        Field::Attribute(Attribute::Text) | Field::Span(SpanField::Content) => {
+            matches!(op, Like | ILike)
+        }
+        Field::Attribute(Attribute::Prompt) => op == Eq,
+        Field::Attribute(a) if a.is_numeric() => matches!(op, Eq | Ne | Lt | Le | Gt | Ge),
+        Field::Attribute(_) | Field::Span(_) => {
+            matches!(op, Eq | Ne | In | NotIn | Like | ILike | RLike)
+        }
+        Field::Tag(_) | Field::Metadata(_) => {
+            matches!(op, Eq | Ne | Like | ILike | RLike | IsNull | IsNotNull)
+        }
+        Field::Feedback(_) | Field::Expectation(_) => matches!(
+            op,
+            Eq | Ne | Like | ILike | RLike | IsNull | IsNotNull | Lt | Le | Gt | Ge
+        ),
+        Field::Issue(_) => op == Eq,
+    }
+}
+
+/// Parses a filter. An empty text is no filter.
+pub fn parse(text: &str) -> Result<Filter, FilterError> {
+    let toks = Lexer::tokens(text)?;
+    let end_col = text.chars().count() + 1;
+    let mut i = 0;
+    let mut clauses = Vec::new();
+    let kw = |t: &Tok, w: &str| matches!(t, Tok::Ident(s) if s.eq_ignore_ascii_case(w));
+    while i < toks.len() {
+        let (tok, col) = &toks[i];
+        let Tok::Ident(raw) = tok else {
+            return err(
+                *col,
+                "expected a field such as attributes.status or tags.<key>",
+            );
+        };
+        let field = field_of(raw, *col)?;
+        i += 1;
+        let (op_tok, op_col) = toks.get(i).cloned().unwrap_or((Tok::Comma, end_col));
+        let op = match &op_tok {
+            Tok::Op(o) => match *o {
+                "=" => Op::Eq,
+                "!=" => Op::Ne,
+                "<" => Op::Lt,
+                "<=" => Op::Le,
+                ">" => Op::Gt,
+                _ => Op::Ge,
+            },
+            t if kw(t, "LIKE") => Op::Like,
+            t if kw(t, "ILIKE") => Op::ILike,
+            t if kw(t, "RLIKE") => Op::RLike,
+            t if kw(t, "IN") => Op::In,
+            t if kw(t, "NOT") && toks.get(i + 1).is_some_and(|(t, _)| kw(t, "IN")) => {
+                i += 1;
+                Op::NotIn
+            }
+            t if kw(t, "IS") => {
+                let not = toks.get(i + 1).is_some_and(|(t, _)| kw(t, "NOT"));
+                let null_at = if not { i + 2 } else { i + 1 };
+                if !toks.get(null_at).is_some_and(|(t, _)| kw(t, "NULL")) {
+                    return err(op_col, "expected IS NULL or IS NOT NULL");
+                }
+                i = null_at;
+                if not { Op::IsNotNull } else { Op::IsNull }
+            }
+            _ => {
+                return err(
+                    op_col,
+                    "expected a comparison: = != < <= > >= LIKE ILIKE RLIKE IN NOT IN IS NULL IS NOT NULL",
+                );
+            }
+        };
+        i += 1;
+        if !allowed(&field, op) {
+            return err(
+                op_col,
+                format!(
+                    "{} cannot be used with {raw_field}",
+                    op.as_str(),
+                    raw_field = raw.replace('\u{0}', "`")
+                ),
+            );
+        }
+        let value = match op {
+            Op::IsNull | Op::IsNotNull => Value::None,
+            Op::In | Op::NotIn => {
+                let (t, c) = toks.get(i).cloned().unwrap_or((Tok::Comma, end_col));
+                if t != Tok::LParen {
+                    return err(c, "IN needs a list in parentheses, like ('OK', 'ERROR')");
+                }
+                i += 1;
+                let mut items = Vec::new();
+                loop {
+                    match toks.get(i).cloned() {
+                        Some((Tok::Str(s), _)) => items.push(Value::Str(s)),
+                        Some((Tok::Num(n), _)) => items.push(Value::Num(n)),
+                        Some((_, c)) => return err(c, "expected a quoted value in the list"),
+                        None => return err(end_col, "the list has no closing parenthesis"),
+                    }
+                    i += 1;
+                    match toks.get(i).cloned() {
+                        Some((Tok::Comma, _)) => i += 1,
+                        Some((Tok::RParen, _)) => {
+                            i += 1;
+                            break;
+                        }
+                        Some((_, c)) => return err(c, "expected , or ) in the list"),
+                        None => return err(end_col, "the list has no closing parenthesis"),
+                    }
+                }
+                Value::List(items)
+            }
+            _ => match toks.get(i).cloned() {
+                Some((Tok::Str(s), c)) => {
+                    if matches!(field, Field::Attribute(a) if a.is_numeric()) {
+                        return err(
+                            c,
+                            "this field is a number: compare it with a number, without quotes",
+                        );
+                    }
+                    i += 1;
+                    Value::Str(s)
+                }
+                Some((Tok::Num(n), _)) => {
+                    i += 1;
+                    Value::Num(n)
+                }
+                Some((_, c)) => return err(c, "expected a value: 'text' in quotes, or a number"),
+                None => return err(end_col, "expected a value after the comparison"),
+            },
+        };
+        clauses.push(Clause {
+            field,
+            op,
+            value,
+            column: *col,
+        });
+        match toks.get(i) {
+            None => break,
+            Some((t, _)) if kw(t, "AND") => {
+                i += 1;
+                if i >= toks.len() {
+                    return err(end_col, "AND needs a clause after it");
+                }
+            }
+            Some((t, c)) if kw(t, "OR") => {
+                return err(
+                    *c,
+                    "OR is not supported by MLflow's search: join clauses with AND",
+                );
+            }
+            Some((_, c)) => return err(*c, "expected AND between clauses"),
+        }
+    }
+    Ok(Filter { clauses })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Clause {
+        let f = parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(f.clauses.len(), 1);
+        f.clauses.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn every_field_kind() {
+        assert_eq!(
+            one("attributes.status = 'OK'").field,
+            Field::Attribute(Attribute::Status)
+        );
+        assert_eq!(
+            one("trace.status = 'OK'").field,
+            Field::Attribute(Attribute::Status)
+        );
+        assert_eq!(
+            one("status = 'OK'").field,
+            Field::Attribute(Attribute::Status)
+        );
+        assert_eq!(
+            one("timestamp > 5").field,
+            Field::Attribute(Attribute::TimestampMs)
+        );
+        assert_eq!(
+            one("attributes.execution_time_ms >= 1.5").value,
+            Value::Num(1.5)
+        );
+        assert_eq!(
+            one("name = 'agent'").field,
+            Field::Attribute(Attribute::Name)
+        );
+        assert_eq!(one("tags.env = 'dev'").field, Field::Tag("env".into()));
+        assert_eq!(
+            one("tags.`mlflow.traceName` = 'x'").field,
+            Field::Tag("mlflow.traceName".into())
+        );
+        assert_eq!(one("tag.`my key` = 'x'").field, Field::Tag("my key".into()));
+        assert_eq!(
+            one("metadata.mlflow.trace.user = 'a'").field,
+            Field::Metadata("mlflow.trace.user".into())
+        );
+        assert_eq!(
+            one("request_metadata.`mlflow.trace.session` = 's'").field,
+            Field::Metadata("mlflow.trace.session".into())
+        );
+        assert_eq!(
+            one("span.name LIKE '%tool%'").field,
+            Field::Span(SpanField::Name)
+        );
+        assert_eq!(
+            one("span.type IN ('TOOL', 'LLM')").value,
+            Value::List(vec![Value::Str("TOOL".into()), Value::Str("LLM".into())])
+        );
+        assert_eq!(
+            one("span.attributes.mlflow.spanType LIKE '%TOOL%'").field,
+            Field::Span(SpanField::Attribute("mlflow.spanType".into()))
+        );
+        assert_eq!(
+            one("span.attributes.`model.name` LIKE 'x'").field,
+            Field::Span(SpanField::Attribute("model.name".into()))
+        );
+        assert_eq!(one("trace.text ILIKE '%hello%'").op, Op::ILike);
+        assert_eq!(
+            one("feedback.correctness = 'true'").field,
+            Field::Feedback("correctness".into())
+        );
+        assert_eq!(one("expectation.answer IS NOT NULL").op, Op::IsNotNull);
+        assert_eq!(one("tags.env IS NULL").value, Value::None);
+        assert_eq!(one("status NOT IN ('OK')").op, Op::NotIn);
+        assert_eq!(one("name RLIKE '^ag'").op, Op::RLike);
+        assert_eq!(one("name != \"it''s\"").value, Value::Str("it''s".into()));
+        assert_eq!(one("name = 'it''s'").value, Value::Str("it's".into()));
+    }
+
+    #[test]
+    fn and_joins_any_case() {
+        let f = parse("status = 'OK' and tags.env = 'dev' AND timestamp_ms > 0").unwrap();
+        assert_eq!(f.clauses.len(), 3);
+        assert_eq!(f.clauses[1].column, 19);
+        assert!(parse("").unwrap().clauses.is_empty());
+        assert!(parse("   ").unwrap().clauses.is_empty());
+    }
+
+    #[test]
+    fn errors_point_at_the_column() {
+        let e = |t: &str| parse(t).unwrap_err();
+        assert_eq!(e("status = 'OK' OR status = 'ERROR'").column, 15);
+        assert!(
+            e("status = 'OK' OR status = 'ERROR'")
+                .message
+                .contains("AND")
+        );
+        assert_eq!(e("attributes.nope = 1").column, 1);
+        assert_eq!(e("status == 'OK'").column, 9);
+        assert_eq!(e("status = 'OK").column, 10);
+        assert!(e("status = 'OK").message.contains("closing quote"));
+        assert_eq!(e("timestamp_ms > '5'").column, 16);
+        assert_eq!(e("timestamp_ms LIKE 5").column, 14);
+        assert_eq!(e("trace.text = 'x'").column, 12);
+        assert_eq!(e("status = 'OK' AND").column, 18);
+        assert_eq!(e("status").column, 7);
+        assert_eq!(e("status IN 'OK'").column, 11);
+        assert_eq!(e("status IN ('OK'").column, 16);
+        assert_eq!(e("tags. = 'x'").column, 1);
+        assert_eq!(e("foo.bar = 'x'").column, 1);
+        assert_eq!(e("span.nope = 'x'").column, 1);
+        assert_eq!(e("tags.`x = 'y'").column, 6);
+        assert_eq!(e("status = 'OK' tags.a = 'b'").column, 15);
+        assert_eq!(e("status IS 'x'").column, 8);
+        assert!(e("数据 = 'x'").message.contains("unknown field"));
+    }
+}
