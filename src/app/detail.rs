@@ -151,17 +151,7 @@ fn value_doc(v: Option<&AttrValue>, what: &str) -> DocContent {
     };
     let mut lines = Vec::new();
     match v {
-        AttrValue::Json(_) => {
-            let pretty = v.pretty();
-            for l in pretty.lines() {
-                push_line(&mut lines, &sanitize_line(l));
-            }
-            DocContent {
-                lines,
-                json: true,
-                raw: pretty,
-            }
-        }
+        AttrValue::Json(_) => json_doc(v.pretty()),
         AttrValue::Text(t) => {
             push_block(&mut lines, t);
             DocContent {
@@ -420,7 +410,11 @@ fn chat_doc(s: &Span) -> DocContent {
 }
 
 fn raw_doc<T: serde::Serialize>(v: &T) -> DocContent {
-    let pretty = serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("(cannot show: {e})"));
+    json_doc(serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("(cannot show: {e})")))
+}
+
+/// Pretty JSON text as a document: one sanitized display line per line, highlighted.
+fn json_doc(pretty: String) -> DocContent {
     let mut lines = Vec::new();
     for l in pretty.lines() {
         push_line(&mut lines, &sanitize_line(l));
