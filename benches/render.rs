@@ -46,7 +46,11 @@ fn frame(c: &mut Criterion) {
     // in the middle of the tree, so rows above and below are off screen
     view.selected = 50_000;
     view.offset = 49_980;
-    app.open = Some(OpenTrace { trace, view });
+    app.open = Some(OpenTrace {
+        trace,
+        view,
+        search: Default::default(),
+    });
     app.focus = mlflow_tui::app::Focus::SpanTree;
     // one key press: the detail pane builds (and highlights) the selected span's inputs
     let down = crossterm::event::KeyEvent::new(

@@ -42,6 +42,8 @@ pub enum Action {
     TimeFormat,
     Experiments,
     Search,
+    NextMatch,
+    PrevMatch,
 }
 
 impl Action {
@@ -78,7 +80,9 @@ impl Action {
             Action::ReverseSort => "reverse the sort order",
             Action::TimeFormat => "relative / absolute times",
             Action::Experiments => "pick experiments (space marks several, enter applies)",
-            Action::Search => "quick filter the trace list (enter keeps it, esc clears it)",
+            Action::Search => "quick filter the list; in the tree or detail: search the trace",
+            Action::NextMatch => "next match of the search in the trace",
+            Action::PrevMatch => "previous match",
         }
     }
 }
@@ -201,6 +205,8 @@ pub fn default_bindings() -> Vec<(Action, &'static [&'static str])> {
         (TimeFormat, &["t"]),
         (Experiments, &["e"]),
         (Search, &["/"]),
+        (NextMatch, &["n"]),
+        (PrevMatch, &["N"]),
     ]
 }
 

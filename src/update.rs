@@ -268,7 +268,11 @@ fn open_trace(app: &mut App, loaded: LoadedTrace, cmds: &mut Vec<Cmd>) {
         app.detail.tab = Tab::Trace;
         app.detail.scroll = 0;
     }
-    app.open = Some(OpenTrace { trace, view });
+    app.open = Some(OpenTrace {
+        trace,
+        view,
+        search: Default::default(),
+    });
     keep_visible(app);
     refresh_doc(app, cmds);
 }
@@ -393,6 +397,10 @@ fn on_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
         quick_filter_key(app, k, cmds);
         return;
     }
+    if app.open.as_ref().is_some_and(|o| o.search.typing) {
+        trace_search_key(app, k, cmds);
+        return;
+    }
     let action = app.keymap.action(&k);
     if app.picker.is_some() {
         picker_key(app, action, cmds);
@@ -425,9 +433,20 @@ fn on_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
             cmds.push(Cmd::Quit);
         }
         Action::Help => app.help = true,
-        Action::Search => {
-            app.focus = Focus::TraceList;
-            app.list.typing = true;
+        Action::Search => match (app.focus, app.open.as_mut()) {
+            (Focus::SpanTree | Focus::Detail, Some(o)) => {
+                o.search.typing = true;
+                o.search.query.clear();
+                o.search.matches.clear();
+                o.search.current = None;
+            }
+            _ => {
+                app.focus = Focus::TraceList;
+                app.list.typing = true;
+            }
+        },
+        Action::NextMatch | Action::PrevMatch => {
+            jump_to_match(app, action == Action::NextMatch, cmds)
         }
         Action::Experiments => {
             app.picker = Some(crate::app::Picker {
@@ -528,6 +547,83 @@ fn quick_filter_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
         app.list.set_quick(q);
         keep_visible(app);
         follow_list_selection(app, cmds);
+    }
+}
+
+/// Keystrokes while the trace search takes them; enter runs the search and shows the first
+/// match, esc cancels it.
+fn trace_search_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
+    let Some(o) = app.open.as_mut() else { return };
+    match k.code {
+        KeyCode::Esc => {
+            o.search = Default::default();
+        }
+        KeyCode::Enter => {
+            o.search.typing = false;
+            o.search.matches = crate::app::search::find(&o.trace, &o.search.query);
+            o.search.current = None;
+            if o.search.matches.is_empty() {
+                app.message = Some(format!(
+                    "no match for {:?} in this trace",
+                    sanitize_line(&o.search.query)
+                ));
+            } else {
+                jump_to_match(app, true, cmds);
+            }
+        }
+        KeyCode::Backspace => {
+            o.search.query.pop();
+        }
+        KeyCode::Char(c)
+            if !k
+                .modifiers
+                .contains(crossterm::event::KeyModifiers::CONTROL) =>
+        {
+            o.search.query.push(c)
+        }
+        _ => app.dirty = false,
+    }
+}
+
+/// Shows the next (or previous) match: selects its span (expanding its ancestors), opens the
+/// tab that holds it and scrolls the detail to the first line with the text.
+fn jump_to_match(app: &mut App, forward: bool, cmds: &mut Vec<Cmd>) {
+    let Some(o) = app.open.as_mut() else {
+        app.dirty = false;
+        return;
+    };
+    let n = o.search.matches.len();
+    if n == 0 {
+        app.message = Some("no search in this trace: / in the span tree or detail pane".into());
+        return;
+    }
+    let next = match (o.search.current, forward) {
+        (None, true) => 0,
+        (None, false) => n - 1,
+        (Some(c), true) => (c + 1) % n,
+        (Some(c), false) => (c + n - 1) % n,
+    };
+    o.search.current = Some(next);
+    let m = o.search.matches[next];
+    o.view.select_span(&o.trace.tree, m.span);
+    let query = o.search.query.clone();
+    if let Some(tab) = m.tab {
+        app.detail.tab = tab;
+    } else if app.detail.tab == Tab::Trace && o.trace.tree.parent(m.span).is_some() {
+        app.detail.tab = Tab::Inputs;
+    }
+    app.message = Some(format!("match {}/{n}", next + 1));
+    keep_visible(app);
+    refresh_doc(app, cmds);
+    if let Some(line) = app
+        .detail
+        .doc
+        .as_ref()
+        .and_then(|d| crate::app::search::line_of(&d.lines, &query))
+    {
+        app.detail.scroll = line.saturating_sub(2);
+        clamp_detail(app);
+        ensure_highlight(app, cmds);
     }
 }
 

@@ -543,3 +543,62 @@ fn sort_by_name_then_back_to_time() {
     h.keys("s");
     assert_eq!(h.app.list.sort.label(), "time");
 }
+
+#[test]
+fn search_inside_a_trace_walks_its_matches() {
+    let mut h = demo_harness();
+    select_trace_named(&mut h, "travel_agent");
+    h.key(KeyCode::Enter);
+    h.keys("C"); // fold everything: a match must unfold its ancestors
+    h.keys("/Lisbon");
+    assert!(h.app.open.as_ref().unwrap().search.typing);
+    assert!(h.screen().contains("/Lisbon▏"));
+    h.key(KeyCode::Enter);
+    let o = h.app.open.as_ref().unwrap();
+    assert!(o.search.matches.len() >= 4, "{:?}", o.search.matches);
+    assert_eq!(o.search.current, Some(0));
+    // the first match is the root's inputs
+    assert_eq!(h.selected_span_name().as_deref(), Some("travel_agent"));
+    assert_eq!(h.app.detail.tab, Tab::Inputs);
+    let doc = h.app.detail.doc.as_ref().unwrap();
+    assert!(
+        doc.lines[h.app.detail.scroll..]
+            .iter()
+            .take(5)
+            .any(|l| l.contains("Lisbon"))
+    );
+    // n walks on through the root's other tabs, then into a child span (ancestors unfold)
+    h.keys("n");
+    assert!(h.screen().contains("/Lisbon 2/"), "the counter shows");
+    let mut steps = 1;
+    while h.selected_span_name().as_deref() == Some("travel_agent") {
+        h.keys("n");
+        steps += 1;
+        assert!(steps < 10);
+    }
+    assert_eq!(h.app.open.as_ref().unwrap().search.current, Some(steps));
+    // N goes back to the start, and wraps
+    for _ in 0..steps {
+        h.keys("N");
+    }
+    assert_eq!(h.selected_span_name().as_deref(), Some("travel_agent"));
+    h.keys("N");
+    let last = h.app.open.as_ref().unwrap().search.current.unwrap();
+    assert_eq!(last + 1, h.app.open.as_ref().unwrap().search.matches.len());
+    // a match in events opens the Events tab
+    select_trace_named(&mut h, "batch_job");
+    h.key(KeyCode::Enter);
+    h.keys("/Traceback");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.detail.tab, Tab::Events);
+    // smart case and no match
+    h.keys("/zzz-nothing");
+    h.key(KeyCode::Enter);
+    assert!(h.app.message.as_deref().unwrap().contains("no match"));
+    h.keys("/traceback"); // lowercase: any case
+    h.key(KeyCode::Enter);
+    assert!(!h.app.open.as_ref().unwrap().search.matches.is_empty());
+    h.keys("/TRACEBACK"); // uppercase: exact
+    h.key(KeyCode::Enter);
+    assert!(h.app.open.as_ref().unwrap().search.matches.is_empty());
+}

@@ -2,6 +2,7 @@
 //! Also the messages that arrive (`Msg`) and the side effects update asks for (`Cmd`).
 
 pub mod detail;
+pub mod search;
 pub mod span_tree;
 pub mod trace_list;
 
@@ -162,6 +163,8 @@ impl LoadedTrace {
 pub struct OpenTrace {
     pub trace: Arc<Trace>,
     pub view: SpanTreeView,
+    /// Search inside this trace (`/` in the tree or detail pane).
+    pub search: search::TraceSearch,
 }
 
 #[derive(Debug, Clone)]

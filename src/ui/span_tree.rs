@@ -31,7 +31,16 @@ fn bar(start: f32, end: f32, w: usize) -> String {
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: bool) {
     let title = match (&app.open, &app.loading_trace) {
         (_, Some(_)) => " Spans (loading…) ".to_string(),
-        (Some(o), None) => format!(" Spans ({}) ", o.trace.span_count()),
+        (Some(o), None) => {
+            let q = crate::text::sanitize_line(&o.search.query);
+            let search = match (o.search.typing, o.search.current) {
+                (true, _) => format!(" · /{q}▏"),
+                (false, Some(c)) => format!(" · /{q} {}/{}", c + 1, o.search.matches.len()),
+                (false, None) if !q.is_empty() => format!(" · /{q} no match"),
+                _ => String::new(),
+            };
+            format!(" Spans ({}){search} ", o.trace.span_count())
+        }
         (None, None) => " Spans ".to_string(),
     };
     let block = pane_block(title, focused, theme);

@@ -339,6 +339,7 @@ pub fn buffer_text(b: &ratatui::buffer::Buffer) -> String {
 
 /// Moves the list's selection to the first trace with this name.
 pub fn select_trace_named(h: &mut Harness, name: &str) {
+    h.app.focus = mlflow_tui::app::Focus::TraceList;
     h.keys("g");
     for _ in 0..h.app.list.order.len() {
         if h.app.list.selected_trace().and_then(|t| t.name()) == Some(name) {
