@@ -44,6 +44,8 @@ pub enum Action {
     Search,
     NextMatch,
     PrevMatch,
+    SpanFilter,
+    HidePlumbing,
 }
 
 impl Action {
@@ -83,6 +85,10 @@ impl Action {
             Action::Search => "quick filter the list; in the tree or detail: search the trace",
             Action::NextMatch => "next match of the search in the trace",
             Action::PrevMatch => "previous match",
+            Action::SpanFilter => {
+                "show or hide span types (errors and parents of shown spans stay)"
+            }
+            Action::HidePlumbing => "hide plumbing spans (untyped and parser spans)",
         }
     }
 }
@@ -207,6 +213,8 @@ pub fn default_bindings() -> Vec<(Action, &'static [&'static str])> {
         (Search, &["/"]),
         (NextMatch, &["n"]),
         (PrevMatch, &["N"]),
+        (SpanFilter, &["T"]),
+        (HidePlumbing, &["H"]),
     ]
 }
 

@@ -406,6 +406,10 @@ fn on_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
         picker_key(app, action, cmds);
         return;
     }
+    if app.span_filter.is_some() {
+        span_filter_key(app, action, cmds);
+        return;
+    }
     if app.help {
         if matches!(action, Some(Action::Help | Action::Back | Action::Quit)) {
             app.help = false;
@@ -445,6 +449,29 @@ fn on_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
                 app.list.typing = true;
             }
         },
+        Action::SpanFilter => {
+            if app.open.is_some() {
+                app.span_filter = Some(0);
+            } else {
+                app.message = Some("open a trace first".into());
+            }
+        }
+        Action::HidePlumbing => {
+            if let Some(o) = app.open.as_mut() {
+                o.view.hide_plumbing = !o.view.hide_plumbing;
+                o.view.recompute(&o.trace.tree);
+                app.message = Some(
+                    if o.view.hide_plumbing {
+                        "plumbing spans hidden"
+                    } else {
+                        "plumbing spans shown"
+                    }
+                    .into(),
+                );
+                keep_visible(app);
+                refresh_doc(app, cmds);
+            }
+        }
         Action::NextMatch | Action::PrevMatch => {
             jump_to_match(app, action == Action::NextMatch, cmds)
         }
@@ -624,6 +651,37 @@ fn jump_to_match(app: &mut App, forward: bool, cmds: &mut Vec<Cmd>) {
         app.detail.scroll = line.saturating_sub(2);
         clamp_detail(app);
         ensure_highlight(app, cmds);
+    }
+}
+
+/// Keys in the span filter popup: move, space toggles the row, esc or enter close it. Every
+/// toggle applies at once.
+fn span_filter_key(app: &mut App, action: Option<Action>, cmds: &mut Vec<Cmd>) {
+    let (Some(row), Some(o)) = (app.span_filter, app.open.as_mut()) else {
+        app.span_filter = None;
+        return;
+    };
+    let types = crate::app::SpanTreeView::type_counts(&o.trace.tree);
+    match action {
+        Some(a @ (Action::Up | Action::Down | Action::Top | Action::Bottom)) => {
+            app.span_filter = step(row, types.len() + 1, a, 10);
+        }
+        Some(Action::Toggle | Action::Select) if row == 0 || action == Some(Action::Toggle) => {
+            if row == 0 {
+                o.view.hide_plumbing = !o.view.hide_plumbing;
+            } else if let Some((t, _)) = types.get(row - 1)
+                && !o.view.hidden_types.remove(t)
+            {
+                o.view.hidden_types.insert(t.clone());
+            }
+            o.view.recompute(&o.trace.tree);
+            keep_visible(app);
+            refresh_doc(app, cmds);
+        }
+        Some(Action::Back | Action::Select | Action::SpanFilter | Action::Quit) => {
+            app.span_filter = None
+        }
+        _ => app.dirty = false,
     }
 }
 

@@ -602,3 +602,51 @@ fn search_inside_a_trace_walks_its_matches() {
     h.key(KeyCode::Enter);
     assert!(h.app.open.as_ref().unwrap().search.matches.is_empty());
 }
+
+#[test]
+fn span_filter_hides_types_but_keeps_errors_and_parents() {
+    let mut h = demo_harness();
+    select_trace_named(&mut h, "batch_job");
+    h.key(KeyCode::Enter);
+    let rows = |h: &Harness| h.app.open.as_ref().unwrap().view.rows.len();
+    assert_eq!(rows(&h), 5);
+    // plumbing: the untyped wrapper spans; they all failed, so they stay
+    h.keys("H");
+    assert_eq!(rows(&h), 5, "spans with errors always stay");
+    h.keys("H");
+    select_trace_named(&mut h, "rag_pipeline");
+    h.key(KeyCode::Enter);
+    assert_eq!(rows(&h), 4);
+    h.keys("H"); // format_prompt is a PARSER span
+    assert_eq!(rows(&h), 3);
+    h.keys("H");
+    // the popup: hide CHAT_MODEL and RETRIEVER
+    h.keys("T");
+    let s = h.screen();
+    assert!(
+        s.contains("Span filter") && s.contains("RETRIEVER  (1)"),
+        "{s}"
+    );
+    let types =
+        mlflow_tui::app::SpanTreeView::type_counts(&h.app.open.as_ref().unwrap().trace.tree);
+    let pos = |t: &str| types.iter().position(|(n, _)| n == t).unwrap() + 1;
+    for t in ["CHAT_MODEL", "RETRIEVER"] {
+        h.keys("g");
+        for _ in 0..pos(t) {
+            h.keys("j");
+        }
+        h.key(KeyCode::Char(' '));
+    }
+    h.key(KeyCode::Esc);
+    assert!(h.app.span_filter.is_none());
+    assert_eq!(rows(&h), 2, "the chain root and the parser remain");
+    // hiding the root's type keeps it while a child is shown
+    h.keys("T");
+    h.keys("g");
+    for _ in 0..pos("CHAIN") {
+        h.keys("j");
+    }
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Esc);
+    assert_eq!(rows(&h), 2, "a parent of a shown span stays");
+}

@@ -193,6 +193,8 @@ pub struct App {
     /// The experiments listed (empty: every active one).
     pub experiment_ids: Vec<String>,
     pub picker: Option<Picker>,
+    /// The span filter popup: the row under the cursor (0: hide plumbing, then the types).
+    pub span_filter: Option<usize>,
     /// The wait before the next automatic retry of a failed list load.
     pub retry_ms: u64,
     pub keymap: Keymap,
@@ -234,6 +236,7 @@ impl App {
             experiment_label,
             experiment_ids: Vec::new(),
             picker: None,
+            span_filter: None,
             retry_ms: 0,
             keymap: Keymap::default(),
             color: true,

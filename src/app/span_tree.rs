@@ -2,10 +2,10 @@
 //! that changes), the selection and the scroll offset, and one prebuilt row per span (built once
 //! per loaded trace; render only slices the visible window).
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use crate::model::time::format_duration_ns;
-use crate::model::{SpanTree, StatusCode, Trace};
+use crate::model::{Span, SpanTree, SpanType, StatusCode, Trace};
 use crate::text::sanitize_line;
 
 /// One span's row, prebuilt when the trace loads.
@@ -33,6 +33,15 @@ pub struct SpanTreeView {
     row_of: Vec<u32>,
     pub selected: usize,
     pub offset: usize,
+    /// Span types hidden by the span filter (their names, as MLflow writes them).
+    pub hidden_types: BTreeSet<String>,
+    /// Hide plumbing: untyped (UNKNOWN) and PARSER spans.
+    pub hide_plumbing: bool,
+}
+
+/// Is this span plumbing (glue code rather than a step worth seeing)?
+pub fn is_plumbing(s: &Span) -> bool {
+    matches!(s.span_type, SpanType::Unknown | SpanType::Parser)
 }
 
 /// Traces up to this many spans open fully expanded; bigger ones to this depth.
@@ -81,6 +90,8 @@ impl SpanTreeView {
             row_of: vec![u32::MAX; tree.len()],
             selected: 0,
             offset: 0,
+            hidden_types: BTreeSet::new(),
+            hide_plumbing: false,
         };
         v.recompute(tree);
         v
@@ -89,6 +100,7 @@ impl SpanTreeView {
     /// Rebuilds the visible rows from the expanded flags: one pass over the depth-first order.
     pub fn recompute(&mut self, tree: &SpanTree) {
         let keep = self.selected_span();
+        let shown = self.filter_mask(tree);
         self.rows.clear();
         self.row_of.iter_mut().for_each(|r| *r = u32::MAX);
         let mut skip_deeper_than: Option<u32> = None;
@@ -99,6 +111,11 @@ impl SpanTreeView {
                     continue;
                 }
                 skip_deeper_than = None;
+            }
+            if shown.as_ref().is_some_and(|m| !m[i]) {
+                // filtered out, and so is everything below it (parents of shown spans stay)
+                skip_deeper_than = Some(d);
+                continue;
             }
             self.row_of[i] = self.rows.len() as u32;
             self.rows.push(i as u32);
@@ -116,6 +133,41 @@ impl SpanTreeView {
             cur = tree.parent(s);
         }
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+    }
+
+    /// Which spans the span filter keeps: those of a shown type, every span with an error or
+    /// an exception, and every ancestor of a kept span. `None` when no filter is set.
+    fn filter_mask(&self, tree: &SpanTree) -> Option<Vec<bool>> {
+        if self.hidden_types.is_empty() && !self.hide_plumbing {
+            return None;
+        }
+        let mut keep: Vec<bool> = tree
+            .spans()
+            .iter()
+            .map(|s| {
+                let hidden = self.hidden_types.contains(s.span_type.as_str())
+                    || (self.hide_plumbing && is_plumbing(s));
+                !hidden || s.is_error() || !s.exceptions().is_empty()
+            })
+            .collect();
+        // children come after their parents depth first: walk backwards to lift kept-ness up
+        for &i in tree.preorder().iter().rev() {
+            if keep[i]
+                && let Some(p) = tree.parent(i)
+            {
+                keep[p] = true;
+            }
+        }
+        Some(keep)
+    }
+
+    /// The span types in the trace with their counts, for the span filter.
+    pub fn type_counts(tree: &SpanTree) -> Vec<(String, usize)> {
+        let mut m: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+        for s in tree.spans() {
+            *m.entry(s.span_type.as_str().to_string()).or_default() += 1;
+        }
+        m.into_iter().collect()
     }
 
     pub fn selected_span(&self) -> Option<usize> {

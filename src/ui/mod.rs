@@ -96,6 +96,9 @@ pub fn render(frame: &mut Frame, app: &App) {
     if app.picker.is_some() {
         picker::render(frame, frame.area(), app, &theme);
     }
+    if app.span_filter.is_some() {
+        picker::render_span_filter(frame, frame.area(), app, &theme);
+    }
     if app.help {
         help::render(frame, frame.area(), app, &theme);
     }

@@ -67,3 +67,62 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
+
+/// The span filter popup: hide plumbing, then each span type with its count.
+pub fn render_span_filter(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let (Some(row), Some(o)) = (app.span_filter, app.open.as_ref()) else {
+        return;
+    };
+    let types = crate::app::SpanTreeView::type_counts(&o.trace.tree);
+    let w = area.width.saturating_sub(4).min(60);
+    let h = area.height.saturating_sub(2).min(types.len() as u16 + 3);
+    let popup = Rect::new(
+        area.x + (area.width.saturating_sub(w)) / 2,
+        area.y + (area.height.saturating_sub(h)) / 2,
+        w,
+        h,
+    );
+    frame.render_widget(Clear, popup);
+    let block = pane_block(
+        " Span filter (space toggles, esc closes) ".into(),
+        true,
+        theme,
+    );
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    let entries = std::iter::once((
+        format!(
+            "[{}] hide plumbing (untyped, parser)",
+            if o.view.hide_plumbing { "x" } else { " " }
+        ),
+        0usize,
+    ))
+    .chain(types.iter().enumerate().map(|(i, (t, n))| {
+        let shown = !o.view.hidden_types.contains(t);
+        (
+            format!(
+                "[{}] {}  ({n})",
+                if shown { "x" } else { " " },
+                sanitize_line(t)
+            ),
+            i + 1,
+        )
+    }));
+    let rows = inner.height as usize;
+    let offset = row.saturating_sub(rows.saturating_sub(1));
+    let lines: Vec<Line> = entries
+        .skip(offset)
+        .take(rows)
+        .map(|(text, i)| {
+            Line::styled(
+                truncate(&text, inner.width as usize).into_owned(),
+                if i == row {
+                    theme.selected
+                } else {
+                    Style::default()
+                },
+            )
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+}
