@@ -77,7 +77,7 @@ fn serve(mut conn: TcpStream, hits: &AtomicUsize) {
         "s401" => reply("401 Unauthorized", "text/html", "<html>login</html>"),
         "html404" => reply("404 Not Found", "text/html", "<!doctype html><title>404 Not Found</title>"),
         "stall" => {
-            std::thread::sleep(Duration::from_secs(4));
+            std::thread::sleep(Duration::from_secs(10));
             reply("200 OK", "application/json", ok_json(&path))
         }
         "drop" => {
