@@ -637,3 +637,311 @@ mod tests {
         assert!(e("数据 = 'x'").message.contains("unknown field"));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Local evaluation, with the answers MLflow's stores give.
+
+#[cfg(test)]
+use super::keys;
+use super::{Span, TraceInfo};
+
+/// Which MLflow store's answers to give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Store {
+    /// The SQL store (sqlite): every field.
+    Sql,
+    /// The file store: trace attributes, tags and metadata only.
+    File,
+}
+
+/// SQL LIKE: `%` any run, `_` one character; case-sensitive as MLflow sets it for sqlite
+/// (`PRAGMA case_sensitive_like = true`). Iterative, no backtracking blow-up.
+pub fn like(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '_' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '%' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '%' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+fn ilike(pattern: &str, text: &str) -> bool {
+    // sqlite's lower() folds ASCII only
+    like(&pattern.to_ascii_lowercase(), &text.to_ascii_lowercase())
+}
+
+fn rlike(pattern: &str, text: &str) -> bool {
+    regex::Regex::new(pattern).is_ok_and(|r| r.is_match(text))
+}
+
+fn num(v: &Value) -> Option<f64> {
+    match v {
+        Value::Num(n) => Some(*n),
+        Value::Str(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+fn text_of(v: &Value) -> String {
+    match v {
+        Value::Str(s) => s.clone(),
+        Value::Num(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+        Value::Num(n) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Compares one string with a clause's operator and value.
+fn cmp_str(op: Op, value: &Value, s: &str) -> bool {
+    match op {
+        Op::Eq => s == text_of(value),
+        Op::Ne => s != text_of(value),
+        Op::Like => like(&text_of(value), s),
+        Op::ILike => ilike(&text_of(value), s),
+        Op::RLike => rlike(&text_of(value), s),
+        Op::In | Op::NotIn => {
+            let inside = matches!(value, Value::List(l) if l.iter().any(|v| text_of(v) == s));
+            inside == (op == Op::In)
+        }
+        Op::Lt | Op::Le | Op::Gt | Op::Ge => match (s.parse::<f64>().ok(), num(value)) {
+            (Some(a), Some(b)) => cmp_num(op, a, b),
+            _ => false,
+        },
+        Op::IsNull | Op::IsNotNull => false,
+    }
+}
+
+fn cmp_num(op: Op, a: f64, b: f64) -> bool {
+    match op {
+        Op::Eq => a == b,
+        Op::Ne => a != b,
+        Op::Lt => a < b,
+        Op::Le => a <= b,
+        Op::Gt => a > b,
+        Op::Ge => a >= b,
+        _ => false,
+    }
+}
+
+/// A tag or metadata entry: `!=`, LIKE and the rest need the key to be there (a SQL join);
+/// IS NULL means it is not.
+fn cmp_entry(op: Op, value: &Value, v: Option<&String>) -> bool {
+    match (op, v) {
+        (Op::IsNull, v) => v.is_none(),
+        (Op::IsNotNull, v) => v.is_some(),
+        (_, None) => false,
+        (op, Some(s)) => cmp_str(op, value, s),
+    }
+}
+
+impl Filter {
+    /// Whether evaluating needs the spans (span filters and `trace.text`).
+    pub fn needs_spans(&self) -> bool {
+        self.clauses
+            .iter()
+            .any(|c| matches!(c.field, Field::Span(_) | Field::Attribute(Attribute::Text)))
+    }
+
+    /// What a store refuses, in its words.
+    pub fn check(&self, store: Store) -> Result<(), FilterError> {
+        for c in &self.clauses {
+            let refused = match (&c.field, store) {
+                (Field::Issue(_), _) | (Field::Attribute(Attribute::Prompt), _) => {
+                    Some("this filter is evaluated by tracking servers only")
+                }
+                (
+                    Field::Span(_)
+                    | Field::Attribute(Attribute::Text)
+                    | Field::Feedback(_)
+                    | Field::Expectation(_),
+                    Store::File,
+                ) => Some(
+                    "this filter requires database support; the file store cannot evaluate it (MLflow answers the same)",
+                ),
+                (Field::Attribute(Attribute::EndTimeMs), Store::File) => {
+                    Some("end_time_ms is not supported by the file store")
+                }
+                _ => None,
+            };
+            if let Some(m) = refused {
+                return Err(FilterError {
+                    column: c.column,
+                    message: m.into(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Does this trace match every clause? `spans` is needed when [`Filter::needs_spans`].
+    pub fn matches(&self, info: &TraceInfo, spans: Option<&[Span]>) -> bool {
+        self.clauses.iter().all(|c| clause_matches(c, info, spans))
+    }
+}
+
+fn clause_matches(c: &Clause, info: &TraceInfo, spans: Option<&[Span]>) -> bool {
+    let (op, v) = (c.op, &c.value);
+    match &c.field {
+        Field::Attribute(a) => match a {
+            Attribute::Status => cmp_str(op, v, info.state.as_str()),
+            Attribute::TimestampMs => {
+                num(v).is_some_and(|b| cmp_num(op, info.request_time_ms as f64, b))
+            }
+            Attribute::ExecutionTimeMs => match (info.duration_ms, num(v)) {
+                (Some(d), Some(b)) => cmp_num(op, d as f64, b),
+                _ => false,
+            },
+            Attribute::EndTimeMs => match (info.end_time_ms(), num(v)) {
+                (Some(e), Some(b)) => cmp_num(op, e as f64, b),
+                _ => false,
+            },
+            Attribute::RequestId => cmp_str(op, v, &info.trace_id),
+            Attribute::ClientRequestId => info
+                .client_request_id
+                .as_deref()
+                .is_some_and(|s| cmp_str(op, v, s)),
+            Attribute::Name => info.name().is_some_and(|s| cmp_str(op, v, s)),
+            Attribute::RunId => info
+                .metadata
+                .get("mlflow.sourceRun")
+                .is_some_and(|s| cmp_str(op, v, s)),
+            Attribute::Text => spans.is_some_and(|spans| {
+                spans
+                    .iter()
+                    .any(|s| serde_json::to_string(s).is_ok_and(|json| cmp_str(op, v, &json)))
+            }),
+            Attribute::Prompt => false,
+        },
+        Field::Tag(k) => cmp_entry(op, v, info.tags.get(k)),
+        Field::Metadata(k) => cmp_entry(op, v, info.metadata.get(k)),
+        Field::Span(f) => spans.is_some_and(|spans| {
+            spans.iter().any(|s| match f {
+                SpanField::Name => cmp_str(op, v, &s.name),
+                SpanField::Type => cmp_str(op, v, s.span_type.as_str()),
+                SpanField::Status => cmp_str(op, v, s.status.as_str()),
+                SpanField::Content => {
+                    serde_json::to_string(s).is_ok_and(|json| cmp_str(op, v, &json))
+                }
+                // stored values are JSON-encoded: `= 'TOOL'` does not match "\"TOOL\"", as in MLflow
+                SpanField::Attribute(k) => s.attr(k).is_some_and(|a| cmp_str(op, v, a.raw())),
+            })
+        }),
+        Field::Feedback(name) | Field::Expectation(name) => {
+            let kind = if matches!(c.field, Field::Feedback(_)) {
+                "feedback"
+            } else {
+                "expectation"
+            };
+            let found: Vec<String> = info
+                .assessments
+                .iter()
+                .filter(|a| a.kind == kind && &a.name == name)
+                .map(|a| {
+                    a.value
+                        .as_ref()
+                        .map(|x| match x {
+                            serde_json::Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        })
+                        .unwrap_or_default()
+                })
+                .collect();
+            match op {
+                Op::IsNull => found.is_empty(),
+                Op::IsNotNull => !found.is_empty(),
+                _ => found.iter().any(|s| cmp_str(op, v, s)),
+            }
+        }
+        Field::Issue(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod eval_tests {
+    use super::*;
+
+    #[test]
+    fn like_is_sql_like() {
+        assert!(like("%tool%", "my tool span"));
+        assert!(
+            !like("%Tool%", "my tool span"),
+            "case-sensitive, as MLflow's sqlite"
+        );
+        assert!(ilike("%Tool%", "my tool span"));
+        assert!(like("a_c", "abc"));
+        assert!(!like("a_c", "abbc"));
+        assert!(like("%", ""));
+        assert!(like("abc", "abc"));
+        assert!(!like("abc", "abcd"));
+        assert!(like("%a%b%c%", "xxaxxbxxcxx"));
+        assert!(rlike("^ag.*t$", "agent"));
+        assert!(!rlike("(", "agent"), "a bad regex matches nothing");
+    }
+
+    #[test]
+    fn trace_level_clauses() {
+        let mut info = TraceInfo {
+            trace_id: "tr-1".into(),
+            request_time_ms: 1000,
+            duration_ms: Some(50),
+            ..Default::default()
+        };
+        info.state = crate::model::TraceState::Error;
+        info.tags.insert(keys::TRACE_NAME.into(), "agent".into());
+        info.tags.insert("env".into(), "prod".into());
+        info.metadata
+            .insert("mlflow.trace.user".into(), "alice".into());
+        let m = |f: &str| parse(f).unwrap().matches(&info, None);
+        assert!(m("status = 'ERROR'"));
+        assert!(m("attributes.status IN ('OK', 'ERROR')"));
+        assert!(!m("status NOT IN ('ERROR')"));
+        assert!(m("timestamp_ms >= 1000 AND execution_time_ms < 51"));
+        assert!(m("end_time_ms = 1050"));
+        assert!(m("name LIKE 'ag%'") && !m("name LIKE 'AG%'") && m("name ILIKE 'AG%'"));
+        assert!(m("tags.env = 'prod'") && !m("tags.env != 'prod'"));
+        assert!(
+            !m("tags.missing != 'x'"),
+            "!= needs the key, as a SQL join does"
+        );
+        assert!(m("tags.missing IS NULL") && m("tags.env IS NOT NULL"));
+        assert!(m("metadata.`mlflow.trace.user` = 'alice'"));
+        assert!(m("request_id = 'tr-1'"));
+        assert!(!m("name = 'agent' AND tags.env = 'dev'"));
+    }
+
+    #[test]
+    fn the_file_store_refuses_what_mlflow_refuses() {
+        assert!(
+            parse("span.name = 'x'")
+                .unwrap()
+                .check(Store::File)
+                .is_err()
+        );
+        assert!(
+            parse("trace.text LIKE '%x%'")
+                .unwrap()
+                .check(Store::File)
+                .is_err()
+        );
+        assert!(parse("span.name = 'x'").unwrap().check(Store::Sql).is_ok());
+        assert!(parse("tags.a = 'b'").unwrap().check(Store::File).is_ok());
+    }
+}

@@ -174,7 +174,9 @@ impl LocalStore for JsonStore {
     }
 
     fn list(&self, query: &ListQuery) -> Result<TracePage, SourceError> {
-        super::no_local_filter(query)?;
+        if let Some(page) = super::filtered_page(self, query, crate::model::filter::Store::Sql)? {
+            return Ok(page);
+        }
         let infos = self
             .entries
             .iter()

@@ -186,7 +186,9 @@ impl LocalStore for FileStore {
     }
 
     fn list(&self, query: &ListQuery) -> Result<TracePage, SourceError> {
-        super::no_local_filter(query)?;
+        if let Some(page) = super::filtered_page(self, query, crate::model::filter::Store::File)? {
+            return Ok(page);
+        }
         let (scanned, warnings) = {
             let mut cache = self
                 .scanned

@@ -128,14 +128,41 @@ impl<S: LocalStore> Source for Blocking<S> {
     }
 }
 
-/// Local sources do not evaluate filters yet: say so rather than ignore one.
-pub fn no_local_filter(query: &ListQuery) -> Result<(), SourceError> {
-    match query.filter.as_deref().map(str::trim) {
-        Some(f) if !f.is_empty() => Err(SourceError::Other(
-            "filters are sent to tracking servers; local sources do not evaluate them yet".into(),
-        )),
-        _ => Ok(()),
+/// A local listing with a filter: parsed and checked as the matching MLflow store would, then
+/// evaluated over every trace of the selected experiments (spans are loaded only when the
+/// filter needs them), newest first, then paged. `None` when the query has no filter.
+pub fn filtered_page<S: LocalStore + ?Sized>(
+    store: &S,
+    query: &ListQuery,
+    kind: crate::model::filter::Store,
+) -> Result<Option<TracePage>, SourceError> {
+    let Some(text) = query.filter.as_deref().filter(|f| !f.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let bad = |e: crate::model::filter::FilterError| SourceError::Other(format!("filter: {e}"));
+    let filter = crate::model::filter::parse(text).map_err(bad)?;
+    filter.check(kind).map_err(bad)?;
+    let all = store.list(&ListQuery {
+        experiment_ids: query.experiment_ids.clone(),
+        max_results: 0,
+        page_token: None,
+        filter: None,
+    })?;
+    let mut kept = Vec::new();
+    for info in all.traces {
+        let ok = if filter.needs_spans() {
+            let t = store.get(&info.trace_id)?;
+            filter.matches(&info, Some(t.spans()))
+        } else {
+            filter.matches(&info, None)
+        };
+        if ok {
+            kept.push(info);
+        }
     }
+    let mut page = page_of(kept, query)?;
+    page.warnings = all.warnings;
+    Ok(Some(page))
 }
 
 /// Sorts newest first (ties by id, as MLflow does) and cuts one page at an offset token.

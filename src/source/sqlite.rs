@@ -402,7 +402,9 @@ impl LocalStore for SqliteStore {
     }
 
     fn list(&self, query: &ListQuery) -> Result<TracePage, SourceError> {
-        super::no_local_filter(query)?;
+        if let Some(page) = super::filtered_page(self, query, crate::model::filter::Store::Sql)? {
+            return Ok(page);
+        }
         let offset = parse_offset_token(query.page_token.as_deref())?;
         let limit = if query.max_results == 0 {
             -1
