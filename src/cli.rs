@@ -60,7 +60,8 @@ pub enum Command {
         /// Print JSON (one array of trace infos)
         #[arg(long)]
         json: bool,
-        /// MLflow search filter, e.g. "attributes.status = 'ERROR'" (sent to tracking servers)
+        /// MLflow search filter, e.g. "attributes.status = 'ERROR' AND span.type = 'TOOL'"
+        /// (sent to tracking servers, evaluated like MLflow's stores for local sources)
         #[arg(long, value_name = "FILTER")]
         filter: Option<String>,
     },

@@ -46,6 +46,7 @@ pub enum Action {
     PrevMatch,
     SpanFilter,
     HidePlumbing,
+    Filter,
 }
 
 impl Action {
@@ -89,6 +90,7 @@ impl Action {
                 "show or hide span types (errors and parents of shown spans stay)"
             }
             Action::HidePlumbing => "hide plumbing spans (untyped and parser spans)",
+            Action::Filter => "MLflow search filter for the list (↑/↓ history, enter applies)",
         }
     }
 }
@@ -215,6 +217,7 @@ pub fn default_bindings() -> Vec<(Action, &'static [&'static str])> {
         (PrevMatch, &["N"]),
         (SpanFilter, &["T"]),
         (HidePlumbing, &["H"]),
+        (Filter, &["f", ":"]),
     ]
 }
 

@@ -187,6 +187,7 @@ impl Executor {
             Cmd::LoadTraces {
                 req,
                 experiment_ids,
+                filter,
                 page_token,
                 append,
             } => {
@@ -195,7 +196,7 @@ impl Executor {
                     experiment_ids,
                     max_results: PAGE_SIZE,
                     page_token,
-                    filter: None,
+                    filter,
                 };
                 self.spawn(async move {
                     let page = src.list(q).await.map_err(|e| e.to_string());

@@ -155,6 +155,7 @@ fn request_list(app: &mut App, token: Option<String>, append: bool, cmds: &mut V
     cmds.push(Cmd::LoadTraces {
         req: app.list.req,
         experiment_ids: app.experiment_ids.clone(),
+        filter: app.filter.clone(),
         page_token: token,
         append,
     });
@@ -397,6 +398,10 @@ fn on_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
         quick_filter_key(app, k, cmds);
         return;
     }
+    if app.filter_input.is_some() {
+        filter_input_key(app, k, cmds);
+        return;
+    }
     if app.open.as_ref().is_some_and(|o| o.search.typing) {
         trace_search_key(app, k, cmds);
         return;
@@ -449,6 +454,12 @@ fn on_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
                 app.list.typing = true;
             }
         },
+        Action::Filter => {
+            app.filter_input = Some(crate::app::FilterInput {
+                text: app.filter.clone().unwrap_or_default(),
+                ..Default::default()
+            });
+        }
         Action::SpanFilter => {
             if app.open.is_some() {
                 app.span_filter = Some(0);
@@ -575,6 +586,91 @@ fn quick_filter_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
         keep_visible(app);
         follow_list_selection(app, cmds);
     }
+}
+
+/// Keystrokes in the filter line: text edits it, ↑/↓ walk the history, enter parses it (an
+/// error points at its column and the line stays open) and reloads the list, esc cancels.
+fn filter_input_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
+    let Some(input) = app.filter_input.as_mut() else {
+        return;
+    };
+    match k.code {
+        KeyCode::Esc => app.filter_input = None,
+        KeyCode::Enter => {
+            let text = input.text.trim().to_string();
+            if text.is_empty() {
+                app.filter_input = None;
+                if app.filter.take().is_some() {
+                    reload_list(app, cmds);
+                }
+                return;
+            }
+            match crate::model::filter::parse(&text) {
+                Err(e) => input.error = Some(e),
+                Ok(_) => {
+                    app.filter_input = None;
+                    app.filter_history.retain(|h| h != &text);
+                    app.filter_history.push(text.clone());
+                    if app.filter_history.len() > 50 {
+                        app.filter_history.remove(0);
+                    }
+                    app.filter = Some(text);
+                    reload_list(app, cmds);
+                }
+            }
+        }
+        KeyCode::Up | KeyCode::Down => {
+            let n = app.filter_history.len();
+            if n == 0 {
+                app.dirty = false;
+                return;
+            }
+            let pos = match (input.history_pos, k.code) {
+                (None, KeyCode::Up) => Some(n - 1),
+                (Some(p), KeyCode::Up) => Some(p.saturating_sub(1)),
+                (Some(p), _) if p + 1 < n => Some(p + 1),
+                _ => None,
+            };
+            input.history_pos = pos;
+            input.text = pos
+                .map(|p| app.filter_history[p].clone())
+                .unwrap_or_default();
+            input.error = None;
+        }
+        KeyCode::Backspace => {
+            input.text.pop();
+            input.error = None;
+        }
+        KeyCode::Char('u')
+            if k.modifiers
+                .contains(crossterm::event::KeyModifiers::CONTROL) =>
+        {
+            input.text.clear()
+        }
+        KeyCode::Char(c)
+            if !k
+                .modifiers
+                .contains(crossterm::event::KeyModifiers::CONTROL) =>
+        {
+            input.text.push(c);
+            input.error = None;
+        }
+        _ => app.dirty = false,
+    }
+}
+
+/// Loads the list again from its first page (a new filter or experiments), keeping sort and
+/// quick filter.
+fn reload_list(app: &mut App, cmds: &mut Vec<Cmd>) {
+    let keep = std::mem::take(&mut app.list);
+    app.list = crate::app::TraceListState {
+        sort: keep.sort,
+        ascending: keep.ascending,
+        relative_time: keep.relative_time,
+        quick: keep.quick,
+        ..Default::default()
+    };
+    request_list(app, None, false, cmds);
 }
 
 /// Keystrokes while the trace search takes them; enter runs the search and shows the first
@@ -741,13 +837,7 @@ fn picker_key(app: &mut App, action: Option<Action>, cmds: &mut Vec<Cmd>) {
                 format!("experiment {}", names.join(", "))
             };
             app.experiment_ids = chosen;
-            app.list = crate::app::TraceListState {
-                sort: app.list.sort,
-                ascending: app.list.ascending,
-                relative_time: app.list.relative_time,
-                ..Default::default()
-            };
-            request_list(app, None, false, cmds);
+            reload_list(app, cmds);
         }
         _ => app.dirty = false,
     }

@@ -650,3 +650,71 @@ fn span_filter_hides_types_but_keeps_errors_and_parents() {
     h.key(KeyCode::Esc);
     assert_eq!(rows(&h), 2, "a parent of a shown span stays");
 }
+
+#[test]
+fn the_structured_filter_line_parses_applies_and_remembers() {
+    let mut h = Harness::new(&fixtures().join("v3/sqlite"), (120, 30));
+    assert_eq!(h.app.list.order.len(), 10);
+    h.keys("f");
+    assert!(h.app.filter_input.is_some());
+    h.keys("status = 'OK' OR status = 'ERROR'");
+    h.key(KeyCode::Enter);
+    let err = h.app.filter_input.as_ref().unwrap().error.clone().unwrap();
+    assert_eq!(err.column, 15);
+    assert!(
+        h.screen().contains("✗ column 15: OR is not supported"),
+        "{}",
+        h.screen()
+    );
+    assert_eq!(h.app.list.order.len(), 10, "nothing applied");
+    for _ in 0.."OR status = 'ERROR'".len() + 1 {
+        h.key(KeyCode::Backspace);
+    }
+    h.key(KeyCode::Enter);
+    assert!(h.app.filter_input.is_none());
+    assert_eq!(h.app.filter.as_deref(), Some("status = 'OK'"));
+    assert_eq!(h.app.list.order.len(), 9, "every trace but the failed one");
+    assert!(h.screen().contains("filter: status = 'OK'"));
+    // a span filter, evaluated locally as the sqlite store would
+    h.keys(":");
+    h.key(KeyCode::Char('u')); // not ctrl: typed
+    for _ in 0..1 {
+        h.key(KeyCode::Backspace);
+    }
+    h.send(Msg::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('u'),
+        crossterm::event::KeyModifiers::CONTROL,
+    )));
+    h.keys("span.type = 'TOOL'");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.list.order.len(), 4);
+    // history: ↑ brings back the older filter
+    h.keys("f");
+    h.key(KeyCode::Up);
+    assert_eq!(
+        h.app.filter_input.as_ref().unwrap().text,
+        "span.type = 'TOOL'"
+    );
+    h.key(KeyCode::Up);
+    assert_eq!(h.app.filter_input.as_ref().unwrap().text, "status = 'OK'");
+    h.key(KeyCode::Down);
+    assert_eq!(
+        h.app.filter_input.as_ref().unwrap().text,
+        "span.type = 'TOOL'"
+    );
+    h.key(KeyCode::Esc);
+    assert_eq!(
+        h.app.filter.as_deref(),
+        Some("span.type = 'TOOL'"),
+        "esc leaves the filter as it was"
+    );
+    // an empty line clears it
+    h.keys("f");
+    h.send(Msg::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('u'),
+        crossterm::event::KeyModifiers::CONTROL,
+    )));
+    h.key(KeyCode::Enter);
+    assert!(h.app.filter.is_none());
+    assert_eq!(h.app.list.order.len(), 10);
+}

@@ -27,6 +27,16 @@ pub enum Wake {
     RetryList,
 }
 
+/// The structured filter's input line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FilterInput {
+    pub text: String,
+    /// Position in the history while ↑/↓ walk it.
+    pub history_pos: Option<usize>,
+    /// The parse error of the last enter, with its column.
+    pub error: Option<crate::model::filter::FilterError>,
+}
+
 /// The experiment picker: every experiment, the cursor, the ones marked.
 #[derive(Debug, Clone, Default)]
 pub struct Picker {
@@ -109,6 +119,7 @@ pub enum Cmd {
     LoadTraces {
         req: ReqId,
         experiment_ids: Vec<String>,
+        filter: Option<String>,
         page_token: Option<String>,
         append: bool,
     },
@@ -195,6 +206,12 @@ pub struct App {
     pub picker: Option<Picker>,
     /// The span filter popup: the row under the cursor (0: hide plumbing, then the types).
     pub span_filter: Option<usize>,
+    /// The structured filter applied to the list (MLflow's grammar).
+    pub filter: Option<String>,
+    /// The filter being typed.
+    pub filter_input: Option<FilterInput>,
+    /// Filters applied before, newest last.
+    pub filter_history: Vec<String>,
     /// The wait before the next automatic retry of a failed list load.
     pub retry_ms: u64,
     pub keymap: Keymap,
@@ -237,6 +254,9 @@ impl App {
             experiment_ids: Vec::new(),
             picker: None,
             span_filter: None,
+            filter: None,
+            filter_input: None,
+            filter_history: Vec::new(),
             retry_ms: 0,
             keymap: Keymap::default(),
             color: true,

@@ -779,6 +779,10 @@ impl Filter {
                 (Field::Attribute(Attribute::EndTimeMs), Store::File) => {
                     Some("end_time_ms is not supported by the file store")
                 }
+                // MLflow's file store has no RLIKE (its server answers 500)
+                (_, Store::File) if c.op == Op::RLike => {
+                    Some("RLIKE is not supported by the file store")
+                }
                 _ => None,
             };
             if let Some(m) = refused {
@@ -943,5 +947,12 @@ mod eval_tests {
         );
         assert!(parse("span.name = 'x'").unwrap().check(Store::Sql).is_ok());
         assert!(parse("tags.a = 'b'").unwrap().check(Store::File).is_ok());
+        assert!(
+            parse("name RLIKE '^a'")
+                .unwrap()
+                .check(Store::File)
+                .is_err()
+        );
+        assert!(parse("name RLIKE '^a'").unwrap().check(Store::Sql).is_ok());
     }
 }

@@ -590,6 +590,12 @@ fn status_error(url: &str, status: StatusCode, content_type: &str, body: &[u8]) 
             message: format!("{url}: {ecode} {msg}").trim().to_string(),
         };
     }
+    if code >= 500 {
+        return SourceError::Status {
+            code,
+            message: format!("{url}: the server failed (HTTP {code})"),
+        };
+    }
     let kind = if content_type.contains("html") {
         "an HTML page"
     } else {

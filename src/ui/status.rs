@@ -14,6 +14,28 @@ const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let w = area.width as usize;
+    if let Some(input) = &app.filter_input {
+        // the filter line: the text, a cursor, and the error pointing at its column
+        let text = crate::text::sanitize_line(&input.text);
+        let mut spans = vec![
+            Span::styled("filter> ", theme.key),
+            Span::raw(text.into_owned()),
+            Span::styled("▏", theme.key),
+        ];
+        if let Some(e) = &input.error {
+            spans.push(Span::styled(
+                format!("   ✗ column {}: {}", e.column, e.message),
+                theme.error,
+            ));
+        } else {
+            spans.push(Span::styled(
+                "   enter applies · ↑↓ history · esc cancels",
+                theme.dim,
+            ));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        return;
+    }
     let mut left = String::new();
     if app.is_loading() {
         left.push_str(SPINNER[app.spinner % SPINNER.len()]);

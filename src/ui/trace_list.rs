@@ -120,8 +120,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: 
         (false, false) => format!(" · /{}", crate::text::sanitize_line(&list.quick)),
         (false, true) => String::new(),
     };
+    let structured = match &app.filter {
+        Some(f) => format!(" · filter: {}", crate::text::sanitize_line(f)),
+        None => String::new(),
+    };
     let title = format!(
-        " Traces ({count}) · sort: {}{}{filter} ",
+        " Traces ({count}) · sort: {}{}{filter}{structured} ",
         list.sort.label(),
         if list.ascending { " ↑" } else { " ↓" }
     );

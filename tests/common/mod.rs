@@ -229,6 +229,7 @@ impl Harness {
             Cmd::LoadTraces {
                 req,
                 experiment_ids,
+                filter,
                 page_token,
                 append,
             } => {
@@ -236,7 +237,7 @@ impl Harness {
                     experiment_ids,
                     max_results: mlflow_tui::update::PAGE_SIZE,
                     page_token,
-                    ..Default::default()
+                    filter,
                 };
                 let page = self
                     .rt
