@@ -597,7 +597,13 @@ fn filter_input_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
     match k.code {
         KeyCode::Esc => app.filter_input = None,
         KeyCode::Enter => {
-            let text = input.text.trim().to_string();
+            // `:filter <expr>` reads as the expression
+            let trimmed = input.text.trim();
+            let text = trimmed
+                .strip_prefix("filter ")
+                .unwrap_or(trimmed)
+                .trim()
+                .to_string();
             if text.is_empty() {
                 app.filter_input = None;
                 if app.filter.take().is_some() {

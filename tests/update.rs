@@ -708,6 +708,16 @@ fn the_structured_filter_line_parses_applies_and_remembers() {
         Some("span.type = 'TOOL'"),
         "esc leaves the filter as it was"
     );
+    // `:filter <expr>` works as typed in a command line
+    h.keys(":");
+    h.send(Msg::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('u'),
+        crossterm::event::KeyModifiers::CONTROL,
+    )));
+    h.keys("filter name = 'batch_job'");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.filter.as_deref(), Some("name = 'batch_job'"));
+    assert_eq!(h.app.list.order.len(), 1);
     // an empty line clears it
     h.keys("f");
     h.send(Msg::Key(crossterm::event::KeyEvent::new(
