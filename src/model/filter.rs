@@ -600,6 +600,64 @@ mod tests {
     }
 
     #[test]
+    fn every_operator() {
+        let ops = [
+            ("timestamp_ms = 1", Op::Eq),
+            ("timestamp_ms != 1", Op::Ne),
+            ("timestamp_ms <> 1", Op::Ne),
+            ("timestamp_ms < 1", Op::Lt),
+            ("timestamp_ms <= 1", Op::Le),
+            ("timestamp_ms > 1", Op::Gt),
+            ("timestamp_ms >= 1", Op::Ge),
+            ("name LIKE 'a%'", Op::Like),
+            ("name like 'a%'", Op::Like),
+            ("name ILIKE 'a%'", Op::ILike),
+            ("name RLIKE 'a'", Op::RLike),
+            ("status IN ('OK')", Op::In),
+            ("status not in ('OK', 'ERROR')", Op::NotIn),
+            ("tags.a IS NULL", Op::IsNull),
+            ("tags.a is not null", Op::IsNotNull),
+            ("feedback.score >= 0.5", Op::Ge),
+            ("issue.id = 'i-1'", Op::Eq),
+        ];
+        for (text, op) in ops {
+            assert_eq!(one(text).op, op, "{text}");
+        }
+        assert_eq!(one("timestamp_ms > -5").value, Value::Num(-5.0));
+        assert_eq!(
+            one("feedback.score >= 0.5").field,
+            Field::Feedback("score".into())
+        );
+        assert_eq!(one("issue.id = 'i-1'").field, Field::Issue("id".into()));
+        assert_eq!(
+            one("attributes.client_request_id = 'c'").field,
+            Field::Attribute(Attribute::ClientRequestId)
+        );
+        assert_eq!(
+            one("run_id = 'r'").field,
+            Field::Attribute(Attribute::RunId)
+        );
+        assert_eq!(
+            one("span.status = 'ERROR'").field,
+            Field::Span(SpanField::Status)
+        );
+        assert_eq!(
+            one("span.content ILIKE '%x%'").field,
+            Field::Span(SpanField::Content)
+        );
+        // operators a field does not take
+        for bad in [
+            "status < 'OK'",
+            "tags.a IN ('x')",
+            "span.name IS NULL",
+            "issue.id LIKE 'x'",
+            "prompt LIKE 'p'",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn and_joins_any_case() {
         let f = parse("status = 'OK' and tags.env = 'dev' AND timestamp_ms > 0").unwrap();
         assert_eq!(f.clauses.len(), 3);
