@@ -144,6 +144,9 @@ impl Input {
 
 struct Executor {
     source: Arc<dyn Source>,
+    /// `MLFLOW_TUI_DEBUG_PANIC=task`: the first list load panics in its task (to test that the
+    /// explorer stops in order and restores the terminal).
+    panic_in_task: bool,
     tx: UnboundedSender<Msg>,
     trace_task: Option<JoinHandle<()>>,
     ticking: Arc<AtomicBool>,
@@ -198,7 +201,11 @@ impl Executor {
                     page_token,
                     filter,
                 };
+                let panic_now = std::mem::take(&mut self.panic_in_task);
                 self.spawn(async move {
+                    if panic_now {
+                        panic!("debug panic in a background task (MLFLOW_TUI_DEBUG_PANIC=task)");
+                    }
                     let page = src.list(q).await.map_err(|e| e.to_string());
                     Msg::TracesLoaded { req, append, page }
                 });
@@ -423,7 +430,9 @@ async fn run_loop(opts: Options) -> Result<Option<String>> {
     terminal.clear()?;
     let (tx, mut rx) = unbounded_channel::<Msg>();
     let input = Input::spawn(tx.clone());
+    let debug_panic = std::env::var("MLFLOW_TUI_DEBUG_PANIC").unwrap_or_default();
     let mut exec = Executor {
+        panic_in_task: debug_panic == "task",
         source,
         tx: tx.clone(),
         trace_task: None,
@@ -449,6 +458,9 @@ async fn run_loop(opts: Options) -> Result<Option<String>> {
                 terminal.draw(|f| crate::ui::render(f, &app))?;
                 app.dirty = false;
                 last_draw = Some(Instant::now());
+                if debug_panic == "ui" {
+                    panic!("debug panic on the UI thread (MLFLOW_TUI_DEBUG_PANIC=ui)");
+                }
             } else {
                 // draw when the frame is due, unless more messages come first
                 tokio::select! {

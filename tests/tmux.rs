@@ -195,3 +195,55 @@ fn the_binary_in_tmux_open_move_expand_tabs_copy_page_quit() {
     // the terminal was restored: the alternate screen is gone
     assert_eq!(tmux.pane("#{alternate_on}"), "0");
 }
+
+/// A panic in a background task or on the UI thread restores the terminal and reports it;
+/// `MLFLOW_TUI_DEBUG_PANIC` makes one on purpose.
+#[test]
+fn a_panic_restores_the_terminal_and_says_what_happened() {
+    for (kind, status, text) in [
+        ("task", "1", "stopped after an internal error"),
+        ("ui", "101", "panicked"),
+    ] {
+        let tmux = Tmux {
+            socket: format!("mlflow-tui-panic-{kind}-{}", std::process::id()),
+        };
+        let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+        let cmd = format!(
+            "env MLFLOW_TUI_DEBUG_PANIC={kind} {} {}",
+            binary().display(),
+            demo.display()
+        );
+        let started = tmux.cmd(&[
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "120",
+            "-y",
+            "30",
+            &cmd,
+            ";",
+            "set-option",
+            "-g",
+            "remain-on-exit",
+            "on",
+        ]);
+        assert!(started.status.success());
+        tmux.wait_for("the program to exit", |_| tmux.pane("#{pane_dead}") == "1");
+        assert_eq!(tmux.pane("#{pane_dead_status}"), status, "{kind}");
+        assert_eq!(
+            tmux.pane("#{alternate_on}"),
+            "0",
+            "{kind}: the terminal is restored"
+        );
+        // the whole pane with wrapped lines joined
+        let s = String::from_utf8_lossy(
+            &tmux
+                .cmd(&["capture-pane", "-p", "-J", "-S", "-", "-t", "t"])
+                .stdout,
+        )
+        .into_owned();
+        assert!(s.contains(text) && s.contains("debug panic"), "{kind}: {s}");
+    }
+}
