@@ -61,15 +61,7 @@ fn list_all_of(
 }
 
 fn server_manifest(var: &str) -> BTreeMap<String, String> {
-    let path = std::env::var(var).unwrap();
-    let v: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    v["traces"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
-        .collect()
+    manifest_at(std::path::Path::new(&std::env::var(var).unwrap()))
 }
 
 fn check_listing(url: &str, expected: usize) {

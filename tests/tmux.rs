@@ -57,6 +57,44 @@ impl Tmux {
     }
 }
 
+impl Tmux {
+    /// A private tmux server running `cmd` in a session `t` of this size. Options are set
+    /// before the program starts (it may exit at once) and the pane stays after it exits.
+    fn start(socket: String, cols: u16, rows: u16, cmd: &str) -> Tmux {
+        let tmux = Tmux { socket };
+        let (x, y) = (cols.to_string(), rows.to_string());
+        let started = tmux.cmd(&[
+            "start-server",
+            ";",
+            "set-option",
+            "-g",
+            "set-clipboard",
+            "on",
+            ";",
+            "set-option",
+            "-g",
+            "remain-on-exit",
+            "on",
+            ";",
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            &x,
+            "-y",
+            &y,
+            cmd,
+        ]);
+        assert!(
+            started.status.success(),
+            "{}",
+            String::from_utf8_lossy(&started.stderr)
+        );
+        tmux
+    }
+}
+
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.cmd(&["kill-server"]);
@@ -89,9 +127,6 @@ fn the_binary_in_tmux_open_move_expand_tabs_copy_page_quit() {
         .arg(&editor)
         .status()
         .unwrap();
-    let tmux = Tmux {
-        socket: format!("mlflow-tui-test-{}", std::process::id()),
-    };
     let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
     let cmd = format!(
         "env -u VISUAL TZ=UTC PAGER='cat > {}' EDITOR='{}' {} {}",
@@ -100,34 +135,11 @@ fn the_binary_in_tmux_open_move_expand_tabs_copy_page_quit() {
         binary().display(),
         demo.display()
     );
-    // options before the program starts, so that nothing races them
-    let started = tmux.cmd(&[
-        "start-server",
-        ";",
-        "set-option",
-        "-g",
-        "set-clipboard",
-        "on",
-        ";",
-        "set-option",
-        "-g",
-        "remain-on-exit",
-        "on",
-        ";",
-        "new-session",
-        "-d",
-        "-s",
-        "t",
-        "-x",
-        "150",
-        "-y",
-        "40",
+    let tmux = Tmux::start(
+        format!("mlflow-tui-test-{}", std::process::id()),
+        150,
+        40,
         &cmd,
-    ]);
-    assert!(
-        started.status.success(),
-        "{}",
-        String::from_utf8_lossy(&started.stderr)
     );
 
     // open: the list, the first trace's header, the status line
@@ -210,35 +222,18 @@ fn a_panic_restores_the_terminal_and_says_what_happened() {
         ("task", "stopped after an internal error"),
         ("ui", "panicked"),
     ] {
-        let tmux = Tmux {
-            socket: format!("mlflow-tui-panic-{kind}-{}", std::process::id()),
-        };
         let demo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
         let cmd = format!(
             "env MLFLOW_TUI_DEBUG_PANIC={kind} {} {}",
             binary().display(),
             demo.display()
         );
-        // remain-on-exit before the program starts: it dies at once
-        let started = tmux.cmd(&[
-            "start-server",
-            ";",
-            "set-option",
-            "-g",
-            "remain-on-exit",
-            "on",
-            ";",
-            "new-session",
-            "-d",
-            "-s",
-            "t",
-            "-x",
-            "120",
-            "-y",
-            "30",
+        let tmux = Tmux::start(
+            format!("mlflow-tui-panic-{kind}-{}", std::process::id()),
+            120,
+            30,
             &cmd,
-        ]);
-        assert!(started.status.success());
+        );
         tmux.wait_for("the program to exit", |_| tmux.pane("#{pane_dead}") == "1");
         assert_eq!(
             tmux.pane("#{alternate_on}"),

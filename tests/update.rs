@@ -7,6 +7,14 @@ use common::*;
 use crossterm::event::KeyCode;
 use mlflow_tui::app::{Cmd, Focus, Msg, Tab};
 
+/// Answers a list request that is in flight as if the source had sent `page`.
+fn answer_list(h: &mut Harness, append: bool, page: Result<mlflow_tui::source::TracePage, String>) {
+    let req = h.app.list.req + 1;
+    h.app.list.req = req;
+    h.app.list.loading = Some(req);
+    h.send(Msg::TracesLoaded { req, append, page });
+}
+
 fn demo_harness() -> Harness {
     Harness::new(&demo(), (140, 40))
 }
@@ -259,14 +267,7 @@ fn errors_land_in_the_status_line_and_the_ui_keeps_working() {
     );
     h.keys("j");
     assert!(h.app.open.is_some());
-    let req = h.app.list.req + 1;
-    h.app.list.req = req;
-    h.app.list.loading = Some(req);
-    h.send(Msg::TracesLoaded {
-        req,
-        append: false,
-        page: Err("sqlite: not a database".into()),
-    });
+    answer_list(&mut h, false, Err("sqlite: not a database".into()));
     assert!(h.app.error.as_deref().unwrap().contains("not a database"));
     assert_eq!(h.app.list.order.len(), 27, "the list stays");
 }
@@ -413,14 +414,11 @@ fn the_experiment_picker_narrows_the_list() {
 #[test]
 fn a_failed_list_retries_by_itself_with_backoff() {
     let mut h = demo_harness();
-    let req = h.app.list.req + 1;
-    h.app.list.req = req;
-    h.app.list.loading = Some(req);
-    h.send(Msg::TracesLoaded {
-        req,
-        append: false,
-        page: Err("http://127.0.0.1:5000: cannot connect".into()),
-    });
+    answer_list(
+        &mut h,
+        false,
+        Err("http://127.0.0.1:5000: cannot connect".into()),
+    );
     assert!(h.app.error.as_deref().unwrap().contains("retrying in 2 s"));
     assert!(matches!(
         h.effects.last(),
@@ -432,14 +430,7 @@ fn a_failed_list_retries_by_itself_with_backoff() {
     assert_eq!(h.app.retry_ms, 0);
     // a second failure in a row waits longer
     for expect in [2000, 4000, 8000] {
-        let req = h.app.list.req + 1;
-        h.app.list.req = req;
-        h.app.list.loading = Some(req);
-        h.send(Msg::TracesLoaded {
-            req,
-            append: false,
-            page: Err("down".into()),
-        });
+        answer_list(&mut h, false, Err("down".into()));
         assert!(matches!(h.effects.last(), Some(Cmd::WakeAfter { ms, .. }) if *ms == expect));
     }
 }
@@ -448,19 +439,12 @@ fn a_failed_list_retries_by_itself_with_backoff() {
 fn pages_that_overlap_after_new_traces_arrive_add_no_duplicates() {
     let mut h = demo_harness();
     let first: Vec<_> = h.app.list.traces.iter().take(5).cloned().collect();
-    let req = h.app.list.req + 1;
-    h.app.list.req = req;
-    h.app.list.loading = Some(req);
     let page = mlflow_tui::source::TracePage {
         traces: first,
         next_page_token: None,
         warnings: vec![],
     };
-    h.send(Msg::TracesLoaded {
-        req,
-        append: true,
-        page: Ok(page),
-    });
+    answer_list(&mut h, true, Ok(page));
     assert_eq!(h.app.list.order.len(), 27);
 }
 

@@ -158,32 +158,15 @@ impl TraceListState {
         let mut order: Vec<u32> = (0..self.traces.len() as u32).collect();
         let t = &self.traces;
         let f = &self.facts;
+        // descending by the key (names ascending), ties in arrival order
+        fn by<K: Ord>(order: &mut [u32], key: impl Fn(usize) -> K) {
+            order.sort_by(|&a, &b| key(b as usize).cmp(&key(a as usize)).then(a.cmp(&b)));
+        }
         match self.sort {
-            SortKey::Time => order.sort_by(|&a, &b| {
-                t[b as usize]
-                    .request_time_ms
-                    .cmp(&t[a as usize].request_time_ms)
-                    .then(a.cmp(&b))
-            }),
-            SortKey::Duration => order.sort_by(|&a, &b| {
-                t[b as usize]
-                    .duration_ms
-                    .cmp(&t[a as usize].duration_ms)
-                    .then(a.cmp(&b))
-            }),
-            SortKey::Tokens => order.sort_by(|&a, &b| {
-                f[b as usize]
-                    .tokens
-                    .cmp(&f[a as usize].tokens)
-                    .then(a.cmp(&b))
-            }),
-            SortKey::Name => order.sort_by(|&a, &b| {
-                t[a as usize]
-                    .name()
-                    .unwrap_or("")
-                    .cmp(t[b as usize].name().unwrap_or(""))
-                    .then(a.cmp(&b))
-            }),
+            SortKey::Time => by(&mut order, |i| t[i].request_time_ms),
+            SortKey::Duration => by(&mut order, |i| t[i].duration_ms),
+            SortKey::Tokens => by(&mut order, |i| f[i].tokens),
+            SortKey::Name => by(&mut order, |i| std::cmp::Reverse(t[i].name().unwrap_or(""))),
         }
         if self.ascending {
             order.reverse();

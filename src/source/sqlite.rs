@@ -88,18 +88,11 @@ struct Promoted {
 
 impl Promoted {
     fn apply(self, info: &mut TraceInfo) {
-        let token_keys = [
-            "input_tokens",
-            "output_tokens",
-            "total_tokens",
-            "cache_read_input_tokens",
-            "cache_creation_input_tokens",
-            "cache_creation_input_tokens_above_1hr",
-        ];
-        let cost_keys = ["input_cost", "output_cost", "total_cost"];
+        // the column names double as the JSON keys MLflow writes
         let tokens: Vec<(&str, Option<i64>)> =
-            token_keys.iter().copied().zip(self.tokens).collect();
-        let costs: Vec<(&str, Option<f64>)> = cost_keys.iter().copied().zip(self.costs).collect();
+            PROMOTED[2..8].iter().copied().zip(self.tokens).collect();
+        let costs: Vec<(&str, Option<f64>)> =
+            PROMOTED[8..].iter().copied().zip(self.costs).collect();
         apply_promoted(info, self.name, self.session, &tokens, &costs);
     }
 }

@@ -25,12 +25,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .min(22);
     let w = (area.width.saturating_sub(4)).min(76);
     let h = (area.height.saturating_sub(2)).min(rows.len() as u16 + 2);
-    let popup = Rect::new(
-        area.x + (area.width.saturating_sub(w)) / 2,
-        area.y + (area.height.saturating_sub(h)) / 2,
-        w,
-        h,
-    );
+    let popup = super::centered(area, w, h);
     frame.render_widget(Clear, popup);
     let block = pane_block(" Keys (? or esc to close) ".into(), true, theme);
     let inner = block.inner(popup);

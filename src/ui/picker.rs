@@ -15,12 +15,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(p) = &app.picker else { return };
     let w = area.width.saturating_sub(4).min(70);
     let h = area.height.saturating_sub(2).min(20);
-    let popup = Rect::new(
-        area.x + (area.width.saturating_sub(w)) / 2,
-        area.y + (area.height.saturating_sub(h)) / 2,
-        w,
-        h,
-    );
+    let popup = super::centered(area, w, h);
     frame.render_widget(Clear, popup);
     let block = pane_block(
         " Experiments (space marks, enter applies, esc closes) ".into(),
@@ -76,12 +71,7 @@ pub fn render_span_filter(frame: &mut Frame, area: Rect, app: &App, theme: &Them
     let types = crate::app::SpanTreeView::type_counts(&o.trace.tree);
     let w = area.width.saturating_sub(4).min(60);
     let h = area.height.saturating_sub(2).min(types.len() as u16 + 3);
-    let popup = Rect::new(
-        area.x + (area.width.saturating_sub(w)) / 2,
-        area.y + (area.height.saturating_sub(h)) / 2,
-        w,
-        h,
-    );
+    let popup = super::centered(area, w, h);
     frame.render_widget(Clear, popup);
     let block = pane_block(
         " Span filter (space toggles, esc closes) ".into(),

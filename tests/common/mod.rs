@@ -35,8 +35,12 @@ pub fn demo() -> PathBuf {
 
 /// scenario name -> trace id, as the generator recorded it.
 pub fn manifest(store: &str) -> BTreeMap<String, String> {
-    let path = fixtures().join(store).join("manifest.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    manifest_at(&fixtures().join(store).join("manifest.json"))
+}
+
+/// A generator manifest at a path: scenario name -> trace id.
+pub fn manifest_at(path: &std::path::Path) -> BTreeMap<String, String> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     v["traces"]
         .as_object()
