@@ -293,10 +293,22 @@ fn current_key(app: &App) -> Option<DocKey> {
 fn refresh_doc(app: &mut App, cmds: &mut Vec<Cmd>) {
     let Some(key) = current_key(app) else {
         app.detail.doc = None;
+        app.detail.chat = false;
         return;
     };
     if app.detail.doc.as_ref().is_some_and(|d| d.key == key) {
         return;
+    }
+    let span_changed = app
+        .detail
+        .doc
+        .as_ref()
+        .is_none_or(|d| d.key.span != key.span || d.key.trace_id != key.trace_id);
+    if span_changed {
+        app.detail.chat = match (app.open.as_ref(), key.span) {
+            (Some(o), Some(s)) => detail::has_chat(o.trace.tree.span(s)),
+            _ => false,
+        };
     }
     let Some(open) = app.open.as_ref() else {
         return;

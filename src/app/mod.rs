@@ -187,6 +187,9 @@ pub struct DetailState {
     /// A document is being prepared off the UI thread.
     pub preparing: bool,
     pub req: ReqId,
+    /// The selected span has a conversation (the Chat tab is lit); worked out when the
+    /// selection changes, not per frame.
+    pub chat: bool,
 }
 
 /// Heights of the scrollable panes at the current terminal size (for page moves).
@@ -280,6 +283,7 @@ impl App {
                 doc: None,
                 preparing: false,
                 req: 0,
+                chat: false,
             },
             error: None,
             message: None,

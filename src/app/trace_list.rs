@@ -137,16 +137,18 @@ impl TraceListState {
                 .extend(traces.into_iter().filter(|t| !known.contains(&t.trace_id)));
         } else {
             self.traces = traces;
+            self.facts.clear();
+            self.haystacks.clear();
         }
-        self.facts = self
-            .traces
-            .iter()
-            .map(|t| RowFacts {
+        // facts and search text for the new rows only: a page appended costs its own size
+        let start = self.facts.len();
+        for t in &self.traces[start..] {
+            self.facts.push(RowFacts {
                 tokens: t.token_usage().map(|u| u.total),
                 spans: t.span_count_hint(),
-            })
-            .collect();
-        self.haystacks = self.traces.iter().map(Haystack::of).collect();
+            });
+            self.haystacks.push(Haystack::of(t));
+        }
         self.resort();
         if let Some(id) = keep {
             self.select_id(&id);

@@ -8,7 +8,6 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::pane_block;
 use super::theme::Theme;
-use crate::app::detail::has_chat;
 use crate::app::{App, Tab};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: bool) {
@@ -34,10 +33,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: 
     }
     let [tabs_area, body] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
-    let chat = app
-        .selected_span()
-        .and_then(|s| app.open.as_ref().map(|o| has_chat(o.trace.tree.span(s))))
-        .unwrap_or(false);
+    let chat = d.chat;
     let mut tabs = Vec::new();
     for t in Tab::ALL {
         let style = if t == d.tab {
