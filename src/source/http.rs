@@ -501,7 +501,9 @@ fn path_segment(id: &str) -> String {
         .collect()
 }
 
-fn page_from(v: &Value) -> TracePage {
+/// Reads a search answer (v2 or v3): the traces it holds and the next page token. Public for
+/// the fuzz targets.
+pub fn page_from(v: &Value) -> TracePage {
     let mut page = TracePage::default();
     for t in v
         .get("traces")
