@@ -17,6 +17,13 @@ pub struct Config {
     pub utc: bool,
     /// The source used when none is given (before $MLFLOW_TRACKING_URI and ./mlflow.db).
     pub default_source: Option<String>,
+    /// Follow mode: the poll interval while traces arrive (it grows while nothing does).
+    pub follow_interval_ms: u64,
+    /// Follow mode: trace summaries kept in the list (the oldest go first).
+    pub follow_retention: usize,
+    /// Follow mode: each poll also asks again for traces this much older than the newest seen
+    /// (a trace that reaches the store late, because it ran long, still shows).
+    pub follow_lookback_s: u64,
     /// Key overrides: action = ["key", …]
     pub keys: BTreeMap<String, Vec<String>>,
 }
@@ -28,6 +35,9 @@ impl Default for Config {
             mouse: true,
             utc: false,
             default_source: None,
+            follow_interval_ms: 1_000,
+            follow_retention: 20_000,
+            follow_lookback_s: 60,
             keys: BTreeMap::new(),
         }
     }
@@ -59,6 +69,18 @@ pub fn load() -> anyhow::Result<Config> {
 
 pub fn parse(text: &str) -> Result<Config, String> {
     let c: Config = toml::from_str(text).map_err(|e| e.message().to_string())?;
+    if !(100..=3_600_000).contains(&c.follow_interval_ms) {
+        return Err(format!(
+            "follow_interval_ms must be between 100 and 3600000, not {}",
+            c.follow_interval_ms
+        ));
+    }
+    if c.follow_retention < 100 {
+        return Err(format!(
+            "follow_retention must be at least 100, not {}",
+            c.follow_retention
+        ));
+    }
     if c.theme != "dark" && c.theme != "light" {
         return Err(format!(
             "theme must be \"dark\" or \"light\", not {:?}",
@@ -76,7 +98,10 @@ pub fn print_defaults() -> String {
          theme = \"{}\"          # dark | light\n\
          mouse = {}\n\
          utc = {}\n\
-         # default_source = \"sqlite:///path/to/mlflow.db\"\n\n\
+         # default_source = \"sqlite:///path/to/mlflow.db\"\n\
+         follow_interval_ms = {}     # live tail: poll interval while traces arrive\n\
+         follow_retention = {}     # live tail: trace summaries kept\n\
+         follow_lookback_s = {}        # live tail: how far back each poll looks again\n\n\
          [keys]\n{}",
         path()
             .map(|p| p.display().to_string())
@@ -84,6 +109,9 @@ pub fn print_defaults() -> String {
         d.theme,
         d.mouse,
         d.utc,
+        d.follow_interval_ms,
+        d.follow_retention,
+        d.follow_lookback_s,
         crate::keymap::Keymap::default().to_toml()
     )
 }

@@ -47,6 +47,7 @@ pub enum Action {
     SpanFilter,
     HidePlumbing,
     Filter,
+    Follow,
 }
 
 impl Action {
@@ -68,7 +69,7 @@ impl Action {
             Action::Select => "open the trace / toggle the span",
             Action::Left => "collapse, or go to the parent span / previous tab",
             Action::Right => "expand, or go to the first child / next tab",
-            Action::Toggle => "expand or collapse the span",
+            Action::Toggle => "expand or collapse the span; in the list: pause the live tail",
             Action::Parent => "jump to the parent span",
             Action::ExpandAll => "expand every span",
             Action::CollapseAll => "collapse every span",
@@ -91,6 +92,7 @@ impl Action {
             }
             Action::HidePlumbing => "hide plumbing spans (untyped and parser spans)",
             Action::Filter => "MLflow search filter for the list (↑/↓ history, enter applies)",
+            Action::Follow => "live tail: show new traces as they arrive (space pauses)",
         }
     }
 }
@@ -218,6 +220,7 @@ pub fn default_bindings() -> Vec<(Action, &'static [&'static str])> {
         (SpanFilter, &["T"]),
         (HidePlumbing, &["H"]),
         (Filter, &["f", ":"]),
+        (Follow, &["F"]),
     ]
 }
 

@@ -150,6 +150,8 @@ struct Executor {
     tx: UnboundedSender<Msg>,
     trace_task: Option<JoinHandle<()>>,
     ticking: Arc<AtomicBool>,
+    /// Filesystem notifications while following a local source.
+    watch: Option<crate::source::watch::Watch>,
 }
 
 impl Executor {
@@ -200,6 +202,7 @@ impl Executor {
                     max_results: PAGE_SIZE,
                     page_token,
                     filter,
+                    since_ms: None,
                 };
                 let panic_now = std::mem::take(&mut self.panic_in_task);
                 self.spawn(async move {
@@ -270,6 +273,44 @@ impl Executor {
                         },
                     }
                 });
+            }
+            Cmd::Poll {
+                req,
+                experiment_ids,
+                filter,
+                since_ms,
+            } => {
+                if let Some(w) = &self.watch {
+                    w.rearm(); // changes from now on start another poll
+                }
+                let src = Arc::clone(&self.source);
+                let q = ListQuery {
+                    experiment_ids,
+                    max_results: crate::app::follow::POLL_PAGE,
+                    page_token: None,
+                    filter,
+                    since_ms,
+                };
+                self.spawn(async move {
+                    let result = src.list(q).await.map_err(|e| e.to_string());
+                    Msg::Polled {
+                        req,
+                        at_ms: now_ms(),
+                        result,
+                    }
+                });
+            }
+            Cmd::Watch(on) => {
+                self.watch = None;
+                if on && let Some(target) = self.source.watch_target() {
+                    let tx = self.tx.clone();
+                    let r = crate::source::watch::Watch::start(&target, move || {
+                        let _ = tx.send(Msg::SourceChanged);
+                    });
+                    let _ = self.tx.send(Msg::Watching(r.map(|w| {
+                        self.watch = Some(w);
+                    })));
+                }
             }
             Cmd::LoadExperiments => {
                 let src = Arc::clone(&self.source);
@@ -437,6 +478,7 @@ async fn run_loop(opts: Options) -> Result<Option<String>> {
         tx: tx.clone(),
         trace_task: None,
         ticking: Arc::new(AtomicBool::new(false)),
+        watch: None,
     };
 
     let size = terminal.size()?;

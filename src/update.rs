@@ -23,9 +23,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
     // A message that changes nothing must not hide the changes of earlier messages that are
     // not drawn yet: dirtiness only accumulates until the runtime draws.
     let was_dirty = app.dirty;
+    // a key press means the user looked: new rows on screen count as seen
+    let seen = matches!(msg, Msg::Key(_)) && app.follow.on && {
+        let rows = app.viewport().list_rows;
+        app.list.mark_seen(app.list.offset, app.list.offset + rows)
+    };
     app.dirty = true;
     let cmds = handle(app, msg);
-    app.dirty |= was_dirty;
+    app.dirty |= was_dirty || seen;
     cmds
 }
 
@@ -57,6 +62,7 @@ fn handle(app: &mut App, msg: Msg) -> Vec<Cmd> {
                 return cmds;
             }
             app.loading_trace = None;
+            app.follow.refreshing = None;
             match result {
                 Ok(loaded) => {
                     remember(app, &loaded);
@@ -100,6 +106,36 @@ fn handle(app: &mut App, msg: Msg) -> Vec<Cmd> {
                 ensure_highlight(app, &mut cmds);
             } else {
                 app.dirty = false;
+            }
+        }
+        Msg::Wake(Wake::Poll(timer)) => {
+            if timer == app.follow.timer && app.follow.on && !app.follow.paused {
+                poll(app, &mut cmds);
+            }
+            app.dirty = false;
+        }
+        Msg::Polled { req, at_ms, result } => on_polled(app, req, at_ms, result, &mut cmds),
+        Msg::SourceChanged => {
+            app.dirty = false;
+            if app.follow.on && !app.follow.paused && app.list.loaded {
+                if app.follow.polling.is_some() {
+                    app.follow.pending = true;
+                } else {
+                    poll(app, &mut cmds);
+                }
+            }
+        }
+        Msg::Watching(r) => {
+            app.follow.watched = r.is_ok() && app.follow.on;
+            match r {
+                Err(e) if app.follow.on => {
+                    app.message = Some(format!(
+                        "no file notifications ({}); polling every {} s",
+                        sanitize_line(&e),
+                        app.follow.wait_ms() / 1000
+                    ))
+                }
+                _ => app.dirty = false,
             }
         }
         Msg::Wake(Wake::RetryList) => {
@@ -146,7 +182,175 @@ fn handle(app: &mut App, msg: Msg) -> Vec<Cmd> {
 pub fn start(app: &mut App) -> Vec<Cmd> {
     let mut cmds = Vec::new();
     request_list(app, None, false, &mut cmds);
+    if app.follow.on {
+        cmds.push(Cmd::Watch(true));
+    }
     cmds
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live tail
+
+/// Asks for what is new now (dropping any poll in flight and any timer set).
+fn poll(app: &mut App, cmds: &mut Vec<Cmd>) {
+    let f = &mut app.follow;
+    f.req += 1;
+    f.polling = Some(f.req);
+    f.pending = false;
+    f.timer += 1;
+    let since = crate::app::follow::poll_since(
+        app.list.newest_ms(),
+        app.list.oldest_running_ms(),
+        f.config.lookback_ms,
+    );
+    cmds.push(Cmd::Poll {
+        req: f.req,
+        experiment_ids: app.experiment_ids.clone(),
+        filter: app.filter.clone(),
+        since_ms: since,
+    });
+}
+
+/// Sets the timer for the next poll.
+fn schedule_poll(app: &mut App, cmds: &mut Vec<Cmd>) {
+    let f = &mut app.follow;
+    f.timer += 1;
+    cmds.push(Cmd::WakeAfter {
+        ms: f.wait_ms(),
+        what: Wake::Poll(f.timer),
+    });
+}
+
+/// Turns follow mode on or off.
+pub fn set_follow(app: &mut App, on: bool, cmds: &mut Vec<Cmd>) {
+    let f = &mut app.follow;
+    if f.on == on {
+        return;
+    }
+    f.on = on;
+    f.paused = false;
+    f.polling = None;
+    f.pending = false;
+    f.failures = 0;
+    f.idle_polls = 0;
+    f.error = None;
+    f.timer += 1;
+    cmds.push(Cmd::Watch(on));
+    if !on {
+        f.watched = false;
+        app.list.unseen.iter_mut().for_each(|u| *u = false);
+        app.message = Some("live tail off".into());
+        return;
+    }
+    app.message = Some(format!(
+        "live tail on: new traces appear at the top ({} pauses)",
+        app.keymap.hint(crate::keymap::Action::Toggle)
+    ));
+    if app.list.loaded && app.list.loading.is_none() {
+        poll(app, cmds);
+    }
+}
+
+fn set_paused(app: &mut App, paused: bool, cmds: &mut Vec<Cmd>) {
+    let f = &mut app.follow;
+    f.paused = paused;
+    f.timer += 1;
+    f.polling = None; // an answer in flight would change the list while paused
+    if paused {
+        app.message = Some(format!(
+            "live tail paused ({} resumes)",
+            app.keymap.hint(crate::keymap::Action::Toggle)
+        ));
+    } else {
+        app.message = Some("live tail resumed".into());
+        poll(app, cmds);
+    }
+}
+
+fn on_polled(
+    app: &mut App,
+    req: crate::app::ReqId,
+    at_ms: i64,
+    result: Result<crate::source::TracePage, String>,
+    cmds: &mut Vec<Cmd>,
+) {
+    if app.follow.polling != Some(req) || !app.follow.on {
+        app.dirty = false;
+        return;
+    }
+    app.follow.polling = None;
+    app.follow.advance_rate(at_ms);
+    let page = match result {
+        Ok(p) => p,
+        Err(e) => {
+            app.follow.failures = app.follow.failures.saturating_add(1);
+            app.follow.error = Some(sanitize_line(&e).into_owned());
+            schedule_poll(app, cmds);
+            return;
+        }
+    };
+    let had_error = app.follow.error.take().is_some();
+    app.follow.failures = 0;
+    let open_id = app.open.as_ref().map(|o| o.trace.info.trace_id.clone());
+    let merge = app.list.merge_live(page.traces);
+    let finished = |app: &App, id: &String| {
+        app.list
+            .by_id
+            .get(id)
+            .map(|&i| &app.list.traces[i as usize])
+            .filter(|t| t.state != crate::model::TraceState::InProgress)
+            .cloned()
+    };
+    let done: Vec<_> = merge
+        .added
+        .iter()
+        .chain(merge.changed.iter())
+        .filter_map(|id| finished(app, id))
+        .collect();
+    app.follow.count_finished(done.iter());
+    app.follow.count_arrivals(merge.added.len(), at_ms);
+    let quiet = merge.added.is_empty() && merge.changed.is_empty();
+    app.follow.idle_polls = if quiet {
+        app.follow.idle_polls.saturating_add(1)
+    } else {
+        0
+    };
+    // what changed is never served from the cache again
+    app.cache
+        .retain(|t| !merge.changed.contains(&t.trace.info.trace_id));
+    let dropped = app.list.retain_newest(app.follow.config.retention);
+    if dropped > 0 {
+        let ids = &app.list.by_id;
+        app.cache
+            .retain(|t| ids.contains_key(&t.trace.info.trace_id));
+    }
+    // the open trace changed (spans arrived, or it finished): fetch it again, keeping the tree's
+    // expansion and selection (`open_trace` does that for the same trace)
+    if let Some(id) = open_id.filter(|id| merge.changed.contains(id))
+        && app.loading_trace.is_none()
+        && app.follow.refreshing.is_none()
+    {
+        app.trace_req += 1;
+        app.follow.refreshing = Some(app.trace_req);
+        cmds.push(Cmd::LoadTrace {
+            req: app.trace_req,
+            trace_id: id,
+        });
+    }
+    keep_visible(app);
+    if app.list.order.is_empty() || app.list.selected_id().is_none() {
+        follow_list_selection(app, cmds);
+    }
+    if app.follow.pending {
+        poll(app, cmds);
+    } else {
+        schedule_poll(app, cmds);
+    }
+    // running traces show their elapsed time: redraw while one is listed
+    let running = app.list.oldest_running_ms().is_some();
+    if quiet && !running && !had_error && dropped == 0 {
+        app.dirty = false;
+    }
 }
 
 fn request_list(app: &mut App, token: Option<String>, append: bool, cmds: &mut Vec<Cmd>) {
@@ -187,6 +391,13 @@ fn on_traces(
             app.list.loaded = true;
             keep_visible(app);
             follow_list_selection(app, cmds);
+            if app.follow.on && !append {
+                // a new list (first load, reload, new filter): polls start from it
+                app.follow.polling = None;
+                if !app.follow.paused {
+                    schedule_poll(app, cmds);
+                }
+            }
         }
         Err(e) => {
             // retry by itself with backoff: the server may come back
@@ -240,6 +451,12 @@ fn follow_list_selection(app: &mut App, cmds: &mut Vec<Cmd>) {
 }
 
 fn remember(app: &mut App, loaded: &LoadedTrace) {
+    if loaded.trace.info.state == crate::model::TraceState::InProgress {
+        // it will change: never served from the cache
+        app.cache
+            .retain(|t| t.trace.info.trace_id != loaded.trace.info.trace_id);
+        return;
+    }
     app.cache
         .retain(|t| t.trace.info.trace_id != loaded.trace.info.trace_id);
     app.cache.push(loaded.clone());
@@ -518,6 +735,10 @@ fn on_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
         Action::FocusNext => app.focus = app.focus.next(),
         Action::FocusPrev => app.focus = app.focus.prev(),
         Action::Reload => request_list(app, None, false, cmds),
+        Action::Follow => {
+            let on = !app.follow.on;
+            set_follow(app, on, cmds);
+        }
         Action::TimeFormat => app.list.relative_time = !app.list.relative_time,
         Action::Sort => {
             app.list.sort = app.list.sort.next();
@@ -914,6 +1135,7 @@ fn list_key(app: &mut App, action: Action, cmds: &mut Vec<Cmd>) {
     let rows = app.viewport().list_rows;
     if let Some(pos) = step(app.list.selected, app.list.order.len(), action, rows) {
         app.list.selected = pos;
+        app.list.mark_seen(pos, pos + 1);
         keep_visible(app);
         follow_list_selection(app, cmds);
         more_if_near_end(app, cmds);
@@ -921,6 +1143,14 @@ fn list_key(app: &mut App, action: Action, cmds: &mut Vec<Cmd>) {
     }
     if matches!(action, Action::Select | Action::Right) && app.open.is_some() {
         app.focus = Focus::SpanTree;
+    } else if action == Action::Toggle && app.follow.on {
+        let paused = !app.follow.paused;
+        set_paused(app, paused, cmds);
+    } else if action == Action::Toggle {
+        app.message = Some(format!(
+            "not following ({} starts the live tail)",
+            app.keymap.hint(Action::Follow)
+        ));
     } else {
         app.dirty = false;
     }

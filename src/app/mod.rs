@@ -2,6 +2,7 @@
 //! Also the messages that arrive (`Msg`) and the side effects update asks for (`Cmd`).
 
 pub mod detail;
+pub mod follow;
 pub mod search;
 pub mod span_tree;
 pub mod trace_list;
@@ -25,6 +26,8 @@ pub use trace_list::TraceListState;
 pub enum Wake {
     /// Load the trace list again after it failed (the server may be back).
     RetryList,
+    /// Follow mode's next poll (the timer's generation: older timers are ignored).
+    Poll(u64),
 }
 
 /// The structured filter's input line.
@@ -111,6 +114,16 @@ pub enum Msg {
     ExperimentsLoaded(Result<Vec<Experiment>, String>),
     /// A timer the state machine asked for went off.
     Wake(Wake),
+    /// Follow mode's poll answered, at `at_ms` (ms since the epoch).
+    Polled {
+        req: ReqId,
+        at_ms: i64,
+        result: Result<TracePage, String>,
+    },
+    /// The files behind the source changed (filesystem notification): poll now.
+    SourceChanged,
+    /// Filesystem notifications could not be set up (the timer polls instead), or work.
+    Watching(Result<(), String>),
 }
 
 /// A side effect for the runtime to carry out.
@@ -146,6 +159,15 @@ pub enum Cmd {
         lines: Arc<Vec<String>>,
         checkpoint: Checkpoint,
     },
+    /// Follow mode: ask for traces at least as new as `since_ms` (newest first).
+    Poll {
+        req: ReqId,
+        experiment_ids: Vec<String>,
+        filter: Option<String>,
+        since_ms: Option<i64>,
+    },
+    /// Start (true) or stop watching the source's files for changes.
+    Watch(bool),
     Copy(String),
     Pager(String),
     Editor(String),
@@ -237,6 +259,8 @@ pub struct App {
     /// Recently opened traces (with their fresh tree views), newest last.
     pub cache: Vec<LoadedTrace>,
     pub detail: DetailState,
+    /// Live tail.
+    pub follow: follow::Follow,
     pub error: Option<String>,
     pub message: Option<String>,
     pub warnings: Vec<String>,
@@ -285,6 +309,7 @@ impl App {
                 req: 0,
                 chat: false,
             },
+            follow: follow::Follow::default(),
             error: None,
             message: None,
             warnings: Vec::new(),

@@ -88,11 +88,31 @@ pub struct RowFacts {
     pub spans: Option<u64>,
 }
 
+fn facts_of(t: &TraceInfo) -> RowFacts {
+    RowFacts {
+        tokens: t.token_usage().map(|u| u.total),
+        spans: t.span_count_hint(),
+    }
+}
+
+/// What a live poll changed in the list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LiveMerge {
+    /// Traces not listed before.
+    pub added: Vec<String>,
+    /// Listed traces whose summary changed (a running trace that finished).
+    pub changed: Vec<String>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct TraceListState {
     pub traces: Vec<TraceInfo>,
     pub facts: Vec<RowFacts>,
     pub haystacks: Vec<Haystack>,
+    /// trace id -> index in `traces`.
+    pub by_id: std::collections::HashMap<String, u32>,
+    /// Rows that arrived while following and have not been seen yet (parallel to `traces`).
+    pub unseen: Vec<bool>,
     /// Every trace in sort order: indexes into `traces`.
     pub sorted: Vec<u32>,
     /// The rows shown: `sorted` narrowed by the quick filter.
@@ -129,30 +149,165 @@ impl TraceListState {
     /// Adds or replaces traces, keeping the selection on the same trace (by id).
     pub fn set_traces(&mut self, traces: Vec<TraceInfo>, append: bool) {
         let keep = self.selected_id();
-        if append {
-            let known: std::collections::HashSet<String> =
-                self.traces.iter().map(|t| t.trace_id.clone()).collect();
-            // offset paging can repeat a trace when new ones arrive between pages
-            self.traces
-                .extend(traces.into_iter().filter(|t| !known.contains(&t.trace_id)));
-        } else {
-            self.traces = traces;
+        if !append {
+            self.traces.clear();
             self.facts.clear();
             self.haystacks.clear();
+            self.by_id.clear();
+            self.unseen.clear();
         }
-        // facts and search text for the new rows only: a page appended costs its own size
-        let start = self.facts.len();
-        for t in &self.traces[start..] {
-            self.facts.push(RowFacts {
-                tokens: t.token_usage().map(|u| u.total),
-                spans: t.span_count_hint(),
-            });
-            self.haystacks.push(Haystack::of(t));
-        }
+        // offset paging can repeat a trace when new ones arrive between pages
+        self.push_new(traces, false);
         self.resort();
         if let Some(id) = keep {
             self.select_id(&id);
         }
+    }
+
+    /// Appends the traces not listed yet, with their facts and search text (a page costs its
+    /// own size). Returns how many were added.
+    fn push_new(&mut self, traces: Vec<TraceInfo>, unseen: bool) -> usize {
+        let before = self.traces.len();
+        for t in traces {
+            if self.by_id.contains_key(&t.trace_id) {
+                continue;
+            }
+            self.by_id
+                .insert(t.trace_id.clone(), self.traces.len() as u32);
+            self.facts.push(facts_of(&t));
+            self.haystacks.push(Haystack::of(&t));
+            self.unseen.push(unseen);
+            self.traces.push(t);
+        }
+        self.traces.len() - before
+    }
+
+    /// Merges a live poll: new traces are added (marked unseen), known ones whose summary
+    /// changed (a running trace that finished) are replaced. The selection stays on its trace,
+    /// and the rows on screen stay where they are when the view is scrolled away from the top.
+    pub fn merge_live(&mut self, infos: Vec<TraceInfo>) -> LiveMerge {
+        let mut merge = LiveMerge::default();
+        let mut fresh = Vec::new();
+        for t in infos {
+            match self.by_id.get(&t.trace_id) {
+                Some(&i) => {
+                    let i = i as usize;
+                    if super::follow::changed(&self.traces[i], &t) {
+                        merge.changed.push(t.trace_id.clone());
+                        self.facts[i] = facts_of(&t);
+                        self.haystacks[i] = Haystack::of(&t);
+                        self.traces[i] = t;
+                    }
+                }
+                None => fresh.push(t),
+            }
+        }
+        merge.added = fresh.iter().map(|t| t.trace_id.clone()).collect();
+        if merge.added.is_empty() && merge.changed.is_empty() {
+            return merge;
+        }
+        let top = (self.offset > 0)
+            .then(|| self.order.get(self.offset).map(|&i| i as usize))
+            .flatten()
+            .map(|i| self.traces[i].trace_id.clone());
+        self.push_new(fresh, true);
+        self.resort();
+        // keep the first row on screen in place while the user is scrolled away
+        if let Some(id) = top
+            && let Some(&i) = self.by_id.get(&id)
+            && let Some(p) = self.order.iter().position(|&o| o == i)
+        {
+            self.offset = p;
+        }
+        merge
+    }
+
+    /// Keeps the newest `max` traces (by request time) and the one selected; the rest go.
+    /// Returns how many were dropped.
+    pub fn retain_newest(&mut self, max: usize) -> usize {
+        let n = self.traces.len();
+        if n <= max {
+            return 0;
+        }
+        let keep_sel = self.order.get(self.selected).map(|&i| i as usize);
+        let mut by_time: Vec<usize> = (0..n).collect();
+        by_time.sort_by(|&a, &b| {
+            self.traces[b]
+                .request_time_ms
+                .cmp(&self.traces[a].request_time_ms)
+        });
+        let mut keep = vec![false; n];
+        for &i in by_time.iter().take(max) {
+            keep[i] = true;
+        }
+        if let Some(s) = keep_sel {
+            keep[s] = true;
+        }
+        let top = self
+            .order
+            .get(self.offset)
+            .map(|&i| self.traces[i as usize].trace_id.clone());
+        let selected = self.selected_id();
+        let mut k = keep.iter();
+        self.traces.retain(|_| *k.next().unwrap_or(&false));
+        let mut k = keep.iter();
+        self.facts.retain(|_| *k.next().unwrap_or(&false));
+        let mut k = keep.iter();
+        self.haystacks.retain(|_| *k.next().unwrap_or(&false));
+        let mut k = keep.iter();
+        self.unseen.retain(|_| *k.next().unwrap_or(&false));
+        self.by_id = self
+            .traces
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.trace_id.clone(), i as u32))
+            .collect();
+        self.resort();
+        if let Some(id) = selected {
+            self.select_id(&id);
+        }
+        if let Some(id) = top
+            && let Some(&i) = self.by_id.get(&id)
+            && let Some(p) = self.order.iter().position(|&o| o == i)
+        {
+            self.offset = p;
+        }
+        self.offset = self.offset.min(self.order.len().saturating_sub(1));
+        n - self.traces.len()
+    }
+
+    /// Unseen rows above the first row on screen (the "N new" marker).
+    pub fn new_above(&self) -> usize {
+        self.order[..self.offset.min(self.order.len())]
+            .iter()
+            .filter(|&&i| self.unseen.get(i as usize).copied().unwrap_or(false))
+            .count()
+    }
+
+    /// Marks the rows at positions `from..to` of the list as seen; true if any was unseen.
+    pub fn mark_seen(&mut self, from: usize, to: usize) -> bool {
+        let to = to.min(self.order.len());
+        let mut any = false;
+        for &i in &self.order[from.min(to)..to] {
+            if let Some(u) = self.unseen.get_mut(i as usize) {
+                any |= *u;
+                *u = false;
+            }
+        }
+        any
+    }
+
+    /// The oldest request time among traces still running.
+    pub fn oldest_running_ms(&self) -> Option<i64> {
+        self.traces
+            .iter()
+            .filter(|t| t.state == crate::model::TraceState::InProgress)
+            .map(|t| t.request_time_ms)
+            .min()
+    }
+
+    pub fn newest_ms(&self) -> Option<i64> {
+        self.traces.iter().map(|t| t.request_time_ms).max()
     }
 
     pub fn resort(&mut self) {
@@ -218,11 +373,10 @@ impl TraceListState {
     }
 
     pub fn select_id(&mut self, id: &str) -> bool {
-        match self
-            .order
-            .iter()
-            .position(|&i| self.traces[i as usize].trace_id == id)
-        {
+        let Some(&want) = self.by_id.get(id) else {
+            return false;
+        };
+        match self.order.iter().position(|&i| i == want) {
             Some(p) => {
                 self.selected = p;
                 true

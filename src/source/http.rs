@@ -367,8 +367,8 @@ impl HttpSource {
         if let Some(t) = &q.page_token {
             body["page_token"] = Value::String(t.clone());
         }
-        if let Some(f) = q.filter.as_ref().filter(|f| !f.trim().is_empty()) {
-            body["filter"] = Value::String(f.clone());
+        if let Some(f) = q.filter_with_since() {
+            body["filter"] = Value::String(f);
         }
         let v = self
             .json(
@@ -391,8 +391,8 @@ impl HttpSource {
         if let Some(t) = &q.page_token {
             query.push(("page_token", t.clone()));
         }
-        if let Some(f) = q.filter.as_ref().filter(|f| !f.trim().is_empty()) {
-            query.push(("filter", f.clone()));
+        if let Some(f) = q.filter_with_since() {
+            query.push(("filter", f));
         }
         let v = self
             .json(Method::GET, "/api/2.0/mlflow/traces", &query, None)

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::{
     Experiment, ListQuery, LocalStore, SourceError, TracePage, io_reason, page_of, wanted,
@@ -32,11 +32,28 @@ struct Entry {
     index: usize,
 }
 
-pub struct JsonStore {
-    root: PathBuf,
+/// A file's identity for change detection: modification time and length.
+type Stamp = (Option<std::time::SystemTime>, u64);
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.modified().ok(), m.len()))
+}
+
+#[derive(Default)]
+struct Index {
     entries: Vec<Entry>,
     by_id: HashMap<String, usize>,
-    warnings: Vec<String>,
+    /// Every file read, with its stamp then; a changed stamp means read it again.
+    files: HashMap<PathBuf, Stamp>,
+    /// Problems per file (a file that parses again loses its warning).
+    warnings: std::collections::BTreeMap<PathBuf, Vec<String>>,
+}
+
+pub struct JsonStore {
+    root: PathBuf,
+    single: bool,
+    index: Mutex<Index>,
 }
 
 fn collect_files(root: &Path) -> Vec<PathBuf> {
@@ -77,37 +94,47 @@ fn read_file(path: &Path) -> Result<(Vec<Trace>, Vec<String>), SourceError> {
     parse_traces_file(&text).map_err(|e| SourceError::bad_file(path, e))
 }
 
-impl JsonStore {
-    pub fn open(root: &Path) -> Result<Self, SourceError> {
-        let meta =
-            std::fs::metadata(root).map_err(|e| SourceError::bad_file(root, io_reason(&e)))?;
-        let single = meta.is_file();
-        let files = if single {
-            vec![root.to_path_buf()]
-        } else {
-            collect_files(root)
-        };
-        if files.is_empty() {
-            return Err(SourceError::bad_file(
-                root,
-                "no .json or .jsonl files in this folder",
-            ));
-        }
-        let mut store = JsonStore {
-            root: root.to_path_buf(),
-            entries: Vec::new(),
-            by_id: HashMap::new(),
-            warnings: Vec::new(),
-        };
+impl Index {
+    /// Reads the files that are new or changed since the last look and forgets the ones that
+    /// are gone. Returns the first error met (for a source that has nothing else to show).
+    fn refresh(&mut self, files: Vec<PathBuf>) -> Option<SourceError> {
         let mut first_error = None;
-        for file in files {
-            match read_file(&file) {
+        let mut changed = false;
+        let present: std::collections::HashSet<&PathBuf> = files.iter().collect();
+        let gone: Vec<PathBuf> = self
+            .files
+            .keys()
+            .filter(|f| !present.contains(f))
+            .cloned()
+            .collect();
+        for f in gone {
+            self.files.remove(&f);
+            self.warnings.remove(&f);
+            self.entries.retain(|e| e.file != f);
+            changed = true;
+        }
+        for file in &files {
+            let st = stamp(file);
+            if st.is_some() && self.files.get(file) == st.as_ref() {
+                continue;
+            }
+            changed = true;
+            self.entries.retain(|e| &e.file != file);
+            self.warnings.remove(file);
+            if let Some(st) = st {
+                self.files.insert(file.clone(), st);
+            }
+            match read_file(file) {
                 Ok((traces, warnings)) => {
-                    for w in warnings {
-                        store.warnings.push(format!("{}: {w}", file.display()));
+                    if !warnings.is_empty() {
+                        let ws = warnings
+                            .into_iter()
+                            .map(|w| format!("{}: {w}", file.display()))
+                            .collect();
+                        self.warnings.insert(file.clone(), ws);
                     }
                     for (index, t) in traces.into_iter().enumerate() {
-                        store.add(Entry {
+                        self.entries.push(Entry {
                             info: t.summary(),
                             file: file.clone(),
                             index,
@@ -115,12 +142,53 @@ impl JsonStore {
                     }
                 }
                 Err(e) => {
-                    store.warnings.push(e.to_string());
+                    self.warnings.insert(file.clone(), vec![e.to_string()]);
                     first_error.get_or_insert(e);
                 }
             }
         }
-        if store.entries.is_empty() {
+        if changed {
+            // The same trace exported twice (a .json and a .jsonl): keep the first file's.
+            self.entries
+                .sort_by(|a, b| a.file.cmp(&b.file).then(a.index.cmp(&b.index)));
+            self.by_id.clear();
+            let mut keep = Vec::with_capacity(self.entries.len());
+            for e in std::mem::take(&mut self.entries) {
+                if !self.by_id.contains_key(&e.info.trace_id) {
+                    self.by_id.insert(e.info.trace_id.clone(), keep.len());
+                    keep.push(e);
+                }
+            }
+            self.entries = keep;
+        }
+        first_error
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        self.warnings.values().flatten().cloned().collect()
+    }
+}
+
+impl JsonStore {
+    pub fn open(root: &Path) -> Result<Self, SourceError> {
+        let meta =
+            std::fs::metadata(root).map_err(|e| SourceError::bad_file(root, io_reason(&e)))?;
+        let single = meta.is_file();
+        let store = JsonStore {
+            root: root.to_path_buf(),
+            single,
+            index: Mutex::new(Index::default()),
+        };
+        let files = store.files();
+        if files.is_empty() {
+            return Err(SourceError::bad_file(
+                root,
+                "no .json or .jsonl files in this folder",
+            ));
+        }
+        let mut index = store.lock()?;
+        let first_error = index.refresh(files);
+        if index.entries.is_empty() {
             // nothing usable: the one file's error, or a summary for a folder
             return Err(match (single, first_error) {
                 (true, Some(e)) => e,
@@ -131,22 +199,27 @@ impl JsonStore {
                 (_, None) => SourceError::bad_file(root, "no traces in these files"),
             });
         }
+        drop(index);
         Ok(store)
     }
 
-    fn add(&mut self, e: Entry) {
-        // The same trace exported twice (a .json and a .jsonl): keep the first.
-        if self.by_id.contains_key(&e.info.trace_id) {
-            return;
+    fn files(&self) -> Vec<PathBuf> {
+        if self.single {
+            vec![self.root.clone()]
+        } else {
+            collect_files(&self.root)
         }
-        self.by_id
-            .insert(e.info.trace_id.clone(), self.entries.len());
-        self.entries.push(e);
+    }
+
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Index>, SourceError> {
+        self.index
+            .lock()
+            .map_err(|_| SourceError::Other("the trace index is unusable".into()))
     }
 
     /// Problems met while indexing (bad files among good ones).
-    pub fn warnings(&self) -> &[String] {
-        &self.warnings
+    pub fn warnings(&self) -> Vec<String> {
+        self.lock().map(|i| i.warnings()).unwrap_or_default()
     }
 }
 
@@ -155,8 +228,27 @@ impl LocalStore for JsonStore {
         format!("json {}", self.root.display())
     }
 
+    fn watch_target(&self) -> Option<super::watch::WatchTarget> {
+        let (path, name_prefix) = if self.single {
+            let dir = self.root.parent().filter(|d| !d.as_os_str().is_empty());
+            (
+                dir.map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+                Some(self.root.file_name()?.to_string_lossy().into_owned()),
+            )
+        } else {
+            (self.root.clone(), None)
+        };
+        Some(super::watch::WatchTarget {
+            path,
+            recursive: !self.single,
+            name_prefix,
+            ignore_suffixes: Vec::new(),
+        })
+    }
+
     fn experiments(&self) -> Result<Vec<Experiment>, SourceError> {
         let mut ids: Vec<String> = self
+            .lock()?
             .entries
             .iter()
             .filter_map(|e| e.info.experiment_id.clone())
@@ -177,27 +269,37 @@ impl LocalStore for JsonStore {
         if let Some(page) = super::filtered_page(self, query, crate::model::filter::Store::Sql)? {
             return Ok(page);
         }
-        let infos = self
+        let mut index = self.lock()?;
+        if query.page_token.is_none() {
+            // a first page looks at the files again: new and changed ones are read
+            index.refresh(self.files());
+        }
+        let infos = index
             .entries
             .iter()
             .filter(|e| wanted(query, e.info.experiment_id.as_deref()))
+            .filter(|e| query.is_recent(&e.info))
             .map(|e| e.info.clone())
             .collect();
         let mut page = page_of(infos, query)?;
         if query.page_token.is_none() {
-            page.warnings = self.warnings.clone();
+            page.warnings = index.warnings();
         }
         Ok(page)
     }
 
     fn get(&self, trace_id: &str) -> Result<Arc<Trace>, SourceError> {
-        let entry = self
-            .by_id
-            .get(trace_id)
-            .and_then(|&i| self.entries.get(i))
-            .ok_or_else(|| {
-                SourceError::NotFound(format!("no trace {trace_id} in {}", self.root.display()))
-            })?;
+        let entry = {
+            let index = self.lock()?;
+            index
+                .by_id
+                .get(trace_id)
+                .and_then(|&i| index.entries.get(i))
+                .cloned()
+                .ok_or_else(|| {
+                    SourceError::NotFound(format!("no trace {trace_id} in {}", self.root.display()))
+                })?
+        };
         let (traces, _) = read_file(&entry.file)?;
         traces
             .into_iter()

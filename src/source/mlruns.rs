@@ -31,7 +31,12 @@ pub struct FileStore {
     root: PathBuf,
     /// The last full scan, reused while paging through it (a new first page scans again).
     scanned: Mutex<Option<Scan>>,
+    /// Every `trace_info.yaml` read, by path, with its modification time and length: a scan
+    /// reads again only the files that changed (follow mode scans every few seconds).
+    parsed: Mutex<std::collections::HashMap<PathBuf, (Stamp, TraceInfo)>>,
 }
+
+type Stamp = (Option<std::time::SystemTime>, u64);
 
 type Scan = (Vec<(TraceInfo, PathBuf)>, Vec<String>);
 
@@ -76,6 +81,7 @@ impl FileStore {
         Ok(FileStore {
             root: root.to_path_buf(),
             scanned: Mutex::new(None),
+            parsed: Mutex::new(Default::default()),
         })
     }
 
@@ -117,6 +123,10 @@ impl FileStore {
     fn scan(&self, query: &ListQuery) -> (Vec<(TraceInfo, PathBuf)>, Vec<String>) {
         let mut infos = Vec::new();
         let mut warnings = Vec::new();
+        let Ok(mut parsed) = self.parsed.lock() else {
+            return (infos, vec!["file store scan failed".into()]);
+        };
+        let mut seen = std::collections::HashSet::new();
         for (exp, dir) in self.experiment_dirs() {
             let selected = if query.experiment_ids.is_empty() {
                 exp.active
@@ -132,7 +142,21 @@ impl FileStore {
             for e in rd.flatten() {
                 let tdir = e.path();
                 let yaml = tdir.join("trace_info.yaml");
-                if !yaml.is_file() {
+                let Ok(meta) = std::fs::metadata(&yaml) else {
+                    continue;
+                };
+                if !meta.is_file() {
+                    continue;
+                }
+                let stamp = (meta.modified().ok(), meta.len());
+                if let Some((st, info)) = parsed.get(&yaml)
+                    && *st == stamp
+                    && stamp.0.is_some()
+                {
+                    if query.is_recent(info) {
+                        infos.push((info.clone(), tdir));
+                    }
+                    seen.insert(yaml);
                     continue;
                 }
                 match read_yaml(&yaml)
@@ -140,11 +164,19 @@ impl FileStore {
                 {
                     Ok(mut info) => {
                         info.experiment_id.get_or_insert_with(|| exp.id.clone());
-                        infos.push((info, tdir));
+                        parsed.insert(yaml.clone(), (stamp, info.clone()));
+                        seen.insert(yaml);
+                        if query.is_recent(&info) {
+                            infos.push((info, tdir));
+                        }
                     }
                     Err(err) => warnings.push(err.to_string()),
                 }
             }
+        }
+        if query.experiment_ids.is_empty() {
+            // every experiment was scanned: forget traces that are gone
+            parsed.retain(|p, _| seen.contains(p));
         }
         (infos, warnings)
     }
@@ -177,6 +209,15 @@ impl FileStore {
 }
 
 impl LocalStore for FileStore {
+    fn watch_target(&self) -> Option<super::watch::WatchTarget> {
+        Some(super::watch::WatchTarget {
+            path: self.root.clone(),
+            recursive: true,
+            name_prefix: None,
+            ignore_suffixes: Vec::new(),
+        })
+    }
+
     fn describe(&self) -> String {
         format!("file store {}", self.root.display())
     }

@@ -6,6 +6,7 @@ pub mod http;
 pub mod json;
 pub mod mlruns;
 pub mod sqlite;
+pub mod watch;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -66,6 +67,30 @@ pub struct ListQuery {
     pub page_token: Option<String>,
     /// MLflow's search grammar; sent to servers as is.
     pub filter: Option<String>,
+    /// Only traces that started at or after this (ms since the epoch): follow mode's polls.
+    pub since_ms: Option<i64>,
+}
+
+impl ListQuery {
+    /// The filter with the `since_ms` bound added, in MLflow's grammar (for servers).
+    pub fn filter_with_since(&self) -> Option<String> {
+        let user = self
+            .filter
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty());
+        match (user, self.since_ms) {
+            (None, None) => None,
+            (Some(f), None) => Some(f.to_string()),
+            (None, Some(t)) => Some(format!("attributes.timestamp_ms >= {t}")),
+            (Some(f), Some(t)) => Some(format!("{f} AND attributes.timestamp_ms >= {t}")),
+        }
+    }
+
+    /// Is this trace new enough for `since_ms`?
+    pub fn is_recent(&self, info: &TraceInfo) -> bool {
+        self.since_ms.is_none_or(|t| info.request_time_ms >= t)
+    }
 }
 
 /// One page of trace summaries, newest first.
@@ -86,6 +111,10 @@ pub trait Source: Send + Sync {
     async fn list(&self, query: ListQuery) -> Result<TracePage, SourceError>;
     /// One trace with all its spans.
     async fn get(&self, trace_id: &str) -> Result<Arc<Trace>, SourceError>;
+    /// Files to watch for changes in follow mode; `None`: poll only.
+    fn watch_target(&self) -> Option<watch::WatchTarget> {
+        None
+    }
 }
 
 /// A source whose IO blocks (files, sqlite). [`Blocking`] runs it off the async threads.
@@ -94,6 +123,9 @@ pub trait LocalStore: Send + Sync + 'static {
     fn experiments(&self) -> Result<Vec<Experiment>, SourceError>;
     fn list(&self, query: &ListQuery) -> Result<TracePage, SourceError>;
     fn get(&self, trace_id: &str) -> Result<Arc<Trace>, SourceError>;
+    fn watch_target(&self) -> Option<watch::WatchTarget> {
+        None
+    }
 }
 
 /// Adapts a [`LocalStore`] to the async [`Source`] trait with `spawn_blocking`.
@@ -126,6 +158,9 @@ impl<S: LocalStore> Source for Blocking<S> {
         let id = trace_id.to_string();
         off_thread(&self.0, move |s| s.get(&id)).await
     }
+    fn watch_target(&self) -> Option<watch::WatchTarget> {
+        self.0.watch_target()
+    }
 }
 
 /// A local listing with a filter: parsed and checked as the matching MLflow store would, then
@@ -147,6 +182,7 @@ pub fn filtered_page<S: LocalStore + ?Sized>(
         max_results: 0,
         page_token: None,
         filter: None,
+        since_ms: query.since_ms,
     })?;
     let mut kept = Vec::new();
     for info in all.traces {
@@ -167,6 +203,7 @@ pub fn filtered_page<S: LocalStore + ?Sized>(
 
 /// Sorts newest first (ties by id, as MLflow does) and cuts one page at an offset token.
 pub fn page_of(mut infos: Vec<TraceInfo>, query: &ListQuery) -> Result<TracePage, SourceError> {
+    infos.retain(|i| query.is_recent(i));
     sort_newest_first(&mut infos);
     let offset = parse_offset_token(query.page_token.as_deref())?;
     let max = if query.max_results == 0 {

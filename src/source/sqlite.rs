@@ -340,9 +340,9 @@ impl SqliteStore {
     }
 
     fn experiment_ids_sql(&self, query: &ListQuery) -> (String, Vec<String>) {
-        if query.experiment_ids.is_empty() {
+        let (mut sql, params) = if query.experiment_ids.is_empty() {
             (
-                "experiment_id IN (SELECT experiment_id FROM experiments WHERE lifecycle_stage = 'active')".into(),
+                "experiment_id IN (SELECT experiment_id FROM experiments WHERE lifecycle_stage = 'active')".to_string(),
                 Vec::new(),
             )
         } else {
@@ -351,7 +351,12 @@ impl SqliteStore {
                 format!("experiment_id IN ({marks})"),
                 query.experiment_ids.clone(),
             )
+        };
+        if let Some(t) = query.since_ms {
+            // a number, not text: written into the SQL as one
+            sql.push_str(&format!(" AND timestamp_ms >= {t}"));
         }
+        (sql, params)
     }
 
     fn spans_from_table(
@@ -374,6 +379,17 @@ impl SqliteStore {
 }
 
 impl LocalStore for SqliteStore {
+    fn watch_target(&self) -> Option<super::watch::WatchTarget> {
+        // the folder, not the file: the -wal/-journal files come and go
+        let dir = self.path.parent().filter(|d| !d.as_os_str().is_empty());
+        Some(super::watch::WatchTarget {
+            path: dir.map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+            recursive: false,
+            name_prefix: Some(self.path.file_name()?.to_string_lossy().into_owned()),
+            ignore_suffixes: vec!["-shm"],
+        })
+    }
+
     fn describe(&self) -> String {
         format!("sqlite {}", self.path.display())
     }

@@ -47,12 +47,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         app.experiment_label,
         app.list.order.len()
     ));
+    let live = live_text(app);
     let hints = format!(
         "{} help  {} quit",
         app.keymap.hint(Action::Help),
         app.keymap.hint(Action::Quit)
     );
-    let (middle, style) = if let Some(e) = &app.error {
+    let (middle, style) = if let Some(e) = app.follow.error.as_ref().filter(|_| app.follow.on) {
+        (
+            format!(
+                " ✗ live tail: {e} (retrying in {} s)",
+                app.follow.wait_ms().div_ceil(1000)
+            ),
+            theme.error,
+        )
+    } else if let Some(e) = &app.error {
         (format!(" ✗ {e}"), theme.error)
     } else if let Some(m) = &app.message {
         (format!(" {m}"), theme.status)
@@ -65,14 +74,34 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         (String::new(), theme.status)
     };
     let left = truncate(&left, w.saturating_sub(width(&hints) + 1)).into_owned();
-    let room = w.saturating_sub(width(&left) + width(&hints) + 1);
+    let live = truncate(&live, w.saturating_sub(width(&left) + width(&hints) + 1)).into_owned();
+    let room = w.saturating_sub(width(&left) + width(&live) + width(&hints) + 1);
     let middle = truncate(&middle, room).into_owned();
-    let pad = w.saturating_sub(width(&left) + width(&middle) + width(&hints));
+    let pad = w.saturating_sub(width(&left) + width(&live) + width(&middle) + width(&hints));
     let line = Line::from(vec![
         Span::styled(left, theme.status),
+        Span::styled(live, theme.bar),
         Span::styled(middle, style),
         Span::raw(" ".repeat(pad)),
         Span::styled(truncate(&hints, w).into_owned(), theme.key),
     ]);
     frame.render_widget(Paragraph::new(line), area);
+}
+
+/// Follow mode in the status line: live or paused, the arrival sparkline (a bar per minute),
+/// this minute's arrivals and the error rate of the newest finished traces.
+fn live_text(app: &App) -> String {
+    let f = &app.follow;
+    if !f.on {
+        return String::new();
+    }
+    let state = if f.paused { "⏸ paused" } else { "● live" };
+    let per_min = f.rate.last().copied().unwrap_or(0);
+    let (errors, of) = f.error_rate();
+    let err = if of == 0 {
+        String::new()
+    } else {
+        format!(" · err {}% of {of}", errors * 100 / of)
+    };
+    format!(" · {state} {} {per_min}/min{err}", f.sparkline())
 }

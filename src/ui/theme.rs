@@ -18,6 +18,8 @@ pub struct Theme {
     pub error: Style,
     pub ok: Style,
     pub running: Style,
+    /// Rows that arrived while following and are not seen yet.
+    pub fresh: Style,
     pub bar: Style,
     pub bar_error: Style,
     pub tab_active: Style,
@@ -41,6 +43,7 @@ impl Theme {
                 error: plain.add_modifier(Modifier::BOLD),
                 ok: plain,
                 running: plain.add_modifier(Modifier::ITALIC),
+                fresh: plain.add_modifier(Modifier::BOLD),
                 bar: plain,
                 bar_error: plain,
                 tab_active: plain.add_modifier(Modifier::REVERSED),
@@ -67,6 +70,9 @@ impl Theme {
             error: Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
             ok: Style::default().fg(Color::Green),
             running: Style::default().fg(Color::Yellow),
+            fresh: Style::default()
+                .fg(Color::Green)
+                .add_modifier(Modifier::BOLD),
             bar: Style::default().fg(Color::Cyan),
             bar_error: Style::default().fg(Color::Red),
             tab_active: Style::default()

@@ -124,8 +124,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: 
         Some(f) => format!(" · filter: {}", crate::text::sanitize_line(f)),
         None => String::new(),
     };
+    let live = match (&app.follow, list.new_above()) {
+        (f, _) if !f.on => String::new(),
+        (f, _) if f.paused => " · ⏸ paused".to_string(),
+        (_, 0) => " · ● live".to_string(),
+        (_, n) => format!(" · ● live · ↑ {n} new"),
+    };
     let title = format!(
-        " Traces ({count}) · sort: {}{}{filter}{structured} ",
+        " Traces ({count}) · sort: {}{}{filter}{structured}{live} ",
         list.sort.label(),
         if list.ascending { " ↑" } else { " ↓" }
     );
@@ -135,13 +141,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: 
     if inner.height == 0 || inner.width == 0 {
         return;
     }
-    let width = inner.width as usize;
+    // while following, a gutter marks the rows not seen yet
+    let gutter = if app.follow.on { 2 } else { 0 };
+    let width = (inner.width as usize).saturating_sub(gutter);
     let cols = columns(width, list.relative_time);
     let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
-    let header: Vec<Span> = cols
-        .iter()
-        .map(|(c, w)| Span::styled(format!("{} ", cell(c.title(), *w, c.right())), theme.header))
-        .collect();
+    let mut header: Vec<Span> = Vec::with_capacity(cols.len() + 1);
+    if gutter > 0 {
+        header.push(Span::raw("  "));
+    }
+    header.extend(
+        cols.iter().map(|(c, w)| {
+            Span::styled(format!("{} ", cell(c.title(), *w, c.right())), theme.header)
+        }),
+    );
     lines.push(Line::from(header));
     if list.order.is_empty() {
         let text = if !list.quick.is_empty() && !list.traces.is_empty() {
@@ -165,7 +178,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: 
             (true, false) => theme.selected_unfocused,
             _ => Style::default(),
         };
-        let mut spans = Vec::with_capacity(cols.len());
+        let mut spans = Vec::with_capacity(cols.len() + 1);
+        if gutter > 0 {
+            let fresh = list.unseen.get(idx as usize).copied().unwrap_or(false);
+            spans.push(if fresh {
+                Span::styled("● ", theme.fresh)
+            } else {
+                Span::raw("  ")
+            });
+        }
         for (c, w) in &cols {
             let (text, style) = match c {
                 Col::Time => (
@@ -187,12 +208,19 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: 
                     },
                     theme.state(t.state),
                 ),
-                Col::Duration => (
-                    t.duration_ms
-                        .map(format_duration_ms)
-                        .unwrap_or_else(|| "-".into()),
-                    Style::default(),
-                ),
+                Col::Duration => match t.state {
+                    // running: the time since it started (the clock is read when drawing)
+                    TraceState::InProgress if app.now_ms > t.request_time_ms => (
+                        format!("{}…", format_duration_ms(app.now_ms - t.request_time_ms)),
+                        theme.running,
+                    ),
+                    _ => (
+                        t.duration_ms
+                            .map(format_duration_ms)
+                            .unwrap_or_else(|| "-".into()),
+                        Style::default(),
+                    ),
+                },
                 Col::Spans => (
                     facts
                         .spans

@@ -1,6 +1,8 @@
 //! Command line: `mlflow-tui [SOURCE]`, and the headless `list` and `show` that print what the
 //! TUI shows. Everything printed from a trace passes through the sanitizer in [`crate::text`].
 
+pub mod follow;
+
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::sync::Arc;
@@ -43,6 +45,47 @@ pub struct Cli {
     /// Print the default config file and where it is read from, then exit
     #[arg(long)]
     pub print_config: bool,
+    /// Start in follow mode (live tail: new traces appear as they arrive; F toggles it)
+    #[arg(long, short = 'f')]
+    pub follow: bool,
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
+/// How follow mode polls.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct LiveArgs {
+    /// Seconds between polls in follow mode (default 1; config: follow_interval_ms)
+    #[arg(long, value_name = "SECONDS")]
+    pub interval: Option<f64>,
+    /// Trace summaries kept while following (default 20000; config: follow_retention)
+    #[arg(long, value_name = "N")]
+    pub retention: Option<usize>,
+}
+
+impl LiveArgs {
+    /// The follow settings: these flags over the config file over the defaults.
+    pub fn config(&self, file: &crate::config::Config) -> Result<crate::app::follow::FollowConfig> {
+        let mut c = crate::app::follow::FollowConfig {
+            interval_ms: file.follow_interval_ms,
+            retention: file.follow_retention,
+            lookback_ms: file.follow_lookback_s.saturating_mul(1000) as i64,
+            ..Default::default()
+        };
+        if let Some(s) = self.interval {
+            anyhow::ensure!(
+                s.is_finite() && (0.1..=3600.0).contains(&s),
+                "--interval must be between 0.1 and 3600 seconds, not {s}"
+            );
+            c.interval_ms = (s * 1000.0).round() as u64;
+        }
+        if let Some(n) = self.retention {
+            anyhow::ensure!(n >= 100, "--retention must be at least 100, not {n}");
+            c.retention = n;
+        }
+        c.idle_interval_ms = c.idle_interval_ms.max(c.interval_ms * 3);
+        Ok(c)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,9 +97,15 @@ pub enum Command {
         /// Experiment name or id (repeat for several)
         #[arg(long, short = 'e', value_name = "NAME|ID")]
         experiment: Vec<String>,
-        /// How many traces (0: all)
-        #[arg(long, short = 'n', default_value_t = 100)]
-        limit: usize,
+        /// How many traces (0: all; with --follow: how many to print before the new ones,
+        /// default 10)
+        #[arg(long, short = 'n')]
+        limit: Option<usize>,
+        /// Keep running and print one line per new trace as it arrives (JSON Lines with --json)
+        #[arg(long, short = 'f')]
+        follow: bool,
+        #[command(flatten)]
+        live: LiveArgs,
         /// Print JSON (one array of trace infos)
         #[arg(long)]
         json: bool,
@@ -92,12 +141,32 @@ pub fn run(cli: Cli) -> Result<()> {
             source,
             experiment,
             limit,
+            follow: true,
             json,
             filter,
+            live,
+        }) => {
+            let config = live.config(&crate::config::load()?)?;
+            rt.block_on(follow::run(
+                source.as_deref(),
+                &experiment,
+                limit.unwrap_or(10),
+                json,
+                filter,
+                config,
+            ))
+        }
+        Some(Command::List {
+            source,
+            experiment,
+            limit,
+            json,
+            filter,
+            ..
         }) => rt.block_on(cmd_list(
             source.as_deref(),
             &experiment,
-            limit,
+            limit.unwrap_or(100),
             json,
             filter,
         )),
@@ -149,17 +218,19 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             app.mouse = config.mouse && !cli.no_mouse;
             app.utc = config.utc;
+            app.follow.config = cli.live.config(&config)?;
+            app.follow.on = cli.follow;
             crate::tui::run(crate::tui::Options { source: src, app })
         }
     }
 }
 
-fn open_source(arg: Option<&str>) -> Result<Arc<dyn Source>> {
+pub fn open_source(arg: Option<&str>) -> Result<Arc<dyn Source>> {
     Ok(source::open(arg)?)
 }
 
 /// Writes to stdout; a closed pipe (`| head`) ends quietly.
-fn emit(text: &str) -> Result<()> {
+pub fn emit(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -189,6 +260,7 @@ async fn fetch_all(
                 max_results: want,
                 page_token: token.take(),
                 filter: filter.clone(),
+                since_ms: None,
             })
             .await?;
         traces.extend(page.traces);
@@ -201,7 +273,7 @@ async fn fetch_all(
     Ok((traces, warnings))
 }
 
-fn warn_all(warnings: &[String]) {
+pub fn warn_all(warnings: &[String]) {
     for w in warnings {
         eprintln!("mlflow-tui: warning: {}", sanitize_line(w));
     }
@@ -243,34 +315,41 @@ pub fn render_list(traces: &[TraceInfo]) -> String {
         .max()
         .unwrap_or(8)
         .clamp(8, 40);
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{}  {}  {}  {}  {:>8}  {:>7}  REQUEST",
+    let mut out = list_header(id_w);
+    for t in traces {
+        out.push_str(&list_row(t, id_w));
+    }
+    if traces.is_empty() {
+        out.push_str("(no traces)\n");
+    }
+    out
+}
+
+/// The `list` table's header line, for an id column `id_w` wide.
+pub fn list_header(id_w: usize) -> String {
+    format!(
+        "{}  {}  {}  {}  {:>8}  {:>7}  REQUEST\n",
         fit("TIME", 19),
         fit("TRACE ID", id_w),
         fit("NAME", 24),
         fit("STATE", 11),
         "DURATION",
         "TOKENS"
-    );
-    for t in traces {
-        let _ = writeln!(
-            out,
-            "{}  {}  {}  {}  {:>8}  {:>7}  {}",
-            fit(&format_local_ms(t.request_time_ms), 19),
-            fit(&sanitize_line(&t.trace_id), id_w),
-            fit(&sanitize_line(t.name().unwrap_or("-")), 24),
-            fit(t.state.as_str(), 11),
-            duration_text(t.duration_ms, t.state),
-            tokens_text(t.token_usage()),
-            preview(t.request_preview().unwrap_or(""), 60)
-        );
-    }
-    if traces.is_empty() {
-        out.push_str("(no traces)\n");
-    }
-    out
+    )
+}
+
+/// One `list` line.
+pub fn list_row(t: &TraceInfo, id_w: usize) -> String {
+    format!(
+        "{}  {}  {}  {}  {:>8}  {:>7}  {}\n",
+        fit(&format_local_ms(t.request_time_ms), 19),
+        fit(&sanitize_line(&t.trace_id), id_w),
+        fit(&sanitize_line(t.name().unwrap_or("-")), 24),
+        fit(t.state.as_str(), 11),
+        duration_text(t.duration_ms, t.state),
+        tokens_text(t.token_usage()),
+        preview(t.request_preview().unwrap_or(""), 60)
+    )
 }
 
 async fn cmd_show(src: Option<&str>, id: &str, json: bool, depth: Option<usize>) -> Result<()> {
