@@ -49,6 +49,7 @@ fn list_all_of(
                 max_results: 500,
                 page_token: token.take(),
                 filter: filter.map(str::to_string),
+                since_ms: None,
             }))
             .unwrap();
         pages += 1;
@@ -306,6 +307,7 @@ fn ids_of(
                 max_results: 500,
                 page_token: token.take(),
                 filter: Some(filter.into()),
+                since_ms: None,
             }))
             .map_err(|e| e.to_string())?;
         out.extend(page.traces.into_iter().map(|t| t.trace_id));

@@ -362,6 +362,7 @@ fn experiments_select_by_name_or_id() {
             max_results: 10,
             page_token: None,
             filter: None,
+            since_ms: None,
         }))
         .unwrap();
     assert!(

@@ -98,10 +98,9 @@ fn live_text(app: &App) -> String {
     let state = if f.paused { "⏸ paused" } else { "● live" };
     let per_min = f.rate.last().copied().unwrap_or(0);
     let (errors, of) = f.error_rate();
-    let err = if of == 0 {
-        String::new()
-    } else {
-        format!(" · err {}% of {of}", errors * 100 / of)
-    };
+    let err = (errors * 100)
+        .checked_div(of)
+        .map(|pct| format!(" · err {pct}% of {of}"))
+        .unwrap_or_default();
     format!(" · {state} {} {per_min}/min{err}", f.sparkline())
 }

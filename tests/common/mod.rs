@@ -242,6 +242,7 @@ impl Harness {
                     max_results: mlflow_tui::update::PAGE_SIZE,
                     page_token,
                     filter,
+                    since_ms: None,
                 };
                 let page = self
                     .rt
@@ -295,6 +296,29 @@ impl Harness {
                     .block_on(self.src.experiments())
                     .map_err(|e| e.to_string()),
             ),
+            Cmd::Poll {
+                req,
+                experiment_ids,
+                filter,
+                since_ms,
+            } => {
+                let q = ListQuery {
+                    experiment_ids,
+                    max_results: mlflow_tui::app::follow::POLL_PAGE,
+                    page_token: None,
+                    filter,
+                    since_ms,
+                };
+                let result = self
+                    .rt
+                    .block_on(self.src.list(q))
+                    .map_err(|e| e.to_string());
+                Msg::Polled {
+                    req,
+                    at_ms: self.app.now_ms,
+                    result,
+                }
+            }
             Cmd::StartTicking => return None,
             other => {
                 self.effects.push(other);
