@@ -69,13 +69,13 @@ for t in "${TARGETS[@]}"; do
   echo "fuzz.sh: $t for $SECS s" >&2
   start=$(date +%s)
   set +e
-  "$BIN/$t" "fuzz/corpus/$t" \
+  ASAN_OPTIONS="detect_odr_violation=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" "$BIN/$t" "fuzz/corpus/$t" \
     -max_total_time="$SECS" -timeout=10 -rss_limit_mb=4096 -max_len=262144 \
     -artifact_prefix="fuzz/artifacts/$t/" -print_final_stats=1 >"$log" 2>&1
   rc=$?
   set -e
   took=$(( $(date +%s) - start ))
-  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)
   corpus=$(find "fuzz/corpus/$t" -type f | wc -l)
   crashes=$(find "fuzz/artifacts/$t" -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \) | wc -l)
   if [ $rc -ne 0 ]; then status=1; echo "fuzz.sh: $t stopped with $rc, see $log" >&2; fi
