@@ -1,5 +1,6 @@
 //! Server faults from a loopback stub (never instead of the real server, see tests/server.rs):
-//! 500, 401, a stall, an HTML 404, a connection dropped mid-body, a huge answer, a flaky 503.
+//! 500, 401, a stall, an HTML 404, a connection dropped mid-body, a huge answer, a flaky 503,
+//! a slow drip of bytes, an endless body, fields of the wrong type, redirects to another host.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -36,11 +37,13 @@ fn serve(mut conn: TcpStream, hits: &AtomicUsize) {
         return;
     }
     let mut len = 0usize;
+    let mut authorized = false;
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
             break;
         }
+        authorized |= line.to_ascii_lowercase().starts_with("authorization:");
         if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
             len = v.trim().parse().unwrap_or(0);
         }
@@ -59,6 +62,10 @@ fn serve(mut conn: TcpStream, hits: &AtomicUsize) {
         .unwrap_or("")
         .to_string();
     let n = hits.fetch_add(1, Ordering::SeqCst);
+    if authorized {
+        // counted apart: the redirect tests check that credentials never reach another host
+        hits.fetch_add(1000, Ordering::SeqCst);
+    }
     let reply = |status: &str, ctype: &str, body: &str| {
         format!(
             "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -99,6 +106,39 @@ fn serve(mut conn: TcpStream, hits: &AtomicUsize) {
         "flaky" if n.is_multiple_of(2) => reply("503 Service Unavailable", "text/plain", "busy"),
         "flaky" => reply("200 OK", "application/json", ok_json(&path)),
         "badjson" => reply("200 OK", "application/json", "{\"experiments\": [1, 2"),
+        "drip" => {
+            let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n");
+            for _ in 0..200 {
+                std::thread::sleep(Duration::from_millis(100));
+                if conn.write_all(b" ").is_err() {
+                    return;
+                }
+            }
+            return;
+        }
+        "endless" => {
+            let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n[");
+            let chunk = vec![b'1'; 1 << 16];
+            while conn.write_all(&chunk).is_ok() {}
+            return;
+        }
+        "wrongtypes" if path.contains("experiments/search") => reply("200 OK", "application/json", EXPERIMENTS),
+        "wrongtypes" => reply(
+            "200 OK",
+            "application/json",
+            r#"{"traces":[{"trace_id":5,"request_time":[],"state":{"x":1},"tags":"nope","trace_metadata":[1,2],"execution_duration":true},
+              {"trace_id":"tr-ok","request_time":"2026-11-21T09:44:18.365Z","state":"OK","tags":{"mlflow.traceName":7},"assessments":"x"},
+              "not an object", null, 12],
+             "next_page_token":{"a":1}}"#,
+        ),
+        s if s.starts_with("redirect-") => {
+            // "redirect-<port>" sends the client to another host; "redirect-same" stays here
+            let target = match &s["redirect-".len()..] {
+                "same" => path.replacen("/redirect-same", "/ok", 1),
+                port => format!("http://localhost:{port}{}", path.replacen(s, "ok", 1)),
+            };
+            format!("HTTP/1.1 302 Found\r\nLocation: {target}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        }
         _ => reply("200 OK", "application/json", ok_json(&path)),
     };
     let _ = conn.write_all(out.as_bytes());
@@ -106,7 +146,8 @@ fn serve(mut conn: TcpStream, hits: &AtomicUsize) {
 
 fn list(base: &str, scenario: &str) -> (Result<usize, SourceError>, Duration) {
     let src = HttpSource::with_read_timeout(&format!("{base}/{scenario}"), Duration::from_secs(1))
-        .unwrap();
+        .unwrap()
+        .with_drip_window(Duration::from_secs(1));
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -210,4 +251,58 @@ fn connection_refused_is_quick_and_clear() {
     let e = r.unwrap_err().to_string();
     assert!(e.contains("cannot connect"), "{e}");
     assert!(took < Duration::from_secs(5), "{took:?}");
+}
+
+#[test]
+fn a_slow_drip_is_given_up_on() {
+    let (base, _) = stub();
+    let (r, took) = list(&base, "drip");
+    let e = r.unwrap_err();
+    assert!(matches!(e, SourceError::Network(_)), "{e:?}");
+    assert!(e.to_string().contains("too slowly"), "{e}");
+    assert!(took < Duration::from_secs(6), "{took:?}");
+}
+
+#[test]
+fn an_endless_body_is_cut_off() {
+    let (base, _) = stub();
+    let (r, took) = list(&base, "endless");
+    let e = r.unwrap_err().to_string();
+    assert!(e.contains("more than the 64 MB"), "{e}");
+    assert!(took < Duration::from_secs(30), "{took:?}");
+}
+
+#[test]
+fn fields_of_the_wrong_type_skip_that_trace_only() {
+    let (base, _) = stub();
+    let src = HttpSource::with_read_timeout(&format!("{base}/wrongtypes"), Duration::from_secs(1)).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let page = rt
+        .block_on(src.list(ListQuery { max_results: 10, ..Default::default() }))
+        .unwrap();
+    let ids: Vec<&str> = page.traces.iter().map(|t| t.trace_id.as_str()).collect();
+    assert!(ids.contains(&"tr-ok"), "{ids:?}");
+    assert!(!page.warnings.is_empty(), "what was skipped is said");
+    assert!(page.next_page_token.is_none(), "a token that is not text is no token");
+    // the odd values render: the list line and the explorer's row never fail
+    let _ = mlflow_tui::cli::render_list(&page.traces);
+}
+
+#[test]
+fn credentials_never_follow_a_redirect_to_another_host() {
+    let (base, hits) = stub();
+    let (other, other_hits) = stub();
+    let port = other.rsplit(':').next().unwrap();
+    let with_creds = base.replacen("http://", "http://alice:s3cr3t-pw@", 1);
+    let e = list(&with_creds, &format!("redirect-{port}")).0.unwrap_err();
+    let text = format!("{e} {e:?}");
+    assert!(text.contains("another host") && text.contains("localhost"), "{text}");
+    assert!(!text.contains("s3cr3t-pw"), "{text}");
+    assert_eq!(other_hits.load(Ordering::SeqCst), 0, "the other host was never asked");
+    assert!(hits.load(Ordering::SeqCst) >= 1000, "the first host did get the credentials");
+    // the same host: followed, credentials and all
+    let (base, hits) = stub();
+    let with_creds = base.replacen("http://", "http://alice:s3cr3t-pw@", 1);
+    assert_eq!(list(&with_creds, "redirect-same").0.unwrap(), 1);
+    assert!(hits.load(Ordering::SeqCst) >= 2000, "both requests carried the credentials");
 }

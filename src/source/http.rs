@@ -49,6 +49,40 @@ pub struct HttpSource {
     auth: Option<Auth>,
     api: AtomicU8,
     experiments: Mutex<Option<Vec<Experiment>>>,
+    /// A body that trickles in slower than `MIN_BYTES_PER_WINDOW` per this long is given up on
+    /// (a server dripping a byte a second would otherwise hold a request for many minutes).
+    drip_window: Duration,
+}
+
+/// See [`HttpSource::drip_window`].
+const MIN_BYTES_PER_WINDOW: usize = 4096;
+
+/// Follows a redirect only to the same scheme, host and port: credentials never go to another
+/// host, and an API answer from somewhere else would not be MLflow's anyway.
+fn same_host_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let Some(first) = attempt.previous().first() else {
+            return attempt.follow();
+        };
+        let to = attempt.url();
+        let same = to.scheme() == first.scheme()
+            && to.host_str() == first.host_str()
+            && to.port_or_known_default() == first.port_or_known_default();
+        if attempt.previous().len() > 5 {
+            attempt.error("more than 5 redirects")
+        } else if same {
+            attempt.follow()
+        } else {
+            let target = format!(
+                "{}://{}",
+                to.scheme(),
+                to.host_str().unwrap_or("?")
+            );
+            attempt.error(format!(
+                "the server redirected to another host ({target}); not followed, so credentials stay with this server"
+            ))
+        }
+    })
 }
 
 /// Why a call failed, before it becomes a [`SourceError`].
@@ -135,7 +169,7 @@ impl HttpSource {
             .connect_timeout(Duration::from_secs(5))
             .read_timeout(read_timeout)
             .timeout(Duration::from_secs(600))
-            .redirect(reqwest::redirect::Policy::limited(5))
+            .redirect(same_host_redirects())
             .user_agent(concat!("mlflow-tui/", env!("CARGO_PKG_VERSION")));
         if env_nonempty("MLFLOW_TRACKING_INSECURE_TLS")
             .is_some_and(|v| v.eq_ignore_ascii_case("true"))
@@ -167,7 +201,15 @@ impl HttpSource {
             auth,
             api: AtomicU8::new(API_UNKNOWN),
             experiments: Mutex::new(None),
+            drip_window: Duration::from_secs(10),
         })
+    }
+
+    /// Sets how long a body may trickle in at under 4 KB before it is given up on (tests
+    /// shorten it).
+    pub fn with_drip_window(mut self, window: Duration) -> Self {
+        self.drip_window = window;
+        self
     }
 
     fn url(&self, path: &str) -> String {
@@ -218,10 +260,13 @@ impl HttpSource {
         url: &str,
         limit: usize,
     ) -> Result<Vec<u8>, Retry> {
-        let mut resp = req
-            .send()
-            .await
-            .map_err(|e| Retry::Yes(network_error(url, &e)))?;
+        let mut resp = req.send().await.map_err(|e| {
+            if e.is_redirect() {
+                Retry::No(CallError::Source(network_error(url, &e)))
+            } else {
+                Retry::Yes(network_error(url, &e))
+            }
+        })?;
         let status = resp.status();
         let content_type = resp
             .headers()
@@ -239,9 +284,21 @@ impl HttpSource {
             )))));
         }
         let mut body = Vec::new();
+        let mut window = (tokio::time::Instant::now(), 0usize);
         loop {
             match resp.chunk().await {
                 Ok(Some(c)) => {
+                    window.1 += c.len();
+                    if window.0.elapsed() >= self.drip_window {
+                        if window.1 < MIN_BYTES_PER_WINDOW {
+                            return Err(Retry::No(CallError::Source(SourceError::Network(format!(
+                                "{url}: the server sends too slowly ({} bytes in {} s); gave up",
+                                window.1,
+                                self.drip_window.as_secs()
+                            )))));
+                        }
+                        window = (tokio::time::Instant::now(), 0);
+                    }
                     if body.len() + c.len() > limit {
                         return Err(Retry::No(CallError::Source(SourceError::Other(format!(
                             "{url}: the answer is more than the {} MB this reads",
@@ -547,7 +604,14 @@ fn network_error(url: &str, e: &reqwest::Error) -> SourceError {
     } else if e.is_body() || e.is_decode() {
         "the connection broke while reading the answer".to_string()
     } else if e.is_redirect() {
-        "too many redirects".to_string()
+        // the policy's own reason is the innermost error
+        let mut reason = "too many redirects".to_string();
+        let mut src = std::error::Error::source(e);
+        while let Some(inner) = src {
+            reason = inner.to_string();
+            src = inner.source();
+        }
+        reason
     } else {
         let mut s = e.to_string();
         let mut src = std::error::Error::source(e);
