@@ -103,8 +103,16 @@ fn push_block(out: &mut Vec<String>, text: &str) {
     }
 }
 
-/// Adds one display line, continued in `MAX_LINE_CHARS` pieces when longer.
+/// A document holds at most this many display lines (a million-element array would otherwise
+/// cost tens of MB of lines); the whole value stays available to copy and to the pager.
+pub const MAX_DOC_LINES: usize = 200_000;
+
+/// Adds one display line, continued in `MAX_LINE_CHARS` pieces when longer; nothing past
+/// `MAX_DOC_LINES`.
 fn push_line(out: &mut Vec<String>, line: &str) {
+    if out.len() >= MAX_DOC_LINES {
+        return;
+    }
     let count = line.chars().count();
     if count <= MAX_LINE_CHARS {
         out.push(line.to_string());
@@ -117,6 +125,9 @@ fn push_line(out: &mut Vec<String>, line: &str) {
         piece.push(c);
         n += 1;
         if n == MAX_LINE_CHARS {
+            if out.len() >= MAX_DOC_LINES {
+                return;
+            }
             out.push(if first {
                 std::mem::take(&mut piece)
             } else {
@@ -447,6 +458,17 @@ pub fn weight(t: &Trace, span: Option<usize>, tab: Tab) -> usize {
 /// Builds a tab's content for a span (or for the trace when `span` is `None` or the tab is
 /// `Trace`).
 pub fn build(t: &Trace, span: Option<usize>, tab: Tab, utc: bool) -> DocContent {
+    let mut doc = build_uncapped(t, span, tab, utc);
+    if doc.lines.len() >= MAX_DOC_LINES {
+        doc.lines.truncate(MAX_DOC_LINES - 1);
+        doc.lines.push(format!(
+            "… more than {MAX_DOC_LINES} lines: the rest is not shown here (v opens the whole value in $PAGER, y copies it)"
+        ));
+    }
+    doc
+}
+
+fn build_uncapped(t: &Trace, span: Option<usize>, tab: Tab, utc: bool) -> DocContent {
     let s = span.and_then(|i| t.tree.get(i));
     match (tab, s) {
         (Tab::Trace, _) | (_, None) => match tab {

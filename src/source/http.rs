@@ -73,11 +73,7 @@ fn same_host_redirects() -> reqwest::redirect::Policy {
         } else if same {
             attempt.follow()
         } else {
-            let target = format!(
-                "{}://{}",
-                to.scheme(),
-                to.host_str().unwrap_or("?")
-            );
+            let target = format!("{}://{}", to.scheme(), to.host_str().unwrap_or("?"));
             attempt.error(format!(
                 "the server redirected to another host ({target}); not followed, so credentials stay with this server"
             ))
@@ -291,11 +287,13 @@ impl HttpSource {
                     window.1 += c.len();
                     if window.0.elapsed() >= self.drip_window {
                         if window.1 < MIN_BYTES_PER_WINDOW {
-                            return Err(Retry::No(CallError::Source(SourceError::Network(format!(
-                                "{url}: the server sends too slowly ({} bytes in {} s); gave up",
-                                window.1,
-                                self.drip_window.as_secs()
-                            )))));
+                            return Err(Retry::No(CallError::Source(SourceError::Network(
+                                format!(
+                                    "{url}: the server sends too slowly ({} bytes in {} s); gave up",
+                                    window.1,
+                                    self.drip_window.as_secs()
+                                ),
+                            ))));
                         }
                         window = (tokio::time::Instant::now(), 0);
                     }

@@ -82,16 +82,22 @@ fn collect_files(root: &Path) -> Vec<PathBuf> {
 
 fn read_file(path: &Path) -> Result<(Vec<Trace>, Vec<String>), SourceError> {
     let bytes = std::fs::read(path).map_err(|e| SourceError::bad_file(path, io_reason(&e)))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        SourceError::bad_file(
-            path,
-            format!(
-                "not UTF-8 text (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })?;
-    parse_traces_file(&text).map_err(|e| SourceError::bad_file(path, e))
+    let (text, mut warnings) = match String::from_utf8(bytes) {
+        Ok(t) => (t, Vec::new()),
+        Err(e) => {
+            // a file is bytes: show what it holds, with the bad bytes replaced and said so
+            let at = e.utf8_error().valid_up_to();
+            (
+                String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                vec![format!(
+                    "not valid UTF-8 (first bad byte at offset {at}); bad bytes are shown as U+FFFD"
+                )],
+            )
+        }
+    };
+    let (traces, more) = parse_traces_file(&text).map_err(|e| SourceError::bad_file(path, e))?;
+    warnings.extend(more);
+    Ok((traces, warnings))
 }
 
 impl Index {
