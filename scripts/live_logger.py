@@ -25,6 +25,8 @@ import threading
 import time
 
 os.environ["MLFLOW_ENABLE_ASYNC_TRACE_LOGGING"] = "false"
+# MLflow 3.17 refuses the file store unless asked (it is in maintenance mode)
+os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
 
 import mlflow  # noqa: E402
 from mlflow.entities import SpanType  # noqa: E402

@@ -275,15 +275,25 @@ fn an_endless_body_is_cut_off() {
 #[test]
 fn fields_of_the_wrong_type_skip_that_trace_only() {
     let (base, _) = stub();
-    let src = HttpSource::with_read_timeout(&format!("{base}/wrongtypes"), Duration::from_secs(1)).unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let src = HttpSource::with_read_timeout(&format!("{base}/wrongtypes"), Duration::from_secs(1))
+        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let page = rt
-        .block_on(src.list(ListQuery { max_results: 10, ..Default::default() }))
+        .block_on(src.list(ListQuery {
+            max_results: 10,
+            ..Default::default()
+        }))
         .unwrap();
     let ids: Vec<&str> = page.traces.iter().map(|t| t.trace_id.as_str()).collect();
     assert!(ids.contains(&"tr-ok"), "{ids:?}");
     assert!(!page.warnings.is_empty(), "what was skipped is said");
-    assert!(page.next_page_token.is_none(), "a token that is not text is no token");
+    assert!(
+        page.next_page_token.is_none(),
+        "a token that is not text is no token"
+    );
     // the odd values render: the list line and the explorer's row never fail
     let _ = mlflow_tui::cli::render_list(&page.traces);
 }
@@ -294,15 +304,30 @@ fn credentials_never_follow_a_redirect_to_another_host() {
     let (other, other_hits) = stub();
     let port = other.rsplit(':').next().unwrap();
     let with_creds = base.replacen("http://", "http://alice:s3cr3t-pw@", 1);
-    let e = list(&with_creds, &format!("redirect-{port}")).0.unwrap_err();
+    let e = list(&with_creds, &format!("redirect-{port}"))
+        .0
+        .unwrap_err();
     let text = format!("{e} {e:?}");
-    assert!(text.contains("another host") && text.contains("localhost"), "{text}");
+    assert!(
+        text.contains("another host") && text.contains("localhost"),
+        "{text}"
+    );
     assert!(!text.contains("s3cr3t-pw"), "{text}");
-    assert_eq!(other_hits.load(Ordering::SeqCst), 0, "the other host was never asked");
-    assert!(hits.load(Ordering::SeqCst) >= 1000, "the first host did get the credentials");
+    assert_eq!(
+        other_hits.load(Ordering::SeqCst),
+        0,
+        "the other host was never asked"
+    );
+    assert!(
+        hits.load(Ordering::SeqCst) >= 1000,
+        "the first host did get the credentials"
+    );
     // the same host: followed, credentials and all
     let (base, hits) = stub();
     let with_creds = base.replacen("http://", "http://alice:s3cr3t-pw@", 1);
     assert_eq!(list(&with_creds, "redirect-same").0.unwrap(), 1);
-    assert!(hits.load(Ordering::SeqCst) >= 2000, "both requests carried the credentials");
+    assert!(
+        hits.load(Ordering::SeqCst) >= 2000,
+        "both requests carried the credentials"
+    );
 }
