@@ -16,6 +16,7 @@ fi
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
+cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets -- -D warnings
@@ -29,6 +30,15 @@ MLFLOW_TUI_BIN="$root/target/release/mlflow-tui" cargo test --test tmux
 
 step "real MLflow tracking servers (3.17, 2.22, 3.17 with basic auth) on 127.0.0.1"
 MLFLOW_TUI_LIVE=1 scripts/live_servers.sh cargo test --test server
+
+step "live tail end to end: the real SDK logs while mlflow-tui follows (sqlite, a server, JSON)"
+rm -f "$root/target/live-tail-delays.txt"
+MLFLOW_TUI_LIVE=1 cargo test --test live -- --test-threads=1
+cat "$root/target/live-tail-delays.txt"
+MLFLOW_TUI_LIVE=1 MLFLOW_TUI_BIN="$root/target/release/mlflow-tui" cargo test --test tmux follow_mode
+
+step "the fuzz targets still build (running them needs nightly: scripts/fuzz.sh)"
+cargo check -q --manifest-path fuzz/Cargo.toml
 
 step "fresh traces from the real MLflow SDK (pinned 3.17, 3.5, 2.22)"
 fresh="$root/target/fresh-traces"

@@ -436,7 +436,11 @@ fn mlflow_writes_undisturbed_and_reading_changes_no_byte() {
             .args(["--uri", uri, "--experiment", "busy", "--setup"])
             .output()
             .unwrap();
-        assert!(setup.status.success(), "{uri}: {}", String::from_utf8_lossy(&setup.stderr));
+        assert!(
+            setup.status.success(),
+            "{uri}: {}",
+            String::from_utf8_lossy(&setup.stderr)
+        );
         let mut tui = Command::new(env!("CARGO_BIN_EXE_mlflow-tui"))
             .args(["list", "--follow", "-n", "0", "--json", "--interval", "0.1"])
             .arg(path)
@@ -450,11 +454,25 @@ fn mlflow_writes_undisturbed_and_reading_changes_no_byte() {
         wait_for(&err, "following", Duration::from_secs(30));
         let writer = Command::new(&py)
             .arg(logger())
-            .args(["--uri", uri, "--experiment", "busy", "--count", "25", "--interval", "0", "--long", "2"])
+            .args([
+                "--uri",
+                uri,
+                "--experiment",
+                "busy",
+                "--count",
+                "25",
+                "--interval",
+                "0",
+                "--long",
+                "2",
+            ])
             .output()
             .unwrap();
         let werr = String::from_utf8_lossy(&writer.stderr);
-        assert!(writer.status.success(), "{uri}: MLflow's writer failed: {werr}");
+        assert!(
+            writer.status.success(),
+            "{uri}: MLflow's writer failed: {werr}"
+        );
         assert!(!werr.to_lowercase().contains("locked"), "{uri}: {werr}");
         assert!(!werr.contains("Traceback"), "{uri}: {werr}");
         let written = String::from_utf8_lossy(&writer.stdout).lines().count();
@@ -470,12 +488,21 @@ fn mlflow_writes_undisturbed_and_reading_changes_no_byte() {
         drop(tui);
         // the writer is done: reading everything again changes nothing
         let before = snapshot(path);
-        let list = Command::new(env!("CARGO_BIN_EXE_mlflow-tui")).args(["list", "--json", "-n", "0"]).arg(path).output().unwrap();
+        let list = Command::new(env!("CARGO_BIN_EXE_mlflow-tui"))
+            .args(["list", "--json", "-n", "0"])
+            .arg(path)
+            .output()
+            .unwrap();
         assert!(list.status.success());
         let all: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
         for t in all.as_array().unwrap() {
             let id = t["trace_id"].as_str().unwrap();
-            let show = Command::new(env!("CARGO_BIN_EXE_mlflow-tui")).arg("show").arg(path).arg(id).output().unwrap();
+            let show = Command::new(env!("CARGO_BIN_EXE_mlflow-tui"))
+                .arg("show")
+                .arg(path)
+                .arg(id)
+                .output()
+                .unwrap();
             assert!(show.status.success(), "{uri}: show {id}");
         }
         assert_eq!(before, snapshot(path), "{uri}: reading changed the store");

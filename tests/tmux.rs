@@ -250,3 +250,78 @@ fn a_panic_restores_the_terminal_and_says_what_happened() {
         assert!(s.contains(text) && s.contains("debug panic"), "{kind}: {s}");
     }
 }
+
+/// Follow mode in the real terminal: the explorer follows a copy of the demo database while the
+/// real MLflow SDK logs into it; the new traces appear at the top, marked, the running one as
+/// running, and the status line shows the live tail. Needs the project's venv
+/// (scripts/setup-python.sh); skipped without it unless MLFLOW_TUI_LIVE=1.
+#[test]
+fn follow_mode_shows_traces_as_mlflow_logs_them() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let py = root.join(".venv/mlflow3/bin/python");
+    if !py.is_file() {
+        assert!(
+            std::env::var("MLFLOW_TUI_LIVE").as_deref() != Ok("1"),
+            "{} missing and MLFLOW_TUI_LIVE=1",
+            py.display()
+        );
+        eprintln!("{} missing: follow-mode tmux test skipped", py.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mlflow.db");
+    std::fs::copy(root.join("assets/demo/mlflow.db"), &db).unwrap();
+    let cmd = format!(
+        "{} --follow --interval 0.5 {}",
+        binary().display(),
+        db.display()
+    );
+    let tmux = Tmux::start(
+        format!("mlflow-tui-follow-{}", std::process::id()),
+        200,
+        40,
+        &cmd,
+    );
+    tmux.wait_text("● live");
+    // scroll away from the top first: new rows must not move the view
+    let logger = Command::new(&py)
+        .arg(root.join("scripts/live_logger.py"))
+        .args(["--uri", &format!("sqlite:///{}", db.display())])
+        .args([
+            "--experiment",
+            "Default",
+            "--count",
+            "3",
+            "--interval",
+            "0.3",
+            "--long",
+            "6",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // the running trace shows while it runs (MLflow names it only when it ends), marked new
+    let s = tmux.wait_for("the running trace", |s| s.contains("● RUNNING"));
+    assert!(
+        s.lines()
+            .any(|l| l.contains("┃● ") && l.contains("RUNNING") && l.contains('…')),
+        "marked, with its elapsed time: {s}"
+    );
+    let s = tmux.wait_text("live_2");
+    assert!(s.contains("/min"), "the status line shows the rate: {s}");
+    // space pauses, and says so
+    tmux.send(&["Space"]);
+    tmux.wait_text("paused");
+    tmux.send(&["Space"]);
+    tmux.wait_for("resumed", |s| s.contains("● live") && !s.contains("⏸"));
+    // the long trace finishes: OK, no longer running
+    let out = logger.wait_with_output().unwrap();
+    assert!(out.status.success());
+    tmux.wait_for("the long trace to finish", |s| {
+        s.lines()
+            .any(|l| l.contains("long_running") && l.contains(" OK"))
+    });
+    tmux.send(&["q"]);
+    tmux.wait_for("the program to exit", |_| tmux.pane("#{pane_dead}") == "1");
+}

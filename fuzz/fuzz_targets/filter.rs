@@ -15,7 +15,11 @@ fuzz_target!(|data: &[u8]| {
             let _ = f.matches(&info, Some(&[]));
         }
         Err(e) => {
-            assert!(e.column <= text.chars().count() + 1, "column {} past the end", e.column);
+            assert!(
+                e.column <= text.chars().count() + 1,
+                "column {} past the end",
+                e.column
+            );
             let _ = e.to_string();
         }
     }

@@ -2,22 +2,27 @@
 //! `update`, every tab is shown, and each frame (rendered to an off-screen buffer) holds no
 //! character that could act on a terminal.
 #![no_main]
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use libfuzzer_sys::fuzz_target;
 use mlflow_tui::app::{App, LoadedTrace, Msg};
 use mlflow_tui::source::TracePage;
 use mlflow_tui::text::is_unsafe;
 use mlflow_tui::update::update;
 use ratatui::{Terminal, backend::TestBackend};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 fn key(c: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
 }
 
 fn check(term: &mut Terminal<TestBackend>, app: &App) {
-    term.draw(|f| mlflow_tui::ui::render(f, app)).expect("a frame draws");
+    term.draw(|f| mlflow_tui::ui::render(f, app))
+        .expect("a frame draws");
     for cell in term.backend().buffer().content() {
-        assert!(!cell.symbol().chars().any(is_unsafe), "unsafe cell {:?}", cell.symbol());
+        assert!(
+            !cell.symbol().chars().any(is_unsafe),
+            "unsafe cell {:?}",
+            cell.symbol()
+        );
     }
 }
 
@@ -26,7 +31,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok((traces, _)) = mlflow_tui::model::parse::parse_traces_file(&text) else {
         return;
     };
-    let Some(first) = traces.into_iter().next() else { return };
+    let Some(first) = traces.into_iter().next() else {
+        return;
+    };
     let mut app = App::new("fuzz".into(), "all experiments".into());
     app.utc = true;
     app.now_ms = 1_700_000_000_000;
@@ -34,12 +41,29 @@ fuzz_target!(|data: &[u8]| {
     let _ = update(&mut app, Msg::Resize(100, 30));
     let _ = mlflow_tui::update::start(&mut app);
     let req = app.list.req;
-    let page = TracePage { traces: vec![first.summary()], ..Default::default() };
-    let _ = update(&mut app, Msg::TracesLoaded { req, append: false, page: Ok(page) });
+    let page = TracePage {
+        traces: vec![first.summary()],
+        ..Default::default()
+    };
+    let _ = update(
+        &mut app,
+        Msg::TracesLoaded {
+            req,
+            append: false,
+            page: Ok(page),
+        },
+    );
     let id = first.info.trace_id.clone();
     let loaded = LoadedTrace::new(std::sync::Arc::new(first));
     let req = app.trace_req;
-    let _ = update(&mut app, Msg::TraceLoaded { req, trace_id: id, result: Ok(loaded) });
+    let _ = update(
+        &mut app,
+        Msg::TraceLoaded {
+            req,
+            trace_id: id,
+            result: Ok(loaded),
+        },
+    );
     check(&mut term, &app);
     let _ = update(&mut app, key(KeyCode::Tab));
     for _ in 0..3 {

@@ -10,7 +10,12 @@ fuzz_target!(|data: &[u8]| {
         let info = parse::info_from_spans(&spans, trace_id);
         let t = mlflow_tui::model::Trace::new(info, spans);
         let _ = t.tree.preorder();
-        let _ = (t.request_preview(), t.response_preview(), t.token_usage(), t.duration_ms());
+        let _ = (
+            t.request_preview(),
+            t.response_preview(),
+            t.token_usage(),
+            t.duration_ms(),
+        );
     }
     let _ = parse::parse_span(&text);
     let _ = parse::parse_trace(&text);

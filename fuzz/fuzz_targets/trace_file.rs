@@ -20,14 +20,28 @@ fuzz_target!(|data: &[u8]| {
             .chain((0..t.span_count().min(3)).map(Some))
             .collect();
         for span in spans {
-            for tab in [Tab::Trace, Tab::Inputs, Tab::Outputs, Tab::Attributes, Tab::Events, Tab::Chat, Tab::Raw] {
+            for tab in [
+                Tab::Trace,
+                Tab::Inputs,
+                Tab::Outputs,
+                Tab::Attributes,
+                Tab::Events,
+                Tab::Chat,
+                Tab::Raw,
+            ] {
                 let doc = detail::build(&t, span, tab, true);
                 for line in &doc.lines {
-                    assert!(!line.chars().any(is_unsafe), "unsafe character in {tab:?}: {line:?}");
+                    assert!(
+                        !line.chars().any(is_unsafe),
+                        "unsafe character in {tab:?}: {line:?}"
+                    );
                 }
             }
         }
         let shown = mlflow_tui::cli::render_show(&t, None);
-        assert!(!shown.chars().any(|c| c != '\n' && is_unsafe(c)), "unsafe character in show");
+        assert!(
+            !shown.chars().any(|c| c != '\n' && is_unsafe(c)),
+            "unsafe character in show"
+        );
     }
 });

@@ -5,7 +5,13 @@ use libfuzzer_sys::fuzz_target;
 use mlflow_tui::model::parse::parse_info;
 
 fn touch(info: &mlflow_tui::model::TraceInfo) {
-    let _ = (info.name(), info.user(), info.session(), info.request_preview(), info.response_preview());
+    let _ = (
+        info.name(),
+        info.user(),
+        info.session(),
+        info.request_preview(),
+        info.response_preview(),
+    );
     let _ = (info.token_usage(), info.span_count_hint());
     let _ = mlflow_tui::cli::render_list(std::slice::from_ref(info));
 }
