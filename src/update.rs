@@ -328,7 +328,8 @@ fn on_polled(
     // expansion and selection (`open_trace` does that for the same trace)
     if let Some(id) = open_id.filter(|id| merge.changed.contains(id))
         && app.loading_trace.is_none()
-        && app.follow.refreshing.is_none()
+        // a refresh whose answer was dropped (the user moved on and back) does not block
+        && app.follow.refreshing != Some(app.trace_req)
     {
         app.trace_req += 1;
         app.follow.refreshing = Some(app.trace_req);
