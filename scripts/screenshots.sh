@@ -42,3 +42,18 @@ t send-keys -t s Enter
 t send-keys -t s G ']' ']' ']'
 wait_for "Traceback"
 shot exception
+t kill-session -t s 2>/dev/null || true
+
+# live tail: a copy of the demo followed while the real SDK logs into it
+live=$(mktemp -d)
+cp assets/demo/mlflow.db "$live/mlflow.db"
+t new-session -d -s s -x "$cols" -y "$rows" "env TZ=UTC TERM=xterm-256color $root/target/release/mlflow-tui --follow --interval 0.5 $live/mlflow.db"
+wait_for "● live"
+"$py" scripts/live_logger.py --uri "sqlite:///$live/mlflow.db" --experiment Default \
+  --count 6 --interval 0.4 --long 8 >/dev/null 2>&1 &
+logger=$!
+wait_for "live_5"
+wait_for "● RUNNING"
+shot live
+wait "$logger" || true
+rm -rf "$live"
