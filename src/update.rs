@@ -9,7 +9,7 @@ use crate::app::detail::{
     self, BUILD_INLINE_BYTES, DocContent, DocKey, HIGHLIGHT_FIRST, HIGHLIGHT_MAX_LINES,
 };
 use crate::app::{
-    App, CACHE_TRACES, Cmd, DetailDoc, Focus, LoadedTrace, Msg, OpenTrace, Tab, Wake,
+    App, CACHE_SPANS, CACHE_TRACES, Cmd, DetailDoc, Focus, LoadedTrace, Msg, OpenTrace, Tab, Wake,
 };
 use crate::highlight::{Checkpoint, highlight_lines};
 use crate::keymap::Action;
@@ -461,7 +461,11 @@ fn remember(app: &mut App, loaded: &LoadedTrace) {
     app.cache
         .retain(|t| t.trace.info.trace_id != loaded.trace.info.trace_id);
     app.cache.push(loaded.clone());
-    if app.cache.len() > CACHE_TRACES {
+    // at most 8 traces, and at most CACHE_SPANS spans of traces that are not open
+    let spans = |c: &[LoadedTrace]| c.iter().map(|t| t.trace.span_count()).sum::<usize>();
+    while app.cache.len() > CACHE_TRACES
+        || (app.cache.len() > 1 && spans(&app.cache[..app.cache.len() - 1]) > CACHE_SPANS)
+    {
         app.cache.remove(0);
     }
 }

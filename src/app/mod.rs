@@ -272,6 +272,8 @@ pub struct App {
 }
 
 pub const CACHE_TRACES: usize = 8;
+/// Spans kept in the cache for traces other than the newest one remembered.
+pub const CACHE_SPANS: usize = 100_000;
 
 impl App {
     pub fn new(source_name: String, experiment_label: String) -> Self {
