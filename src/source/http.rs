@@ -21,6 +21,8 @@ const SMALL_LIMIT: usize = 64 * 1024 * 1024;
 /// Span documents can be big (a 30k-span trace is ~150 MB); bigger than this is refused.
 const SPANS_LIMIT: usize = 1024 * 1024 * 1024;
 const ATTEMPTS: u32 = 3;
+/// How long the list of experiments is reused.
+const EXPERIMENTS_TTL: Duration = Duration::from_secs(10);
 pub const MAX_PAGE: usize = 500;
 
 #[derive(Clone)]
@@ -48,7 +50,9 @@ pub struct HttpSource {
     client: reqwest::Client,
     auth: Option<Auth>,
     api: AtomicU8,
-    experiments: Mutex<Option<Vec<Experiment>>>,
+    /// The experiments, and when they were asked for: reused for `EXPERIMENTS_TTL` (a live
+    /// tail over "all experiments" picks up an experiment created meanwhile).
+    experiments: Mutex<Option<(std::time::Instant, Vec<Experiment>)>>,
     /// A body that trickles in slower than `MIN_BYTES_PER_WINDOW` per this long is given up on
     /// (a server dripping a byte a second would otherwise hold a request for many minutes).
     drip_window: Duration,
@@ -345,7 +349,13 @@ impl HttpSource {
     }
 
     async fn all_experiments(&self) -> Result<Vec<Experiment>, SourceError> {
-        if let Some(e) = self.experiments.lock().ok().and_then(|g| g.clone()) {
+        if let Some((_, e)) = self
+            .experiments
+            .lock()
+            .ok()
+            .and_then(|g| g.clone())
+            .filter(|(at, _)| at.elapsed() < EXPERIMENTS_TTL)
+        {
             return Ok(e);
         }
         let mut out = Vec::new();
@@ -394,7 +404,7 @@ impl HttpSource {
             }
         }
         if let Ok(mut g) = self.experiments.lock() {
-            *g = Some(out.clone());
+            *g = Some((std::time::Instant::now(), out.clone()));
         }
         Ok(out)
     }
