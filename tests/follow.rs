@@ -420,3 +420,47 @@ fn render(app: &App) -> String {
     term.draw(|f| mlflow_tui::ui::render(f, app)).unwrap();
     common::buffer_text(term.backend().buffer())
 }
+
+#[test]
+fn refreshes_wait_for_a_load_in_flight_and_go_on_after_moving_away() {
+    let mut app = following(3);
+    polled(&mut app, vec![info(3, TraceState::InProgress)], T0 + 4_000);
+    key(&mut app, KeyCode::Char('g'));
+    let running = app.list.selected_id().unwrap();
+    assert_eq!(running, "tr-0003");
+    let refresh = |app: &mut App, ms: i64| {
+        let mut t = info(3, TraceState::InProgress);
+        t.duration_ms = Some(ms);
+        polled(app, vec![t], T0 + 5_000 + ms)
+            .iter()
+            .any(|c| matches!(c, Cmd::LoadTrace { trace_id, .. } if trace_id == "tr-0003"))
+    };
+    // the first load is in flight: no refresh on top of it
+    assert!(!refresh(&mut app, 100));
+    let req = app.trace_req;
+    let mut t = mlflow_tui::model::Trace::new(info(3, TraceState::InProgress), Vec::new());
+    t.info.state = TraceState::InProgress;
+    update(
+        &mut app,
+        Msg::TraceLoaded {
+            req,
+            trace_id: running.clone(),
+            result: Ok(LoadedTrace::new(Arc::new(t))),
+        },
+    );
+    assert!(refresh(&mut app, 200), "it changed: fetched again");
+    // the user moves away and back before that answer comes: it is dropped
+    key(&mut app, KeyCode::Char('j'));
+    key(&mut app, KeyCode::Char('k'));
+    let req = app.trace_req;
+    let t = mlflow_tui::model::Trace::new(info(3, TraceState::InProgress), Vec::new());
+    update(
+        &mut app,
+        Msg::TraceLoaded {
+            req,
+            trace_id: running,
+            result: Ok(LoadedTrace::new(Arc::new(t))),
+        },
+    );
+    assert!(refresh(&mut app, 300), "later changes still refresh it");
+}
