@@ -53,14 +53,9 @@ seed() {
 cargo +nightly fuzz build >/dev/null
 BIN=fuzz/target/x86_64-unknown-linux-gnu/release
 RESULTS=fuzz/RESULTS.md
-{
-  echo "# Fuzzing runs"
-  echo
-  echo "\`scripts/fuzz.sh $SECS\` on $(date -u +%Y-%m-%d), $(nproc) cores, $(rustup run nightly rustc --version)."
-  echo
-  echo "| target | seconds | runs | corpus | crashes |"
-  echo "|---|---|---|---|---|"
-} > "$RESULTS.tmp"
+rows=$(mktemp)
+# rows of targets not run this time are kept from the last results
+if [ -f "$RESULTS" ]; then grep '^| [a-z_]* | [0-9]' "$RESULTS" > "$rows" || true; fi
 status=0
 for t in "${TARGETS[@]}"; do
   seed "$t"
@@ -79,8 +74,21 @@ for t in "${TARGETS[@]}"; do
   corpus=$(find "fuzz/corpus/$t" -type f | wc -l)
   crashes=$(find "fuzz/artifacts/$t" -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \) | wc -l)
   if [ $rc -ne 0 ]; then status=1; echo "fuzz.sh: $t stopped with $rc, see $log" >&2; fi
-  echo "| $t | $took | ${runs:-?} | $corpus | $crashes |" >> "$RESULTS.tmp"
+  row="| $t | $took | ${runs:-?} | $corpus | $crashes | $(date -u +%Y-%m-%d) |"
+  grep -v "^| $t |" "$rows" > "$rows.new" || true
+  echo "$row" >> "$rows.new"
+  mv "$rows.new" "$rows"
 done
-mv "$RESULTS.tmp" "$RESULTS"
+{
+  echo "# Fuzzing runs"
+  echo
+  echo "\`scripts/fuzz.sh SECONDS\` on $(nproc) cores, $(rustup run nightly rustc --version)."
+  echo "Each row is the last run of that target; crashes are inputs left in fuzz/artifacts/."
+  echo
+  echo "| target | seconds | runs | corpus | crashes | date |"
+  echo "|---|---|---|---|---|---|"
+  for t in trace_file spans_doc trace_info filter sanitize render; do grep "^| $t |" "$rows" || true; done
+} > "$RESULTS"
+rm -f "$rows"
 cat "$RESULTS"
 exit $status

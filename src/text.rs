@@ -130,6 +130,9 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
         out.push(c);
         used += w;
     }
+    // A string's width is not always the sum of its characters' (a variation selector makes
+    // the character before it wide, emoji sequences join): measure what was kept as a whole.
+    while width(&out) > max - 1 && out.pop().is_some() {}
     out.push('…');
     Cow::Owned(out)
 }

@@ -6,6 +6,8 @@
 //! (`cargo bench --bench hostile`), not asserted here.
 
 mod common;
+#[path = "common/fuzz_checks.rs"]
+mod fuzz_checks;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::PathBuf;
@@ -53,7 +55,7 @@ static A: Counting = Counting;
 /// The allocator counts the whole process: the tests here take turns.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// The hostile corpus and the fuzz regressions.
+/// The hostile corpus and the fuzz regressions of the targets that take whole trace files.
 fn corpus() -> Vec<PathBuf> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests");
     let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("hostile"))
@@ -61,13 +63,6 @@ fn corpus() -> Vec<PathBuf> {
         .flatten()
         .map(|e| e.path())
         .collect();
-    if let Ok(rd) = std::fs::read_dir(root.join("fuzz_regressions")) {
-        for target in rd.flatten() {
-            if let Ok(rd) = std::fs::read_dir(target.path()) {
-                files.extend(rd.flatten().map(|e| e.path()));
-            }
-        }
-    }
     files.sort();
     assert!(files.len() >= 11, "the corpus is there: {files:?}");
     files
@@ -190,4 +185,38 @@ fn show_prints_hostile_traces_safely() {
             &String::from_utf8_lossy(&list.stdout),
         );
     }
+}
+
+/// Every input that ever crashed a fuzz target, through that target's checks again.
+#[test]
+fn fuzz_regressions_stay_fixed() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
+    type Check = (&'static str, fn(&[u8]));
+    let checks: [Check; 6] = [
+        ("trace_file", fuzz_checks::trace_file),
+        ("spans_doc", fuzz_checks::spans_doc),
+        ("trace_info", fuzz_checks::trace_info),
+        ("filter", fuzz_checks::filter),
+        ("sanitize", fuzz_checks::sanitize),
+        ("render", fuzz_checks::render),
+    ];
+    let mut n = 0;
+    for (target, check) in checks {
+        let Ok(rd) = std::fs::read_dir(root.join(target)) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            check(&std::fs::read(e.path()).unwrap());
+            n += 1;
+        }
+    }
+    // every folder there is a target's
+    for e in std::fs::read_dir(&root).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        assert!(
+            checks.iter().any(|(t, _)| *t == name),
+            "no fuzz target {name}"
+        );
+    }
+    assert!(n >= 1, "the regressions are there");
 }
