@@ -4,77 +4,15 @@
 
 use std::hint::black_box;
 use std::path::PathBuf;
-use std::sync::Arc;
+
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use mlflow_tui::app::{App, Cmd, LoadedTrace, Msg, detail};
-use mlflow_tui::source::{ListQuery, LocalStore, json::JsonStore};
-use mlflow_tui::update::update;
+use crossterm::event::KeyCode;
+use mlflow_tui::source::json::JsonStore;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-
-/// Carries out the commands that load and prepare data, at once, as the runtime would.
-fn drive(app: &mut App, store: &JsonStore, mut cmds: Vec<Cmd>) {
-    while let Some(cmd) = cmds.pop() {
-        let msg = match cmd {
-            Cmd::LoadTraces { req, append, .. } => Msg::TracesLoaded {
-                req,
-                append,
-                page: store
-                    .list(&ListQuery {
-                        max_results: 500,
-                        ..Default::default()
-                    })
-                    .map_err(|e| e.to_string()),
-            },
-            Cmd::LoadTrace { req, trace_id } => Msg::TraceLoaded {
-                req,
-                result: store
-                    .get(&trace_id)
-                    .map(LoadedTrace::new)
-                    .map_err(|e| e.to_string()),
-                trace_id,
-            },
-            Cmd::BuildDoc {
-                req,
-                trace,
-                span,
-                tab,
-                utc,
-            } => Msg::DocReady {
-                req,
-                content: detail::build(&trace, span, tab, utc),
-            },
-            Cmd::Highlight {
-                req,
-                from,
-                lines,
-                checkpoint,
-            } => {
-                let (styled, cp) = mlflow_tui::highlight::highlight_chunk(
-                    &lines,
-                    from,
-                    detail::HIGHLIGHT_CHUNK,
-                    checkpoint,
-                );
-                Msg::Highlighted {
-                    req,
-                    from,
-                    lines: styled,
-                    checkpoint: Some(cp),
-                }
-            }
-            _ => continue,
-        };
-        cmds.extend(update(app, msg));
-    }
-}
-
-fn key(app: &mut App, store: &JsonStore, c: KeyCode) {
-    let cmds = update(app, Msg::Key(KeyEvent::new(c, KeyModifiers::NONE)));
-    drive(app, store, cmds);
-}
 
 fn frames(c: &mut Criterion) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/hostile");
@@ -86,20 +24,18 @@ fn frames(c: &mut Criterion) {
     files.sort();
     let mut group = c.benchmark_group("hostile_frame");
     for path in files {
-        let Ok(store) = JsonStore::open(&path) else {
-            continue;
-        };
+        if JsonStore::open(&path).is_err() {
+            continue; // refused as a whole (nested 10,000 deep): no frame to draw
+        }
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let mut app = App::new("hostile".into(), "all experiments".into());
-        let mut cmds = update(&mut app, Msg::Resize(200, 50));
-        cmds.extend(mlflow_tui::update::start(&mut app));
-        drive(&mut app, &store, cmds);
+        // the runtime's commands carried out at once against the file
+        let mut h = common::Harness::new(&path, (200, 50));
         // the first span's inputs: where the big values are
-        app.focus = mlflow_tui::app::Focus::SpanTree;
-        key(&mut app, &store, KeyCode::Char(']'));
-        assert!(app.detail.doc.is_some(), "{name}: a document to show");
+        h.app.focus = mlflow_tui::app::Focus::SpanTree;
+        h.key(KeyCode::Char(']'));
+        assert!(h.app.detail.doc.is_some(), "{name}: a document to show");
+        let app = h.app;
         let mut term = Terminal::new(TestBackend::new(200, 50)).unwrap();
-        let app = Arc::new(app);
         group.bench_function(&name, |b| {
             b.iter(|| {
                 term.draw(|f| mlflow_tui::ui::render(f, black_box(&app)))

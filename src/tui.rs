@@ -284,13 +284,7 @@ impl Executor {
                     w.rearm(); // changes from now on start another poll
                 }
                 let src = Arc::clone(&self.source);
-                let q = ListQuery {
-                    experiment_ids,
-                    max_results: crate::app::follow::POLL_PAGE,
-                    page_token: None,
-                    filter,
-                    since_ms,
-                };
+                let q = ListQuery::poll(experiment_ids, filter, since_ms);
                 self.spawn(async move {
                     let result = src.list(q).await.map_err(|e| e.to_string());
                     Msg::Polled {

@@ -8,6 +8,8 @@
 //! venv (scripts/setup-python.sh); without it the tests say so and pass, unless
 //! MLFLOW_TUI_LIVE=1 (scripts/ci.sh), where it is a failure.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -398,25 +400,6 @@ fn follows_a_real_tracking_server() {
     );
 }
 
-/// Every file under `root` with its bytes (sqlite's -shm, which any reader maps, left out).
-fn snapshot(root: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        if d.is_file() {
-            if !d.to_string_lossy().ends_with("-shm") {
-                out.push((d.display().to_string(), std::fs::read(&d).unwrap()));
-            }
-            continue;
-        }
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            stack.push(e.path());
-        }
-    }
-    out.sort();
-    out
-}
-
 /// MLflow writes while mlflow-tui follows as fast as it can (0.1 s polls plus notifications):
 /// the writer never fails ("database is locked" or otherwise), and once it is done, reading
 /// everything again changes no byte of the store.
@@ -487,7 +470,7 @@ fn mlflow_writes_undisturbed_and_reading_changes_no_byte() {
         }
         drop(tui);
         // the writer is done: reading everything again changes nothing
-        let before = snapshot(path);
+        let before = common::store_bytes(path);
         let list = Command::new(env!("CARGO_BIN_EXE_mlflow-tui"))
             .args(["list", "--json", "-n", "0"])
             .arg(path)
@@ -505,6 +488,10 @@ fn mlflow_writes_undisturbed_and_reading_changes_no_byte() {
                 .unwrap();
             assert!(show.status.success(), "{uri}: show {id}");
         }
-        assert_eq!(before, snapshot(path), "{uri}: reading changed the store");
+        assert_eq!(
+            before,
+            common::store_bytes(path),
+            "{uri}: reading changed the store"
+        );
     }
 }

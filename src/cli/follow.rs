@@ -103,11 +103,8 @@ pub async fn run(
         crate::model::filter::parse(f).map_err(|e| anyhow::anyhow!("filter: {e}"))?;
     }
     let query = |since_ms, max_results| ListQuery {
-        experiment_ids: ids.clone(),
         max_results,
-        page_token: None,
-        filter: filter.clone(),
-        since_ms,
+        ..ListQuery::poll(ids.clone(), filter.clone(), since_ms)
     };
     let mut printed = Printed::default();
     // what is there now: known (never printed as new), the newest `initial` printed

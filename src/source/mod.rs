@@ -72,6 +72,21 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
+    /// Follow mode's query: the newest traces started at or after `since_ms`.
+    pub fn poll(
+        experiment_ids: Vec<String>,
+        filter: Option<String>,
+        since_ms: Option<i64>,
+    ) -> Self {
+        ListQuery {
+            experiment_ids,
+            max_results: crate::app::follow::POLL_PAGE,
+            page_token: None,
+            filter,
+            since_ms,
+        }
+    }
+
     /// The filter with the `since_ms` bound added, in MLflow's grammar (for servers).
     pub fn filter_with_since(&self) -> Option<String> {
         let user = self

@@ -29,15 +29,7 @@ pub fn trace_file(data: &[u8]) {
             .chain((0..t.span_count().min(3)).map(Some))
             .collect();
         for span in spans {
-            for tab in [
-                Tab::Trace,
-                Tab::Inputs,
-                Tab::Outputs,
-                Tab::Attributes,
-                Tab::Events,
-                Tab::Chat,
-                Tab::Raw,
-            ] {
+            for tab in Tab::ALL {
                 let doc = detail::build(&t, span, tab, true);
                 for line in &doc.lines {
                     assert!(

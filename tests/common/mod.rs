@@ -302,13 +302,7 @@ impl Harness {
                 filter,
                 since_ms,
             } => {
-                let q = ListQuery {
-                    experiment_ids,
-                    max_results: mlflow_tui::app::follow::POLL_PAGE,
-                    page_token: None,
-                    filter,
-                    since_ms,
-                };
+                let q = ListQuery::poll(experiment_ids, filter, since_ms);
                 let result = self
                     .rt
                     .block_on(self.src.list(q))
@@ -377,4 +371,25 @@ pub fn select_trace_named(h: &mut Harness, name: &str) {
         h.keys("j");
     }
     panic!("no trace named {name}");
+}
+
+/// Every file under `root` with its bytes, sorted by path (sqlite's `-shm` and `-wal`, which
+/// any reader may create or map, left out).
+pub fn store_bytes(root: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        if d.is_file() {
+            let name = d.display().to_string();
+            if !name.ends_with("-shm") && !name.ends_with("-wal") {
+                out.push((name, std::fs::read(&d).unwrap()));
+            }
+            continue;
+        }
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            stack.push(e.path());
+        }
+    }
+    out.sort();
+    out
 }
