@@ -35,7 +35,7 @@ fn quick_filter(c: &mut Criterion) {
         b.iter(|| {
             list.set_quick(String::new());
             list.set_quick(black_box("tra".to_string()));
-            assert!(!list.order.is_empty());
+            assert!(!list.rows.is_empty());
         })
     });
     c.bench_function("quick_filter_keystroke_case_sensitive_100k", |b| {

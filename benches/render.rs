@@ -44,8 +44,9 @@ fn frame(c: &mut Criterion) {
     view.expand_to_depth(&trace.tree, None);
     assert_eq!(view.rows.len(), 100_000);
     // in the middle of the tree, so rows above and below are off screen
-    view.selected = 50_000;
-    view.offset = 49_980;
+    view.scroll.fit(view.rows.len(), 40);
+    view.scroll.set_offset(49_980);
+    view.select_row(50_000);
     app.open = Some(OpenTrace {
         trace,
         view,

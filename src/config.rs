@@ -24,6 +24,10 @@ pub struct Config {
     /// Follow mode: each poll also asks again for traces this much older than the newest seen
     /// (a trace that reaches the store late, because it ran long, still shows).
     pub follow_lookback_s: u64,
+    /// The trace list's columns, in order: time, name, state, duration, spans, tokens, cost,
+    /// user, session, experiment, request, response, `tag:KEY`, `metadata:KEY`. Written by the
+    /// column chooser (`c`).
+    pub columns: Option<Vec<String>>,
     /// Key overrides: action = ["key", …]
     pub keys: BTreeMap<String, Vec<String>>,
 }
@@ -38,6 +42,7 @@ impl Default for Config {
             follow_interval_ms: 1_000,
             follow_retention: 20_000,
             follow_lookback_s: 60,
+            columns: None,
             keys: BTreeMap::new(),
         }
     }
@@ -81,6 +86,18 @@ pub fn parse(text: &str) -> Result<Config, String> {
             c.follow_retention
         ));
     }
+    if let Some(cols) = &c.columns {
+        for name in cols {
+            if crate::app::Column::parse(name).is_none() {
+                return Err(format!(
+                    "columns: unknown column {name:?}; use time, name, state, duration, spans, tokens, cost, user, session, experiment, request, response, tag:KEY or metadata:KEY"
+                ));
+            }
+        }
+        if cols.is_empty() {
+            return Err("columns: at least one column".into());
+        }
+    }
     if c.theme != "dark" && c.theme != "light" {
         return Err(format!(
             "theme must be \"dark\" or \"light\", not {:?}",
@@ -88,6 +105,54 @@ pub fn parse(text: &str) -> Result<Config, String> {
         ));
     }
     Ok(c)
+}
+
+/// The columns a config asks for (the defaults when it names none).
+pub fn columns(c: &Config) -> Vec<crate::app::Column> {
+    c.columns
+        .as_ref()
+        .map(|cols| {
+            cols.iter()
+                .filter_map(|n| crate::app::Column::parse(n))
+                .collect()
+        })
+        .filter(|v: &Vec<crate::app::Column>| !v.is_empty())
+        .unwrap_or_else(crate::app::Column::defaults)
+}
+
+/// Writes `columns = [...]` into the config file, keeping everything else in it as it was
+/// (comments and order included). Returns the file's path.
+pub fn save_columns(columns: &[String]) -> Result<String, String> {
+    let p = path().ok_or("no config folder: set XDG_CONFIG_HOME or HOME")?;
+    save_columns_at(&p, columns)?;
+    Ok(p.display().to_string())
+}
+
+pub fn save_columns_at(p: &std::path::Path, columns: &[String]) -> Result<(), String> {
+    let text = match std::fs::read_to_string(p) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("{}: {}", p.display(), crate::source::io_reason(&e))),
+    };
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| format!("{}: {}", p.display(), e.message()))?;
+    let mut arr = toml_edit::Array::new();
+    for c in columns {
+        arr.push(c.as_str());
+    }
+    // top-level keys go before the first table
+    doc.insert("columns", toml_edit::value(arr));
+    let out = doc.to_string();
+    parse(&out).map_err(|e| format!("{}: {e}", p.display()))?;
+    if let Some(dir) = p.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("{}: {}", dir.display(), crate::source::io_reason(&e)))?;
+    }
+    let tmp = p.with_extension("toml.tmp");
+    std::fs::write(&tmp, out)
+        .and_then(|_| std::fs::rename(&tmp, p))
+        .map_err(|e| format!("{}: {}", p.display(), crate::source::io_reason(&e)))
 }
 
 /// The defaults as a commented config file.
@@ -101,7 +166,8 @@ pub fn print_defaults() -> String {
          # default_source = \"sqlite:///path/to/mlflow.db\"\n\
          follow_interval_ms = {}     # live tail: poll interval while traces arrive\n\
          follow_retention = {}     # live tail: trace summaries kept\n\
-         follow_lookback_s = {}        # live tail: how far back each poll looks again\n\n\
+         follow_lookback_s = {}        # live tail: how far back each poll looks again\n\
+         # columns = [\"time\", \"name\", \"state\", \"duration\", \"tokens\", \"tag:env\", \"request\"]\n\n\
          [keys]\n{}",
         path()
             .map(|p| p.display().to_string())
@@ -135,9 +201,31 @@ mod tests {
     }
 
     #[test]
+    fn saving_columns_keeps_the_rest_of_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("mlflow-tui/config.toml");
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, "# mine\ntheme = \"light\"\n\n[keys]\nquit = [\"x\"]\n").unwrap();
+        save_columns_at(&p, &["name".into(), "tag:env".into()]).unwrap();
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(text.contains("# mine"), "{text}");
+        let c = parse(&text).unwrap();
+        assert_eq!(c.theme, "light");
+        assert_eq!(c.keys["quit"], vec!["x".to_string()]);
+        assert_eq!(
+            columns(&c),
+            vec![
+                crate::app::Column::Name,
+                crate::app::Column::Tag("env".into())
+            ]
+        );
+    }
+
+    #[test]
     fn bad_config_is_explained() {
         assert!(parse("theme = \"neon\"").unwrap_err().contains("theme"));
         assert!(parse("mouse = 3").is_err());
         assert!(parse("colour = true").unwrap_err().contains("colour"));
+        assert!(parse("columns = [\"nope\"]").unwrap_err().contains("nope"));
     }
 }

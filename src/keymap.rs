@@ -48,6 +48,41 @@ pub enum Action {
     HidePlumbing,
     Filter,
     Follow,
+    Zoom,
+    Palette,
+    Messages,
+    Columns,
+    ScrollLeft,
+    ScrollRight,
+}
+
+/// Where an action applies, for the help's groups and the status line's hints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    Everywhere,
+    Moving,
+    TraceList,
+    SpanTree,
+    Detail,
+}
+
+impl Group {
+    pub const ALL: [Group; 5] = [
+        Group::Everywhere,
+        Group::Moving,
+        Group::TraceList,
+        Group::SpanTree,
+        Group::Detail,
+    ];
+    pub fn title(self) -> &'static str {
+        match self {
+            Group::Everywhere => "Everywhere",
+            Group::Moving => "Moving (every pane, help and pickers)",
+            Group::TraceList => "Trace list",
+            Group::SpanTree => "Span tree",
+            Group::Detail => "Detail",
+        }
+    }
 }
 
 impl Action {
@@ -55,7 +90,7 @@ impl Action {
         match self {
             Action::Quit => "quit",
             Action::Help => "show or hide this help",
-            Action::Back => "close help / back to the trace list",
+            Action::Back => "close a popup; back to the trace list; clear the quick filter",
             Action::FocusNext => "next pane",
             Action::FocusPrev => "previous pane",
             Action::Up => "move up",
@@ -66,33 +101,58 @@ impl Action {
             Action::HalfPageUp => "half a page up",
             Action::PageDown => "page down",
             Action::PageUp => "page up",
-            Action::Select => "open the trace / toggle the span",
+            Action::Select => "list: go to the span tree; tree: go to the detail",
             Action::Left => "collapse, or go to the parent span / previous tab",
             Action::Right => "expand, or go to the first child / next tab",
-            Action::Toggle => "expand or collapse the span; in the list: pause the live tail",
+            Action::Toggle => "tree: fold or unfold the span; list: pause the live tail",
             Action::Parent => "jump to the parent span",
             Action::ExpandAll => "expand every span",
-            Action::CollapseAll => "collapse every span",
+            Action::CollapseAll => "collapse every span below the top level",
             Action::NextTab => "next detail tab",
             Action::PrevTab => "previous detail tab",
-            Action::Wrap => "wrap long lines in the detail pane",
+            Action::Wrap => "wrap long lines (the Chat tab wraps by default)",
             Action::Copy => "copy the value or id (OSC 52, works over SSH)",
             Action::Pager => "open the value in $PAGER",
             Action::Editor => "open the value in $EDITOR",
             Action::Reload => "reload the trace list",
-            Action::Sort => "sort the list by time, duration, tokens, name",
+            Action::Sort => "sort by time, duration, tokens, name (on the server where it can)",
             Action::ReverseSort => "reverse the sort order",
             Action::TimeFormat => "relative / absolute times",
-            Action::Experiments => "pick experiments (space marks several, enter applies)",
-            Action::Search => "quick filter the list; in the tree or detail: search the trace",
+            Action::Experiments => {
+                "pick experiments (type to narrow, tab marks several, enter picks)"
+            }
+            Action::Search => "list: quick filter; tree or detail: search the trace",
             Action::NextMatch => "next match of the search in the trace",
             Action::PrevMatch => "previous match",
             Action::SpanFilter => {
                 "show or hide span types (errors and parents of shown spans stay)"
             }
             Action::HidePlumbing => "hide plumbing spans (untyped and parser spans)",
-            Action::Filter => "MLflow search filter for the list (↑/↓ history, enter applies)",
+            Action::Filter => "MLflow search filter for the list (tab completes, ↑/↓ history)",
             Action::Follow => "live tail: show new traces as they arrive (space pauses)",
+            Action::Zoom => "zoom: the focused pane fills the screen, and back",
+            Action::Palette => "command palette (:q, :exp NAME, :sort duration, :filter EXPR)",
+            Action::Messages => "every warning and error of this session, whole",
+            Action::Columns => "choose the list's columns (any tag or metadata key)",
+            Action::ScrollLeft => "scroll long lines left (when not wrapping)",
+            Action::ScrollRight => "scroll long lines right (when not wrapping)",
+        }
+    }
+
+    /// Where the action applies.
+    pub fn group(self) -> Group {
+        use Action::*;
+        match self {
+            Quit | Help | Back | FocusNext | FocusPrev | Copy | Pager | Editor | Zoom | Palette
+            | Messages | Filter | Follow | Experiments | Reload => Group::Everywhere,
+            Up | Down | Top | Bottom | HalfPageDown | HalfPageUp | PageDown | PageUp => {
+                Group::Moving
+            }
+            Sort | ReverseSort | TimeFormat | Columns => Group::TraceList,
+            Left | Right | Toggle | Parent | ExpandAll | CollapseAll | SpanFilter
+            | HidePlumbing | Select => Group::SpanTree,
+            NextTab | PrevTab | Wrap | ScrollLeft | ScrollRight => Group::Detail,
+            Search | NextMatch | PrevMatch => Group::Everywhere,
         }
     }
 }
@@ -102,6 +162,8 @@ impl Action {
 pub struct Key {
     pub code: KeyCode,
     pub ctrl: bool,
+    /// Alt (meta): `alt-f` is not `f`.
+    pub alt: bool,
 }
 
 impl Key {
@@ -111,17 +173,26 @@ impl Key {
         Key {
             code: e.code,
             ctrl: e.modifiers.contains(KeyModifiers::CONTROL),
+            alt: e.modifiers.contains(KeyModifiers::ALT),
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        let lower = s.trim().to_ascii_lowercase();
+        let trimmed = s.trim();
+        let lower = trimmed.to_ascii_lowercase();
+        let (alt, trimmed, lower) = match lower
+            .strip_prefix("alt-")
+            .or_else(|| lower.strip_prefix("m-"))
+        {
+            Some(r) => (true, &trimmed[trimmed.len() - r.len()..], r.to_string()),
+            None => (false, trimmed, lower.clone()),
+        };
         let (ctrl, rest) = match lower
             .strip_prefix("ctrl-")
             .or_else(|| lower.strip_prefix("c-"))
         {
             Some(r) => (true, r.to_string()),
-            None => (false, s.trim().to_string()),
+            None => (false, trimmed.to_string()),
         };
         let code = match rest.to_ascii_lowercase().as_str() {
             "enter" | "return" => KeyCode::Enter,
@@ -150,7 +221,7 @@ impl Key {
                 KeyCode::Char(if ctrl { c.to_ascii_lowercase() } else { c })
             }
         };
-        Some(Key { code, ctrl })
+        Some(Key { code, ctrl, alt })
     }
 
     pub fn label(&self) -> String {
@@ -172,10 +243,11 @@ impl Key {
             KeyCode::Char(c) => c.to_string(),
             _ => "?".to_string(),
         };
-        if self.ctrl {
-            format!("ctrl-{base}")
-        } else {
-            base
+        match (self.ctrl, self.alt) {
+            (true, true) => format!("alt-ctrl-{base}"),
+            (true, false) => format!("ctrl-{base}"),
+            (false, true) => format!("alt-{base}"),
+            (false, false) => base,
         }
     }
 }
@@ -219,8 +291,14 @@ pub fn default_bindings() -> Vec<(Action, &'static [&'static str])> {
         (PrevMatch, &["N"]),
         (SpanFilter, &["T"]),
         (HidePlumbing, &["H"]),
-        (Filter, &["f", ":"]),
+        (Filter, &["f"]),
         (Follow, &["F"]),
+        (Zoom, &["z"]),
+        (Palette, &[":"]),
+        (Messages, &["M"]),
+        (Columns, &["c"]),
+        (ScrollLeft, &["<"]),
+        (ScrollRight, &[">"]),
     ]
 }
 
@@ -295,11 +373,14 @@ impl Keymap {
     pub fn help_rows(&self) -> Vec<(String, &'static str)> {
         default_bindings()
             .into_iter()
-            .map(|(a, _)| {
-                let keys: Vec<String> = self.keys_of(a).iter().map(Key::label).collect();
-                (keys.join(" "), a.describe())
-            })
+            .map(|(a, _)| (self.keys_label(a), a.describe()))
             .collect()
+    }
+
+    /// Every key of an action, `j ↓` style.
+    pub fn keys_label(&self, a: Action) -> String {
+        let keys: Vec<String> = self.keys_of(a).iter().map(Key::label).collect();
+        keys.join(" ")
     }
 
     /// The keymap as config-file TOML lines (`--print-config`).
@@ -330,10 +411,16 @@ fn config_key_name(k: &Key) -> String {
         _ => Key {
             code: k.code,
             ctrl: false,
+            alt: false,
         }
         .label(),
     };
-    if k.ctrl { format!("ctrl-{base}") } else { base }
+    match (k.ctrl, k.alt) {
+        (true, true) => format!("alt-ctrl-{base}"),
+        (true, false) => format!("ctrl-{base}"),
+        (false, true) => format!("alt-{base}"),
+        (false, false) => base,
+    }
 }
 
 #[cfg(test)]
@@ -374,6 +461,25 @@ mod tests {
         );
         assert_eq!(k.action(&ev(KeyCode::Char('j'), KeyModifiers::NONE)), None);
         assert_eq!(problems.len(), 2, "{problems:?}");
+    }
+
+    #[test]
+    fn alt_is_not_the_plain_key() {
+        let k = Keymap::default();
+        assert_eq!(
+            k.action(&ev(KeyCode::Char('F'), KeyModifiers::SHIFT)),
+            Some(Action::Follow)
+        );
+        assert_eq!(k.action(&ev(KeyCode::Char('F'), KeyModifiers::ALT)), None);
+        assert_eq!(
+            Key::parse("alt-x"),
+            Some(Key {
+                code: KeyCode::Char('x'),
+                ctrl: false,
+                alt: true
+            })
+        );
+        assert_eq!(Key::parse("alt-x").unwrap().label(), "alt-x");
     }
 
     #[test]

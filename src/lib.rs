@@ -11,3 +11,4 @@ pub mod text;
 pub mod tui;
 pub mod ui;
 pub mod update;
+pub mod viewport;

@@ -146,6 +146,109 @@ pub fn fit(s: &str, w: usize) -> String {
     out
 }
 
+/// Where each row of `s` starts (byte offsets; the first is 0) when it is wrapped at `width`
+/// columns: as many characters per row as fit, a wide character never split. Sanitized text is
+/// assumed (no control characters).
+pub fn wrap_starts(s: &str, width: usize) -> Vec<usize> {
+    let width = width.max(1);
+    let mut out = vec![0];
+    if s.is_ascii() {
+        out.extend((width..s.len()).step_by(width));
+        return out;
+    }
+    let mut used = 0;
+    for (b, c) in s.char_indices() {
+        let w = c.width().unwrap_or(0);
+        if used + w > width && used > 0 {
+            out.push(b);
+            used = 0;
+        }
+        used += w;
+    }
+    out
+}
+
+/// How many rows `s` takes wrapped at `width` columns (at least one).
+pub fn wrapped_rows(s: &str, width: usize) -> usize {
+    let width = width.max(1);
+    if s.is_ascii() {
+        return s.len().div_ceil(width).max(1);
+    }
+    wrap_starts(s, width).len()
+}
+
+/// Wraps prose at word boundaries to `width` columns (a word wider than a row is cut by
+/// width). For help and messages; documents wrap by character (`wrap_starts`).
+pub fn word_wrap(s: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for word in s.split(' ').filter(|w| !w.is_empty()) {
+        let w = UnicodeWidthStr::width(word);
+        if used > 0 && used + 1 + w > width {
+            out.push(std::mem::take(&mut line));
+            used = 0;
+        }
+        if w > width {
+            let starts = wrap_starts(word, width);
+            for (i, &a) in starts.iter().enumerate() {
+                let b = starts.get(i + 1).copied().unwrap_or(word.len());
+                if used > 0 {
+                    out.push(std::mem::take(&mut line));
+                }
+                line.push_str(&word[a..b]);
+                used = UnicodeWidthStr::width(&word[a..b]);
+            }
+            continue;
+        }
+        if used > 0 {
+            line.push(' ');
+            used += 1;
+        }
+        line.push_str(word);
+        used += w;
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
+/// The bytes of `s` that show in display columns `from..from + width`, and the blank columns to
+/// put before them (a wide character cut by the left edge shows as a blank).
+pub fn column_range(s: &str, from: usize, width: usize) -> (std::ops::Range<usize>, usize) {
+    if s.is_ascii() {
+        let a = from.min(s.len());
+        let b = (from + width).min(s.len());
+        return (a..b, 0);
+    }
+    let mut col = 0;
+    let mut start = None;
+    let mut pad = 0;
+    let mut end = s.len();
+    for (b, c) in s.char_indices() {
+        let w = c.width().unwrap_or(0);
+        if start.is_none() {
+            if col >= from {
+                start = Some(b);
+            } else if col + w > from {
+                // a wide character straddles the left edge
+                pad = col + w - from;
+                col += w;
+                continue;
+            }
+        }
+        if start.is_some() && col + w > from + width {
+            end = b;
+            break;
+        }
+        col += w;
+    }
+    let start = start.unwrap_or(end.min(s.len()));
+    (start..end.max(start), pad.min(width))
+}
+
 /// A one-line preview: sanitized, whitespace runs folded, cut to `max` columns.
 pub fn preview(s: &str, max: usize) -> String {
     let mut folded = String::with_capacity(s.len().min(max * 4 + 8));
@@ -219,6 +322,30 @@ mod tests {
         assert!(!safe.chars().any(is_unsafe), "{safe}");
         let back: String = serde_json::from_str(&safe).unwrap();
         assert_eq!(back, "a\u{202e}b\u{7f}c\u{e0041}");
+    }
+
+    #[test]
+    fn wrapping_counts_and_cuts_by_width() {
+        assert_eq!(wrap_starts("abcdefg", 3), vec![0, 3, 6]);
+        assert_eq!(wrapped_rows("abcdefg", 3), 3);
+        assert_eq!(wrapped_rows("", 3), 1);
+        // 世 is two columns: two fit in a 5-column row, never half of a third
+        let s = "世界世界x";
+        assert_eq!(wrap_starts(s, 5), vec![0, 6]);
+        assert_eq!(wrapped_rows(s, 5), 2);
+        assert_eq!(wrap_starts("世界世", 3), vec![0, 3, 6]);
+        assert_eq!(column_range("abcdef", 2, 3), (2..5, 0));
+        // columns 1..4 of "世界世": half of 世 then 界 and half of 世
+        let (r, pad) = column_range("世界世", 1, 3);
+        assert_eq!((&"世界世"[r], pad), ("界", 1));
+    }
+
+    #[test]
+    fn word_wrap_keeps_every_word() {
+        let w = word_wrap("show or hide span types with their counts", 12);
+        assert!(w.iter().all(|l| width(l) <= 12), "{w:?}");
+        assert_eq!(w.join(" "), "show or hide span types with their counts");
+        assert_eq!(word_wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
     }
 
     #[test]

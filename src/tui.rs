@@ -20,9 +20,9 @@ use tokio::task::JoinHandle;
 use crate::app::detail::{self, HIGHLIGHT_CHUNK};
 use crate::app::{App, Cmd, LoadedTrace, Msg};
 use crate::highlight::highlight_chunk;
-use crate::source::{ListQuery, Source};
+use crate::source::Source;
 use crate::text::sanitize_block;
-use crate::update::{PAGE_SIZE, start, update};
+use crate::update::{start, update};
 
 /// At most one frame per this long; bursts of messages are drawn once.
 const FRAME: Duration = Duration::from_millis(16);
@@ -189,27 +189,14 @@ impl Executor {
         app_loading: bool,
     ) -> Result<()> {
         match cmd {
-            Cmd::LoadTraces {
-                req,
-                experiment_ids,
-                filter,
-                page_token,
-                append,
-            } => {
+            Cmd::LoadTraces { req, query, append } => {
                 let src = Arc::clone(&self.source);
-                let q = ListQuery {
-                    experiment_ids,
-                    max_results: PAGE_SIZE,
-                    page_token,
-                    filter,
-                    since_ms: None,
-                };
                 let panic_now = std::mem::take(&mut self.panic_in_task);
                 self.spawn(async move {
                     if panic_now {
                         panic!("debug panic in a background task (MLFLOW_TUI_DEBUG_PANIC=task)");
                     }
-                    let page = src.list(q).await.map_err(|e| e.to_string());
+                    let page = src.list(query).await;
                     Msg::TracesLoaded { req, append, page }
                 });
             }
@@ -274,19 +261,13 @@ impl Executor {
                     }
                 });
             }
-            Cmd::Poll {
-                req,
-                experiment_ids,
-                filter,
-                since_ms,
-            } => {
+            Cmd::Poll { req, query } => {
                 if let Some(w) = &self.watch {
                     w.rearm(); // changes from now on start another poll
                 }
                 let src = Arc::clone(&self.source);
-                let q = ListQuery::poll(experiment_ids, filter, since_ms);
                 self.spawn(async move {
-                    let result = src.list(q).await.map_err(|e| e.to_string());
+                    let result = src.list(query).await;
                     Msg::Polled {
                         req,
                         at_ms: now_ms(),
@@ -337,6 +318,16 @@ impl Executor {
                     .unwrap_or_else(|| "vi".into());
                 let r = suspended(terminal, input, || run_editor(&editor, &text));
                 let _ = self.tx.send(Msg::External(r));
+            }
+            Cmd::SaveColumns(columns) => {
+                self.spawn(async move {
+                    let r =
+                        tokio::task::spawn_blocking(move || crate::config::save_columns(&columns))
+                            .await
+                            .map_err(|e| e.to_string())
+                            .and_then(|r| r);
+                    Msg::ConfigSaved(r)
+                });
             }
             Cmd::StartTicking => {
                 if app_loading && !self.ticking.swap(true, Ordering::SeqCst) {
@@ -491,7 +482,12 @@ async fn run_loop(opts: Options) -> Result<Option<String>> {
             let due = last_draw.map(|t| t + FRAME).unwrap_or_else(Instant::now);
             if Instant::now() >= due {
                 app.now_ms = now_ms();
-                terminal.draw(|f| crate::ui::render(f, &app))?;
+                // one frame at a time: terminals that know synchronized output (DEC 2026) show
+                // it whole, never half drawn
+                execute!(std::io::stdout(), terminal::BeginSynchronizedUpdate)?;
+                let drawn = terminal.draw(|f| crate::ui::render(f, &app));
+                execute!(std::io::stdout(), terminal::EndSynchronizedUpdate)?;
+                drawn?;
                 app.dirty = false;
                 last_draw = Some(Instant::now());
                 if debug_panic == "ui" {

@@ -30,7 +30,7 @@ fn key(app: &mut App, c: KeyCode) -> Vec<Cmd> {
     update(app, Msg::Key(KeyEvent::new(c, KeyModifiers::NONE)))
 }
 
-fn page(traces: Vec<TraceInfo>) -> Result<TracePage, String> {
+fn page(traces: Vec<TraceInfo>) -> Result<TracePage, mlflow_tui::source::SourceError> {
     Ok(TracePage {
         traces,
         ..Default::default()
@@ -96,14 +96,14 @@ fn fire_timer(app: &mut App, cmds: &[Cmd]) -> Vec<Cmd> {
 
 fn since_of(cmds: &[Cmd]) -> Option<i64> {
     cmds.iter().find_map(|c| match c {
-        Cmd::Poll { since_ms, .. } => *since_ms,
+        Cmd::Poll { query, .. } => query.since_ms,
         _ => None,
     })
 }
 
 fn names(app: &App) -> Vec<String> {
     app.list
-        .order
+        .rows
         .iter()
         .map(|&i| app.list.traces[i as usize].trace_id.clone())
         .collect()
@@ -134,10 +134,10 @@ fn new_traces_merge_at_the_top_marked_and_the_selection_stays() {
         Some("tr-0002"),
         "same trace, new row"
     );
-    assert_eq!(app.list.selected, 4);
+    assert_eq!(app.list.selected(), 4);
     let unseen: Vec<bool> = app
         .list
-        .order
+        .rows
         .iter()
         .map(|&i| app.list.unseen[i as usize])
         .collect();
@@ -162,7 +162,7 @@ fn scrolled_away_the_view_stays_and_a_marker_counts_the_new() {
     for _ in 0..30 {
         key(&mut app, KeyCode::Char('k'));
     }
-    let offset = app.list.offset;
+    let offset = app.list.view.offset();
     assert!(offset > 0);
     let top_row = names(&app)[offset].clone();
     let selected = app.list.selected_id();
@@ -172,7 +172,7 @@ fn scrolled_away_the_view_stays_and_a_marker_counts_the_new() {
         T0 + 220_000,
     );
     assert_eq!(
-        names(&app)[app.list.offset],
+        names(&app)[app.list.view.offset()],
         top_row,
         "the rows on screen stay put"
     );
@@ -341,7 +341,9 @@ fn failures_back_off_and_show_then_clear() {
         Msg::Polled {
             req,
             at_ms: T0,
-            result: Err("connection refused".into()),
+            result: Err(mlflow_tui::source::SourceError::Network(
+                "connection refused".into(),
+            )),
         },
     );
     let wait = cmds

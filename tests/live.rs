@@ -1,12 +1,12 @@
 //! Live tail end to end: `mlflow-tui list --follow` watches a store while the real MLflow SDK
 //! (scripts/live_logger.py) logs traces into it, one of them running for several seconds.
-//! Every trace must appear exactly once, in the order it became visible; the delay from
-//! logging to appearing is measured and reported (target: 1.5 s or less), not asserted.
+//! Every trace must appear once (a trace printed while it ran, once more when it ends), in the
+//! order it became visible; the delay from logging to appearing is measured and reported
+//! (target: 1.5 s or less), not asserted.
 //!
 //! Three stores: a sqlite file MLflow writes to, a real `mlflow server` started here on a free
 //! loopback port (sqlite backend), and a folder of exported trace JSON. Needs the project's
-//! venv (scripts/setup-python.sh); without it the tests say so and pass, unless
-//! MLFLOW_TUI_LIVE=1 (scripts/ci.sh), where it is a failure.
+//! venv (scripts/setup-python.sh): `#[ignore]`d, run by scripts/ci.sh.
 
 mod common;
 
@@ -16,24 +16,16 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-fn venv_bin(name: &str) -> Option<PathBuf> {
+fn venv_bin(name: &str) -> PathBuf {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join(".venv/mlflow3/bin")
         .join(name);
-    if p.is_file() {
-        return Some(p);
-    }
-    if std::env::var("MLFLOW_TUI_LIVE").as_deref() == Ok("1") {
-        panic!(
-            "{} is missing and MLFLOW_TUI_LIVE=1: run scripts/setup-python.sh",
-            p.display()
-        );
-    }
-    eprintln!(
-        "{} missing: live-tail tests skipped (scripts/ci.sh runs them)",
+    assert!(
+        p.is_file(),
+        "{} is missing: run scripts/setup-python.sh (scripts/ci.sh does)",
         p.display()
     );
-    None
+    p
 }
 
 fn logger() -> PathBuf {
@@ -178,14 +170,28 @@ fn follow_while_logging(
             .iter()
             .filter(|(_, v)| v["trace_id"] == l.id.as_str())
             .collect();
+        // a trace printed while it ran is printed once more when it ends (its name and state)
+        let running_first = hits
+            .first()
+            .is_some_and(|(_, v)| v["state"] == "IN_PROGRESS");
+        let want = if running_first { 2 } else { 1 };
         assert_eq!(
             hits.len(),
-            1,
-            "{label}: {} ({}) printed {} times",
+            want,
+            "{label}: {} ({}) printed {} times: {hits:?}",
             l.name,
             l.id,
             hits.len()
         );
+        if running_first {
+            let (_, last) = hits[1];
+            assert_ne!(last["state"], "IN_PROGRESS", "{label}: {last}");
+            assert_eq!(
+                last["tags"]["mlflow.traceName"],
+                l.name.as_str(),
+                "{label}: the second line names it: {last}"
+            );
+        }
         let (at, v) = hits[0];
         delays.push((l.name.clone(), at - l.visible_ms));
         order.push((
@@ -203,17 +209,18 @@ fn follow_while_logging(
             );
         }
     }
-    let mut by_visible = order.clone();
-    by_visible.sort_by_key(|(_, vis, _)| *vis);
-    let mut by_printed = order.clone();
-    by_printed.sort_by_key(|(pos, _, _)| *pos);
-    let names =
-        |o: &[(usize, i64, String)]| o.iter().map(|(_, _, n)| n.clone()).collect::<Vec<_>>();
-    assert_eq!(
-        names(&by_printed),
-        names(&by_visible),
-        "{label}: printed in the order they became visible"
-    );
+    // printed in the order they became visible: a trace that was readable a poll interval
+    // (and more) before another is printed first (within one poll they come oldest first)
+    for (pa, va, na) in &order {
+        for (pb, vb, nb) in &order {
+            if va + 700 < *vb {
+                assert!(
+                    pa < pb,
+                    "{label}: {na} (visible at {va}) printed after {nb} (visible at {vb})"
+                );
+            }
+        }
+    }
 
     let mut ms: Vec<i64> = delays.iter().map(|(_, d)| *d).collect();
     ms.sort();
@@ -240,8 +247,9 @@ fn follow_while_logging(
 const LOG: [&str; 6] = ["--count", "10", "--interval", "0.4", "--long", "5"];
 
 #[test]
+#[ignore = "needs the pinned MLflow venv (scripts/setup-python.sh; scripts/ci.sh runs them)"]
 fn follows_a_sqlite_file_that_mlflow_writes() {
-    let Some(py) = venv_bin("python") else { return };
+    let py = venv_bin("python");
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("mlflow.db");
     let uri = format!("sqlite:///{}", db.display());
@@ -273,8 +281,9 @@ fn follows_a_sqlite_file_that_mlflow_writes() {
 }
 
 #[test]
+#[ignore = "needs the pinned MLflow venv (scripts/setup-python.sh; scripts/ci.sh runs them)"]
 fn follows_a_folder_of_exported_json() {
-    let Some(py) = venv_bin("python") else { return };
+    let py = venv_bin("python");
     let dir = tempfile::tempdir().unwrap();
     let exports = dir.path().join("exports");
     std::fs::create_dir(&exports).unwrap();
@@ -315,8 +324,8 @@ struct Server {
     url: String,
 }
 
-fn start_server(dir: &Path) -> Option<Server> {
-    let mlflow = venv_bin("mlflow")?;
+fn start_server(dir: &Path) -> Server {
+    let mlflow = venv_bin("mlflow");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -371,19 +380,18 @@ fn start_server(dir: &Path) -> Option<Server> {
             }
         }
     }
-    Some(Server {
+    Server {
         _child: child,
         url: format!("http://127.0.0.1:{port}"),
-    })
+    }
 }
 
 #[test]
+#[ignore = "needs the pinned MLflow venv (scripts/setup-python.sh; scripts/ci.sh runs them)"]
 fn follows_a_real_tracking_server() {
-    let Some(py) = venv_bin("python") else { return };
+    let py = venv_bin("python");
     let dir = tempfile::tempdir().unwrap();
-    let Some(server) = start_server(dir.path()) else {
-        return;
-    };
+    let server = start_server(dir.path());
     python(
         &py,
         &["--uri", &server.url, "--experiment", "live", "--setup"],
@@ -404,8 +412,9 @@ fn follows_a_real_tracking_server() {
 /// the writer never fails ("database is locked" or otherwise), and once it is done, reading
 /// everything again changes no byte of the store.
 #[test]
+#[ignore = "needs the pinned MLflow venv (scripts/setup-python.sh; scripts/ci.sh runs them)"]
 fn mlflow_writes_undisturbed_and_reading_changes_no_byte() {
-    let Some(py) = venv_bin("python") else { return };
+    let py = venv_bin("python");
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("mlflow.db");
     let mlruns = dir.path().join("mlruns");

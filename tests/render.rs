@@ -66,9 +66,9 @@ fn trace_list__error() {
         Msg::TracesLoaded {
             req,
             append: false,
-            page: Err(
+            page: Err(mlflow_tui::source::SourceError::Database(
                 "/data/mlflow.db: the database is locked by another process; try again".into(),
-            ),
+            )),
         },
     );
     insta::assert_snapshot!(screen_of(&app));

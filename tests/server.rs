@@ -1,7 +1,7 @@
 //! Against real MLflow tracking servers (3.x and 2.x, sqlite backends) that
 //! `scripts/live_servers.sh` starts on 127.0.0.1 and fills with traces from the real SDK.
-//! Without those servers the tests say so and pass, unless MLFLOW_TUI_LIVE=1 (as in
-//! `scripts/ci.sh`), where a missing server is a failure.
+//! They are `#[ignore]`d, so `cargo test` reports them as ignored; `scripts/ci.sh` runs them
+//! (`--include-ignored`) through the script, and a missing server is a failure.
 
 mod common;
 
@@ -12,21 +12,12 @@ use std::sync::Arc;
 use common::*;
 use mlflow_tui::source::{ListQuery, Source, http::HttpSource, resolve_experiments};
 
-fn server(var: &str) -> Option<String> {
-    match std::env::var(var) {
-        Ok(url) => Some(url),
-        Err(_) if std::env::var("MLFLOW_TUI_LIVE").as_deref() == Ok("1") => {
-            panic!(
-                "{var} is not set and MLFLOW_TUI_LIVE=1: run the tests through scripts/live_servers.sh"
-            )
-        }
-        Err(_) => {
-            eprintln!(
-                "{var} not set: no live MLflow server for this test (scripts/ci.sh runs them)"
-            );
-            None
-        }
-    }
+fn server(var: &str) -> String {
+    std::env::var(var).unwrap_or_else(|_| {
+        panic!(
+            "{var} is not set: run these tests through scripts/live_servers.sh (scripts/ci.sh does)"
+        )
+    })
 }
 
 fn source(url: &str) -> Arc<dyn Source> {
@@ -50,6 +41,7 @@ fn list_all_of(
                 page_token: token.take(),
                 filter: filter.map(str::to_string),
                 since_ms: None,
+                order: Default::default(),
             }))
             .unwrap();
         pages += 1;
@@ -96,26 +88,23 @@ fn check_scenarios(url: &str, manifest_var: &str, fixture_store: &str) {
 }
 
 #[test]
+#[ignore = "needs real MLflow servers (scripts/live_servers.sh; scripts/ci.sh runs them)"]
 fn v3_server_lists_every_page_newest_first() {
-    let Some(url) = server("MLFLOW_TUI_SERVER_V3") else {
-        return;
-    };
+    let url = server("MLFLOW_TUI_SERVER_V3");
     check_listing(&url, 600 + 9 + 1);
 }
 
 #[test]
+#[ignore = "needs real MLflow servers (scripts/live_servers.sh; scripts/ci.sh runs them)"]
 fn v3_server_traces_match_the_fixtures() {
-    let Some(url) = server("MLFLOW_TUI_SERVER_V3") else {
-        return;
-    };
+    let url = server("MLFLOW_TUI_SERVER_V3");
     check_scenarios(&url, "MLFLOW_TUI_SERVER_V3_MANIFEST", "v3/sqlite");
 }
 
 #[test]
+#[ignore = "needs real MLflow servers (scripts/live_servers.sh; scripts/ci.sh runs them)"]
 fn v3_server_big_trace_and_filter_passthrough() {
-    let Some(url) = server("MLFLOW_TUI_SERVER_V3") else {
-        return;
-    };
+    let url = server("MLFLOW_TUI_SERVER_V3");
     let src = source(&url);
     let (big, _) = list_all_of(&src, vec![], Some("attributes.name = 'big_agent'"));
     assert_eq!(big.len(), 1);
@@ -148,10 +137,9 @@ fn v3_server_big_trace_and_filter_passthrough() {
 }
 
 #[test]
+#[ignore = "needs real MLflow servers (scripts/live_servers.sh; scripts/ci.sh runs them)"]
 fn v3_server_experiments_by_name_id_and_several() {
-    let Some(url) = server("MLFLOW_TUI_SERVER_V3") else {
-        return;
-    };
+    let url = server("MLFLOW_TUI_SERVER_V3");
     let src = source(&url);
     let r = rt();
     let a = r
@@ -180,10 +168,9 @@ fn v3_server_experiments_by_name_id_and_several() {
 }
 
 #[test]
+#[ignore = "needs real MLflow servers (scripts/live_servers.sh; scripts/ci.sh runs them)"]
 fn v2_server_falls_back_and_lists_every_page() {
-    let Some(url) = server("MLFLOW_TUI_SERVER_V2") else {
-        return;
-    };
+    let url = server("MLFLOW_TUI_SERVER_V2");
     check_listing(&url, 520 + 9);
     let src = source(&url);
     let errors = list_all_of(&src, vec![], Some("attributes.status = 'ERROR'")).0;
@@ -196,18 +183,16 @@ fn v2_server_falls_back_and_lists_every_page() {
 }
 
 #[test]
+#[ignore = "needs real MLflow servers (scripts/live_servers.sh; scripts/ci.sh runs them)"]
 fn v2_server_traces_match_the_fixtures() {
-    let Some(url) = server("MLFLOW_TUI_SERVER_V2") else {
-        return;
-    };
+    let url = server("MLFLOW_TUI_SERVER_V2");
     check_scenarios(&url, "MLFLOW_TUI_SERVER_V2_MANIFEST", "v2/sqlite");
 }
 
 #[test]
+#[ignore = "needs real MLflow servers (scripts/live_servers.sh; scripts/ci.sh runs them)"]
 fn basic_auth_against_the_real_auth_app() {
-    let Some(url) = server("MLFLOW_TUI_SERVER_AUTH") else {
-        return;
-    };
+    let url = server("MLFLOW_TUI_SERVER_AUTH");
     let run = |args: &[&str], user: Option<(&str, &str)>| {
         let mut c = Command::new(env!("CARGO_BIN_EXE_mlflow-tui"));
         c.args(args)
@@ -308,6 +293,7 @@ fn ids_of(
                 page_token: token.take(),
                 filter: Some(filter.into()),
                 since_ms: None,
+                order: Default::default(),
             }))
             .map_err(|e| e.to_string())?;
         out.extend(page.traces.into_iter().map(|t| t.trace_id));
@@ -319,10 +305,9 @@ fn ids_of(
 }
 
 #[test]
+#[ignore = "needs real MLflow servers (scripts/live_servers.sh; scripts/ci.sh runs them)"]
 fn filters_give_the_same_traces_from_the_server_and_locally() {
-    let Some(url) = server("MLFLOW_TUI_SERVER_V3") else {
-        return;
-    };
+    let url = server("MLFLOW_TUI_SERVER_V3");
     let srv = source(&url);
     let r = rt();
     let scenarios = r
@@ -358,10 +343,9 @@ fn filters_give_the_same_traces_from_the_server_and_locally() {
 }
 
 #[test]
+#[ignore = "needs real MLflow servers (scripts/live_servers.sh; scripts/ci.sh runs them)"]
 fn filters_give_the_same_traces_from_a_file_store_server_and_its_folder() {
-    let Some(url) = server("MLFLOW_TUI_SERVER_FS") else {
-        return;
-    };
+    let url = server("MLFLOW_TUI_SERVER_FS");
     let srv = source(&url);
     let local = open(std::path::Path::new(
         &std::env::var("MLFLOW_TUI_SERVER_FS_DIR").unwrap(),

@@ -363,10 +363,58 @@ fn experiments_select_by_name_or_id() {
             page_token: None,
             filter: None,
             since_ms: None,
+            order: Default::default(),
         }))
         .unwrap();
     assert!(
         page.traces.is_empty(),
         "the Default experiment has no traces"
     );
+}
+
+/// A live-tail poll (`since_ms`) between two pages of the list does not change what the next
+/// page holds, and a poll only lists traces at least as new as asked.
+#[test]
+fn a_poll_between_pages_leaves_the_paging_alone() {
+    let fx = fixtures();
+    for store in [
+        "v3/sqlite",
+        "v3/export",
+        "v2/filestore",
+        "v3/filestore/mlruns",
+    ] {
+        let src = open(&fx.join(store));
+        let r = rt();
+        let page = |token: Option<String>, since_ms: Option<i64>| {
+            r.block_on(src.list(mlflow_tui::source::ListQuery {
+                max_results: 4,
+                page_token: token,
+                since_ms,
+                ..Default::default()
+            }))
+            .unwrap()
+        };
+        let first = page(None, None);
+        let newest = first.traces[0].request_time_ms;
+        let polled = page(None, Some(newest));
+        assert!(
+            !polled.traces.is_empty(),
+            "{store}: the newest trace is polled"
+        );
+        assert!(
+            polled.traces.iter().all(|t| t.request_time_ms >= newest),
+            "{store}"
+        );
+        let second = page(first.next_page_token.clone(), None);
+        let mut ids: Vec<String> = first
+            .traces
+            .iter()
+            .chain(&second.traces)
+            .map(|t| t.trace_id.clone())
+            .collect();
+        assert_eq!(second.traces.len(), 4, "{store}: the second page is whole");
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 8, "{store}: no overlap between pages");
+    }
 }

@@ -8,7 +8,11 @@ use crossterm::event::KeyCode;
 use mlflow_tui::app::{Cmd, Focus, Msg, Tab};
 
 /// Answers a list request that is in flight as if the source had sent `page`.
-fn answer_list(h: &mut Harness, append: bool, page: Result<mlflow_tui::source::TracePage, String>) {
+fn answer_list(
+    h: &mut Harness,
+    append: bool,
+    page: Result<mlflow_tui::source::TracePage, mlflow_tui::source::SourceError>,
+) {
     let req = h.app.list.req + 1;
     h.app.list.req = req;
     h.app.list.loading = Some(req);
@@ -23,7 +27,7 @@ fn demo_harness() -> Harness {
 fn the_list_loads_and_the_first_trace_opens() {
     let h = demo_harness();
     assert!(h.app.list.loaded);
-    assert_eq!(h.app.list.order.len(), 27);
+    assert_eq!(h.app.list.rows.len(), 27);
     assert_eq!(h.app.focus, Focus::TraceList);
     let open = h.app.open.as_ref().expect("the selected trace is loaded");
     assert_eq!(
@@ -38,26 +42,26 @@ fn the_list_loads_and_the_first_trace_opens() {
 fn list_navigation_follows_with_the_tree() {
     let mut h = demo_harness();
     h.keys("jj");
-    assert_eq!(h.app.list.selected, 2);
+    assert_eq!(h.app.list.selected(), 2);
     assert_eq!(
         h.app.open.as_ref().unwrap().trace.info.trace_id,
         h.app.list.selected_id().unwrap()
     );
     h.keys("G");
-    assert_eq!(h.app.list.selected, 26);
+    assert_eq!(h.app.list.selected(), 26);
     h.keys("k");
-    assert_eq!(h.app.list.selected, 25);
+    assert_eq!(h.app.list.selected(), 25);
     h.keys("g");
-    assert_eq!(h.app.list.selected, 0);
+    assert_eq!(h.app.list.selected(), 0);
     h.ctrl('d');
-    let half = h.app.viewport().list_rows / 2;
-    assert_eq!(h.app.list.selected, half);
+    let half = h.app.list.view.height() / 2;
+    assert_eq!(h.app.list.selected(), half);
     h.ctrl('u');
-    assert_eq!(h.app.list.selected, 0);
+    assert_eq!(h.app.list.selected(), 0);
     // the list scrolls to keep the selection visible
     h.keys("G");
-    let rows = h.app.viewport().list_rows;
-    assert!(h.app.list.offset + rows > 26 && h.app.list.offset <= 26);
+    let rows = h.app.list.view.height();
+    assert!(h.app.list.view.offset() + rows > 26 && h.app.list.view.offset() <= 26);
 }
 
 #[test]
@@ -84,10 +88,14 @@ fn tree_navigation_expand_collapse_and_parent() {
     h.key(KeyCode::Char(' ')); // fold prepare
     assert_eq!(h.app.open.as_ref().unwrap().view.rows.len(), 3);
     h.keys("C");
-    assert_eq!(h.app.open.as_ref().unwrap().view.rows.len(), 1);
+    assert_eq!(
+        h.app.open.as_ref().unwrap().view.rows.len(),
+        2,
+        "C folds everything below the top level; the root stays open"
+    );
     assert_eq!(
         h.selected_span_name().as_deref(),
-        Some("batch_job"),
+        Some("setup"),
         "folding keeps the nearest visible ancestor"
     );
     h.keys("E");
@@ -98,6 +106,7 @@ fn tree_navigation_expand_collapse_and_parent() {
         2,
         "expand to depth 2"
     );
+    h.keys("g");
     h.keys("l"); // batch_job is expanded: go to its first child
     assert_eq!(h.selected_span_name().as_deref(), Some("setup"));
     h.keys("l"); // setup is folded: expand it
@@ -126,13 +135,20 @@ fn tabs_show_each_part_of_a_span() {
     );
     assert!(events.contains("Traceback"));
     h.keys("]]");
-    assert_eq!(h.app.detail.tab, Tab::Raw);
+    assert_eq!(h.app.detail.tab, Tab::Json);
+    // MLflow's own span JSON: base64 ids, JSON-encoded attribute values, STATUS_CODE_*
+    let mlflow = doc(&h);
+    assert!(mlflow.contains("\"STATUS_CODE_ERROR\""), "{mlflow}");
+    assert!(mlflow.contains("\"mlflow.spanType\": \"\\\""), "{mlflow}");
+    h.keys("]");
+    assert_eq!(h.app.detail.tab, Tab::Normalized);
     assert!(doc(&h).contains("\"span_id\""));
+    assert!(doc(&h).contains("\"status\": \"ERROR\""), "{}", doc(&h));
     h.keys("]");
     assert_eq!(h.app.detail.tab, Tab::Trace);
     assert!(doc(&h).contains("State       ERROR"));
     h.keys("[");
-    assert_eq!(h.app.detail.tab, Tab::Raw);
+    assert_eq!(h.app.detail.tab, Tab::Normalized);
 }
 
 #[test]
@@ -168,11 +184,14 @@ fn focus_cycles_and_escape_returns_to_the_list() {
     h.key(KeyCode::Esc);
     assert_eq!(h.app.focus, Focus::TraceList);
     h.keys("?");
-    assert!(h.app.help);
+    assert!(matches!(
+        h.app.overlay,
+        Some(mlflow_tui::app::Overlay::Help { .. })
+    ));
     h.keys("j"); // ignored under help
-    assert_eq!(h.app.list.selected, 0);
+    assert_eq!(h.app.list.selected(), 0);
     h.key(KeyCode::Esc);
-    assert!(!h.app.help);
+    assert!(h.app.overlay.is_none());
 }
 
 #[test]
@@ -183,14 +202,14 @@ fn detail_scrolls_and_wraps() {
     h.keys("j"); // llm_step_0: long inputs
     h.key(KeyCode::Tab); // detail
     let len = h.app.detail.doc.as_ref().unwrap().lines.len();
-    let rows = h.app.viewport().detail_rows;
+    let rows = h.app.detail.scroll.height();
     assert!(len > rows, "{len} lines");
     h.keys("jj");
-    assert_eq!(h.app.detail.scroll, 2);
+    assert_eq!(h.app.detail.scroll.offset(), 2);
     h.keys("G");
-    assert_eq!(h.app.detail.scroll, len - rows);
+    assert_eq!(h.app.detail.scroll.offset(), len - rows);
     h.keys("g");
-    assert_eq!(h.app.detail.scroll, 0);
+    assert_eq!(h.app.detail.scroll.offset(), 0);
     h.keys("w");
     assert!(h.app.detail.wrap);
     h.keys("l");
@@ -215,19 +234,20 @@ fn selection_is_kept_across_reloads() {
     // sorting keeps the selected trace too
     h.key(KeyCode::Esc);
     h.keys("s");
-    assert_eq!(h.app.list.sort.label(), "duration");
+    assert_eq!(h.app.list.sort.key.label(), "duration");
     assert_eq!(h.app.list.selected_id().unwrap(), id);
     // the same trace loaded again keeps expansion and the selected span
     let trace = h.app.open.as_ref().unwrap().trace.clone();
     h.app.focus = Focus::SpanTree;
     h.keys("C");
+    let folded = h.app.open.as_ref().unwrap().view.rows.len();
     let req = h.app.trace_req;
     h.send(Msg::TraceLoaded {
         req,
         trace_id: id.clone(),
         result: Ok(mlflow_tui::app::LoadedTrace::new(trace)),
     });
-    assert_eq!(h.app.open.as_ref().unwrap().view.rows.len(), 1);
+    assert_eq!(h.app.open.as_ref().unwrap().view.rows.len(), folded);
 }
 
 #[test]
@@ -267,9 +287,15 @@ fn errors_land_in_the_status_line_and_the_ui_keeps_working() {
     );
     h.keys("j");
     assert!(h.app.open.is_some());
-    answer_list(&mut h, false, Err("sqlite: not a database".into()));
+    answer_list(
+        &mut h,
+        false,
+        Err(mlflow_tui::source::SourceError::Database(
+            "sqlite: not a database".into(),
+        )),
+    );
     assert!(h.app.error.as_deref().unwrap().contains("not a database"));
-    assert_eq!(h.app.list.order.len(), 27, "the list stays");
+    assert_eq!(h.app.list.rows.len(), 27, "the list stays");
 }
 
 #[test]
@@ -306,7 +332,7 @@ fn copy_and_pager_are_commands() {
 fn mouse_clicks_select_and_the_wheel_scrolls() {
     use crossterm::event::{KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
     let mut h = demo_harness();
-    let panes = mlflow_tui::ui::layout(h.app.size);
+    let panes = mlflow_tui::ui::areas(&h.app);
     let click = |col: u16, row: u16| {
         Msg::Mouse(MouseEvent {
             kind: MouseEventKind::Down(MouseButton::Left),
@@ -317,14 +343,14 @@ fn mouse_clicks_select_and_the_wheel_scrolls() {
     };
     // the third data row of the list (border, header, rows)
     h.send(click(panes.trace_list.x + 5, panes.trace_list.y + 4));
-    assert_eq!(h.app.list.selected, 2);
+    assert_eq!(h.app.list.selected(), 2);
     h.send(Msg::Mouse(MouseEvent {
         kind: MouseEventKind::ScrollDown,
         column: panes.trace_list.x + 5,
         row: panes.trace_list.y + 4,
         modifiers: KeyModifiers::NONE,
     }));
-    assert_eq!(h.app.list.selected, 5);
+    assert_eq!(h.app.list.selected(), 5);
     h.send(click(panes.span_tree.x + 5, panes.span_tree.y + 1));
     assert_eq!(h.app.focus, Focus::SpanTree);
 }
@@ -357,7 +383,7 @@ fn a_big_trace_opens_partly_expanded_and_stays_fast_to_navigate() {
     h.keys("E");
     assert_eq!(h.app.open.as_ref().unwrap().view.rows.len(), 10_001);
     h.keys("G");
-    assert_eq!(h.app.open.as_ref().unwrap().view.selected, 10_000);
+    assert_eq!(h.app.open.as_ref().unwrap().view.selected(), 10_000);
 }
 
 #[test]
@@ -376,39 +402,46 @@ fn a_message_that_changes_nothing_keeps_earlier_changes_due_for_drawing() {
 #[test]
 fn the_experiment_picker_narrows_the_list() {
     let mut h = Harness::new(&fixtures().join("v3/sqlite"), (120, 40));
-    assert_eq!(h.app.list.order.len(), 10);
+    assert_eq!(h.app.list.rows.len(), 10);
     h.keys("e");
     assert!(
-        h.app.picker.as_ref().unwrap().items.is_some(),
+        matches!(&h.app.overlay, Some(mlflow_tui::app::Overlay::Experiments(p)) if p.items.is_some()),
         "experiments loaded"
     );
     let s = h.screen();
     assert!(
-        s.contains("[all experiments]") && s.contains("tui-fixtures"),
+        s.contains("all experiments") && s.contains("tui-fixtures"),
         "{s}"
     );
-    // Default (0) is first after "all": pick it alone, its list is empty
-    h.keys("j");
+    // Default (0) is first after "all": enter picks the highlighted row, its list is empty
+    h.key(KeyCode::Down);
     h.key(KeyCode::Enter);
-    assert!(h.app.picker.is_none());
+    assert!(h.app.overlay.is_none());
     assert_eq!(h.app.experiment_ids, vec!["0".to_string()]);
-    assert_eq!(h.app.list.order.len(), 0);
+    assert_eq!(h.app.list.rows.len(), 0);
     assert!(h.app.experiment_label.contains("Default"));
-    // mark several with space
+    // mark several with tab
     h.keys("e");
-    h.keys("j "); // unmark Default
-    h.keys("j "); // mark tui-fixtures
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Tab); // mark Default, move down
+    h.key(KeyCode::Tab); // mark tui-fixtures
     h.key(KeyCode::Enter);
-    assert_eq!(h.app.list.order.len(), 10);
+    assert_eq!(h.app.experiment_ids.len(), 2);
+    assert_eq!(h.app.list.rows.len(), 10);
+    // typing narrows; enter picks the highlighted match
+    h.keys("e");
+    h.keys("fixt");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.experiment_label, "experiment tui-fixtures");
     // back to all
     h.keys("e");
-    h.keys("g ");
+    h.key(KeyCode::Home);
     h.key(KeyCode::Enter);
     assert!(h.app.experiment_ids.is_empty());
-    assert_eq!(h.app.list.order.len(), 10);
+    assert_eq!(h.app.list.rows.len(), 10);
     h.keys("e");
     h.key(KeyCode::Esc);
-    assert!(h.app.picker.is_none());
+    assert!(h.app.overlay.is_none());
 }
 
 #[test]
@@ -417,7 +450,9 @@ fn a_failed_list_retries_by_itself_with_backoff() {
     answer_list(
         &mut h,
         false,
-        Err("http://127.0.0.1:5000: cannot connect".into()),
+        Err(mlflow_tui::source::SourceError::Network(
+            "http://127.0.0.1:5000: cannot connect".into(),
+        )),
     );
     assert!(h.app.error.as_deref().unwrap().contains("retrying in 2 s"));
     assert!(matches!(
@@ -430,7 +465,11 @@ fn a_failed_list_retries_by_itself_with_backoff() {
     assert_eq!(h.app.retry_ms, 0);
     // a second failure in a row waits longer
     for expect in [2000, 4000, 8000] {
-        answer_list(&mut h, false, Err("down".into()));
+        answer_list(
+            &mut h,
+            false,
+            Err(mlflow_tui::source::SourceError::Network("down".into())),
+        );
         assert!(matches!(h.effects.last(), Some(Cmd::WakeAfter { ms, .. }) if *ms == expect));
     }
 }
@@ -445,7 +484,7 @@ fn pages_that_overlap_after_new_traces_arrive_add_no_duplicates() {
         warnings: vec![],
     };
     answer_list(&mut h, true, Ok(page));
-    assert_eq!(h.app.list.order.len(), 27);
+    assert_eq!(h.app.list.rows.len(), 27);
 }
 
 #[test]
@@ -454,10 +493,10 @@ fn the_quick_filter_narrows_on_every_keystroke_with_smart_case() {
     select_trace_named(&mut h, "travel_agent");
     let id = h.app.list.selected_id().unwrap();
     h.keys("/");
-    assert!(h.app.list.typing);
+    assert!(h.app.prompt.is_some());
     h.keys("trav");
     assert_eq!(
-        h.app.list.order.len(),
+        h.app.list.rows.len(),
         3,
         "three travel_agent traces in the demo"
     );
@@ -466,31 +505,35 @@ fn the_quick_filter_narrows_on_every_keystroke_with_smart_case() {
         id,
         "the selection stays on its trace"
     );
-    assert!(h.screen().contains("Traces (3/27)"));
+    assert!(
+        h.screen().contains("Traces 1/3 of 27 · /trav"),
+        "{}",
+        h.screen()
+    );
     h.key(KeyCode::Backspace);
     h.keys("vel_agent");
-    assert_eq!(h.app.list.order.len(), 3);
+    assert_eq!(h.app.list.rows.len(), 3);
     h.key(KeyCode::Enter);
     assert!(
-        !h.app.list.typing,
+        h.app.prompt.is_none(),
         "enter keeps the filter and leaves typing"
     );
     h.keys("j"); // moves in the narrowed list
-    assert_eq!(h.app.list.selected, 1);
+    assert_eq!(h.app.list.selected(), 1);
     h.key(KeyCode::Esc);
     assert!(h.app.list.quick.is_empty(), "esc clears it");
-    assert_eq!(h.app.list.order.len(), 27);
+    assert_eq!(h.app.list.rows.len(), 27);
     // smart case: lowercase matches any case, an uppercase letter makes it exact
     h.keys("/ALICE");
-    assert_eq!(h.app.list.order.len(), 0);
+    assert_eq!(h.app.list.rows.len(), 0);
     assert!(h.screen().contains("no trace matches"));
     h.key(KeyCode::Esc);
     h.keys("/alice");
-    assert!(!h.app.list.order.is_empty());
+    assert!(!h.app.list.rows.is_empty());
     assert!(
         h.app
             .list
-            .order
+            .rows
             .iter()
             .all(|&i| h.app.list.traces[i as usize].user() == Some("alice")
                 || h.app.list.haystacks[i as usize].lower.contains("alice"))
@@ -501,7 +544,7 @@ fn the_quick_filter_narrows_on_every_keystroke_with_smart_case() {
     assert!(
         h.app
             .list
-            .order
+            .rows
             .iter()
             .all(|&i| h.app.list.traces[i as usize].name() == Some("batch_job"))
     );
@@ -513,11 +556,11 @@ fn sort_by_name_then_back_to_time() {
     for _ in 0..3 {
         h.keys("s");
     }
-    assert_eq!(h.app.list.sort.label(), "name");
+    assert_eq!(h.app.list.sort.key.label(), "name");
     let names: Vec<&str> = h
         .app
         .list
-        .order
+        .rows
         .iter()
         .map(|&i| h.app.list.traces[i as usize].name().unwrap())
         .collect();
@@ -525,7 +568,7 @@ fn sort_by_name_then_back_to_time() {
     sorted.sort();
     assert_eq!(names, sorted);
     h.keys("s");
-    assert_eq!(h.app.list.sort.label(), "time");
+    assert_eq!(h.app.list.sort.key.label(), "time");
 }
 
 #[test]
@@ -535,8 +578,8 @@ fn search_inside_a_trace_walks_its_matches() {
     h.key(KeyCode::Enter);
     h.keys("C"); // fold everything: a match must unfold its ancestors
     h.keys("/Lisbon");
-    assert!(h.app.open.as_ref().unwrap().search.typing);
-    assert!(h.screen().contains("/Lisbon▏"));
+    assert!(h.app.prompt.is_some());
+    assert!(h.screen().contains("search> Lisbon"), "{}", h.screen());
     h.key(KeyCode::Enter);
     let o = h.app.open.as_ref().unwrap();
     assert!(o.search.matches.len() >= 4, "{:?}", o.search.matches);
@@ -546,7 +589,7 @@ fn search_inside_a_trace_walks_its_matches() {
     assert_eq!(h.app.detail.tab, Tab::Inputs);
     let doc = h.app.detail.doc.as_ref().unwrap();
     assert!(
-        doc.lines[h.app.detail.scroll..]
+        doc.lines[h.app.detail.scroll.offset()..]
             .iter()
             .take(5)
             .any(|l| l.contains("Lisbon"))
@@ -622,7 +665,7 @@ fn span_filter_hides_types_but_keeps_errors_and_parents() {
         h.key(KeyCode::Char(' '));
     }
     h.key(KeyCode::Esc);
-    assert!(h.app.span_filter.is_none());
+    assert!(h.app.overlay.is_none());
     assert_eq!(rows(&h), 2, "the chain root and the parser remain");
     // hiding the root's type keeps it while a child is shown
     h.keys("T");
@@ -638,29 +681,29 @@ fn span_filter_hides_types_but_keeps_errors_and_parents() {
 #[test]
 fn the_structured_filter_line_parses_applies_and_remembers() {
     let mut h = Harness::new(&fixtures().join("v3/sqlite"), (120, 30));
-    assert_eq!(h.app.list.order.len(), 10);
+    assert_eq!(h.app.list.rows.len(), 10);
     h.keys("f");
-    assert!(h.app.filter_input.is_some());
+    assert!(h.app.prompt.is_some());
     h.keys("status = 'OK' OR status = 'ERROR'");
     h.key(KeyCode::Enter);
-    let err = h.app.filter_input.as_ref().unwrap().error.clone().unwrap();
-    assert_eq!(err.column, 15);
+    let err = h.app.prompt.as_ref().unwrap().error.clone().unwrap();
+    assert_eq!(err.0, 15);
     assert!(
         h.screen().contains("✗ column 15: OR is not supported"),
         "{}",
         h.screen()
     );
-    assert_eq!(h.app.list.order.len(), 10, "nothing applied");
+    assert_eq!(h.app.list.rows.len(), 10, "nothing applied");
     for _ in 0.."OR status = 'ERROR'".len() + 1 {
         h.key(KeyCode::Backspace);
     }
     h.key(KeyCode::Enter);
-    assert!(h.app.filter_input.is_none());
+    assert!(h.app.prompt.is_none());
     assert_eq!(h.app.filter.as_deref(), Some("status = 'OK'"));
-    assert_eq!(h.app.list.order.len(), 9, "every trace but the failed one");
+    assert_eq!(h.app.list.rows.len(), 9, "every trace but the failed one");
     assert!(h.screen().contains("filter: status = 'OK'"));
     // a span filter, evaluated locally as the sqlite store would
-    h.keys(":");
+    h.keys("f");
     h.key(KeyCode::Char('u')); // not ctrl: typed
     for _ in 0..1 {
         h.key(KeyCode::Backspace);
@@ -671,19 +714,19 @@ fn the_structured_filter_line_parses_applies_and_remembers() {
     )));
     h.keys("span.type = 'TOOL'");
     h.key(KeyCode::Enter);
-    assert_eq!(h.app.list.order.len(), 4);
+    assert_eq!(h.app.list.rows.len(), 4);
     // history: ↑ brings back the older filter
     h.keys("f");
     h.key(KeyCode::Up);
     assert_eq!(
-        h.app.filter_input.as_ref().unwrap().text,
+        h.app.prompt.as_ref().unwrap().edit.text(),
         "span.type = 'TOOL'"
     );
     h.key(KeyCode::Up);
-    assert_eq!(h.app.filter_input.as_ref().unwrap().text, "status = 'OK'");
+    assert_eq!(h.app.prompt.as_ref().unwrap().edit.text(), "status = 'OK'");
     h.key(KeyCode::Down);
     assert_eq!(
-        h.app.filter_input.as_ref().unwrap().text,
+        h.app.prompt.as_ref().unwrap().edit.text(),
         "span.type = 'TOOL'"
     );
     h.key(KeyCode::Esc);
@@ -701,7 +744,7 @@ fn the_structured_filter_line_parses_applies_and_remembers() {
     h.keys("filter name = 'batch_job'");
     h.key(KeyCode::Enter);
     assert_eq!(h.app.filter.as_deref(), Some("name = 'batch_job'"));
-    assert_eq!(h.app.list.order.len(), 1);
+    assert_eq!(h.app.list.rows.len(), 1);
     // an empty line clears it
     h.keys("f");
     h.send(Msg::Key(crossterm::event::KeyEvent::new(
@@ -710,5 +753,5 @@ fn the_structured_filter_line_parses_applies_and_remembers() {
     )));
     h.key(KeyCode::Enter);
     assert!(h.app.filter.is_none());
-    assert_eq!(h.app.list.order.len(), 10);
+    assert_eq!(h.app.list.rows.len(), 10);
 }

@@ -12,6 +12,7 @@ use crate::model::time::{
 };
 use crate::model::{AttrValue, Span, Trace, chat};
 use crate::text::{sanitize_block, sanitize_line};
+use crate::viewport::Viewport;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tab {
@@ -21,18 +22,22 @@ pub enum Tab {
     Attributes,
     Events,
     Chat,
-    Raw,
+    /// MLflow's own JSON (`Span.to_dict()`, `TraceInfo.to_dict()`).
+    Json,
+    /// The normalized form mlflow-tui reads every generation into (`show --json`).
+    Normalized,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 7] = [
+    pub const ALL: [Tab; 8] = [
         Tab::Trace,
         Tab::Inputs,
         Tab::Outputs,
         Tab::Attributes,
         Tab::Events,
         Tab::Chat,
-        Tab::Raw,
+        Tab::Json,
+        Tab::Normalized,
     ];
     pub fn title(self) -> &'static str {
         match self {
@@ -42,7 +47,21 @@ impl Tab {
             Tab::Attributes => "Attributes",
             Tab::Events => "Events",
             Tab::Chat => "Chat",
-            Tab::Raw => "Raw JSON",
+            Tab::Json => "MLflow JSON",
+            Tab::Normalized => "Normalized",
+        }
+    }
+    /// The title when the tab bar is narrow.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Tab::Trace => "Tr",
+            Tab::Inputs => "In",
+            Tab::Outputs => "Out",
+            Tab::Attributes => "Attr",
+            Tab::Events => "Ev",
+            Tab::Chat => "Chat",
+            Tab::Json => "JSON",
+            Tab::Normalized => "Norm",
         }
     }
     pub fn next(self) -> Tab {
@@ -95,6 +114,163 @@ pub struct DetailDoc {
     pub checkpoint: Option<Checkpoint>,
     /// A highlight chunk is being made in the background.
     pub highlighting: bool,
+    /// The document's rows on screen at the pane's width (wrapped or not).
+    pub rows: DocRows,
+}
+
+/// How a document's lines become rows on screen: one row per line, or (wrapping) as many rows
+/// as each line needs at the pane's width. Worked out when the document, the width or wrapping
+/// changes, never per frame.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocRows {
+    pub width: usize,
+    pub wrap: bool,
+    /// Wrapping: the first row of each line (empty when not wrapping).
+    pub starts: Vec<u32>,
+    /// Rows in all.
+    pub total: usize,
+    /// The widest line, in columns (for sideways scrolling).
+    pub widest: usize,
+}
+
+impl DocRows {
+    pub fn build(lines: &[String], width: usize, wrap: bool) -> Self {
+        let width = width.max(1);
+        let mut widest = 0;
+        let mut starts = Vec::new();
+        let mut total = 0usize;
+        if wrap {
+            starts.reserve(lines.len());
+            for l in lines {
+                starts.push(total.min(u32::MAX as usize) as u32);
+                total += crate::text::wrapped_rows(l, width);
+            }
+        } else {
+            total = lines.len();
+            for l in lines {
+                widest = widest.max(crate::text::width(l));
+            }
+        }
+        DocRows {
+            width,
+            wrap,
+            starts,
+            total,
+            widest,
+        }
+    }
+
+    /// The line shown on a row, and which of its wrapped pieces.
+    pub fn line_at(&self, row: usize) -> (usize, usize) {
+        if !self.wrap {
+            return (row, 0);
+        }
+        let line = self
+            .starts
+            .partition_point(|&s| s as usize <= row)
+            .saturating_sub(1);
+        (line, row - self.starts.get(line).map_or(0, |&s| s as usize))
+    }
+
+    /// The first row of a line.
+    pub fn row_of_line(&self, line: usize) -> usize {
+        if !self.wrap {
+            return line;
+        }
+        self.starts.get(line).map_or(self.total, |&s| s as usize)
+    }
+}
+
+/// The detail pane: the tab, the document and how it scrolls.
+#[derive(Debug, Clone)]
+pub struct DetailState {
+    pub tab: Tab,
+    /// Rows on screen (wrapped rows when wrapping).
+    pub scroll: Viewport,
+    /// Columns scrolled to the right (not wrapping).
+    pub hscroll: usize,
+    /// Wrap long lines (every tab but Chat).
+    pub wrap: bool,
+    /// Wrap in the Chat tab (on by default: messages are prose).
+    pub wrap_chat: bool,
+    pub doc: Option<DetailDoc>,
+    /// A document is being prepared off the UI thread.
+    pub preparing: bool,
+    pub req: super::ReqId,
+    /// The selected span has a conversation (the Chat tab is lit); worked out when the
+    /// selection changes, not per frame.
+    pub chat: bool,
+}
+
+impl Default for DetailState {
+    fn default() -> Self {
+        DetailState {
+            tab: Tab::Trace,
+            scroll: Viewport::document(),
+            hscroll: 0,
+            wrap: false,
+            wrap_chat: true,
+            doc: None,
+            preparing: false,
+            req: 0,
+            chat: false,
+        }
+    }
+}
+
+impl DetailState {
+    /// Does the current tab wrap?
+    pub fn wraps(&self) -> bool {
+        if self.tab == Tab::Chat {
+            self.wrap_chat
+        } else {
+            self.wrap
+        }
+    }
+}
+
+/// The span summary at the top of the detail pane: id, parent, type, status, start offset in
+/// the trace, duration, model, tokens (in/out/cache), cost. Sanitized.
+pub fn span_summary(t: &Trace, span: usize) -> Vec<String> {
+    let Some(s) = t.tree.get(span) else {
+        return Vec::new();
+    };
+    let (t0, _) = t.tree.time_range();
+    let mut first = format!(
+        "{} {}  id {}",
+        sanitize_line(s.span_type.as_str()),
+        s.status.as_str(),
+        sanitize_line(&s.span_id)
+    );
+    match &s.parent_id {
+        Some(p) => {
+            let _ = write!(first, "  parent {}", sanitize_line(p));
+        }
+        None => first.push_str("  (root)"),
+    }
+    let mut second = format!(
+        "start +{}  duration {}",
+        format_duration_ns(s.start_ns.saturating_sub(t0)),
+        s.duration_ns()
+            .map(format_duration_ns)
+            .unwrap_or_else(|| "running".into())
+    );
+    if let Some(m) = s.model() {
+        let _ = write!(second, "  model {}", sanitize_line(&m));
+    }
+    if let Some(u) = s.token_usage() {
+        let _ = write!(second, "  tokens {} in / {} out", u.input, u.output);
+        if let Some(c) = u.cache_read {
+            let _ = write!(second, " / {c} cache read");
+        }
+        if let Some(c) = u.cache_creation {
+            let _ = write!(second, " / {c} cache write");
+        }
+    }
+    if let Some(c) = s.cost() {
+        let _ = write!(second, "  cost {:.6}", c.total);
+    }
+    vec![first, second]
 }
 
 fn push_block(out: &mut Vec<String>, text: &str) {
@@ -424,6 +600,18 @@ fn raw_doc<T: serde::Serialize>(v: &T) -> DocContent {
     json_doc(serde_json::to_string_pretty(v).unwrap_or_else(|e| format!("(cannot show: {e})")))
 }
 
+/// MLflow's own JSON of a span or (for the trace) its info.
+fn mlflow_doc(t: &Trace, s: Option<&Span>) -> DocContent {
+    use crate::model::mlflow_json;
+    match s {
+        Some(s) => raw_doc(&mlflow_json::span_json(
+            s,
+            &mlflow_json::otel_trace_id(&t.info.trace_id),
+        )),
+        None => raw_doc(&mlflow_json::info_json(&t.info)),
+    }
+}
+
 /// Pretty JSON text as a document: one sanitized display line per line, highlighted.
 fn json_doc(pretty: String) -> DocContent {
     let mut lines = Vec::new();
@@ -472,7 +660,8 @@ fn build_uncapped(t: &Trace, span: Option<usize>, tab: Tab, utc: bool) -> DocCon
     let s = span.and_then(|i| t.tree.get(i));
     match (tab, s) {
         (Tab::Trace, _) | (_, None) => match tab {
-            Tab::Raw => raw_doc(&t.info),
+            Tab::Json => mlflow_doc(t, None),
+            Tab::Normalized => raw_doc(&t.info),
             _ => trace_doc(t, utc),
         },
         (Tab::Inputs, Some(s)) => value_doc(s.inputs(), "inputs"),
@@ -480,7 +669,8 @@ fn build_uncapped(t: &Trace, span: Option<usize>, tab: Tab, utc: bool) -> DocCon
         (Tab::Attributes, Some(s)) => attributes_doc(s),
         (Tab::Events, Some(s)) => events_doc(s),
         (Tab::Chat, Some(s)) => chat_doc(s),
-        (Tab::Raw, Some(s)) => raw_doc(s),
+        (Tab::Json, Some(s)) => mlflow_doc(t, Some(s)),
+        (Tab::Normalized, Some(s)) => raw_doc(s),
     }
 }
 
@@ -504,7 +694,7 @@ mod tests {
 
     #[test]
     fn tabs_cycle() {
-        assert_eq!(Tab::Raw.next(), Tab::Trace);
-        assert_eq!(Tab::Trace.prev(), Tab::Raw);
+        assert_eq!(Tab::Normalized.next(), Tab::Trace);
+        assert_eq!(Tab::Trace.prev(), Tab::Normalized);
     }
 }

@@ -117,10 +117,10 @@ impl Follow {
         }
     }
 
-    /// Records finished traces for the error rate.
-    pub fn count_finished<'a>(&mut self, infos: impl Iterator<Item = &'a TraceInfo>) {
-        for t in infos {
-            match t.state {
+    /// Records finished traces (their states) for the error rate.
+    pub fn count_finished(&mut self, states: impl Iterator<Item = TraceState>) {
+        for state in states {
+            match state {
                 TraceState::Ok => self.recent_errors.push_back(false),
                 TraceState::Error => self.recent_errors.push_back(true),
                 _ => continue,

@@ -1,8 +1,13 @@
 //! The application state: one owner (the UI loop), changed only by [`crate::update::update`].
 //! Also the messages that arrive (`Msg`) and the side effects update asks for (`Cmd`).
 
+pub mod columns;
 pub mod detail;
 pub mod follow;
+pub mod help;
+pub mod line_edit;
+pub mod log;
+pub mod palette;
 pub mod search;
 pub mod span_tree;
 pub mod trace_list;
@@ -15,9 +20,12 @@ use ratatui::text::Line;
 use crate::highlight::{Checkpoint, Palette};
 use crate::keymap::Keymap;
 use crate::model::Trace;
-use crate::source::{Experiment, TracePage};
+use crate::source::{Experiment, SourceError, TracePage};
+use crate::viewport::Viewport;
 
-pub use detail::{DetailDoc, Tab};
+pub use columns::Column;
+pub use detail::{DetailDoc, DetailState, Tab};
+pub use line_edit::LineEdit;
 pub use span_tree::SpanTreeView;
 pub use trace_list::TraceListState;
 
@@ -30,24 +38,110 @@ pub enum Wake {
     Poll(u64),
 }
 
-/// The structured filter's input line.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FilterInput {
-    pub text: String,
-    /// Position in the history while ↑/↓ walk it.
-    pub history_pos: Option<usize>,
-    /// The parse error of the last enter, with its column.
-    pub error: Option<crate::model::filter::FilterError>,
+/// What a line typed in the status line is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    /// `/` in the list: narrows the list on every keystroke.
+    QuickFilter,
+    /// `f`: MLflow's search grammar, applied on enter.
+    Filter,
+    /// `:`: a command (k9s style).
+    Palette,
+    /// `/` in the span tree or detail: search inside the open trace, run on enter.
+    TraceSearch,
 }
 
-/// The experiment picker: every experiment, the cursor, the ones marked.
+/// A line being typed in the status line: its text, the error of the last enter (the line
+/// stays open with what was typed), history position and completions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub edit: LineEdit,
+    /// Position in the history while ↑/↓ walk it.
+    pub history_pos: Option<usize>,
+    /// Why the last enter was refused, and the 1-based column it points at (0: none).
+    pub error: Option<(usize, String)>,
+    /// Completions offered for the word under the cursor, and the one chosen by tab.
+    pub completions: Vec<String>,
+    pub completion_pos: Option<usize>,
+}
+
+impl Prompt {
+    pub fn new(kind: PromptKind, text: &str) -> Self {
+        Prompt {
+            kind,
+            edit: LineEdit::new(text),
+            history_pos: None,
+            error: None,
+            completions: Vec::new(),
+            completion_pos: None,
+        }
+    }
+}
+
+/// The experiment picker: every experiment, the cursor, the ones marked, the typed narrowing.
 #[derive(Debug, Clone, Default)]
 pub struct Picker {
     /// `None` while loading.
     pub items: Option<Vec<Experiment>>,
-    /// Row 0 is "all experiments".
-    pub selected: usize,
+    /// Positions into `items` of the rows shown (row 0 is "all experiments").
+    pub shown: Vec<usize>,
+    pub view: Viewport,
     pub marked: std::collections::BTreeSet<String>,
+    /// Typed text narrows the rows.
+    pub query: LineEdit,
+}
+
+impl Picker {
+    /// Rows shown: "all experiments", then the experiments that match the typed text.
+    pub fn rows(&self) -> usize {
+        self.shown.len() + 1
+    }
+
+    pub fn narrow(&mut self) {
+        let q = self.query.text().to_lowercase();
+        self.shown = self
+            .items
+            .iter()
+            .flatten()
+            .enumerate()
+            .filter(|(_, e)| {
+                q.is_empty()
+                    || e.name.to_lowercase().contains(&q)
+                    || e.id.to_lowercase().contains(&q)
+            })
+            .map(|(i, _)| i)
+            .collect();
+    }
+
+    /// The experiment under the cursor (`None` on "all experiments").
+    pub fn current(&self) -> Option<&Experiment> {
+        let row = self.view.cursor().checked_sub(1)?;
+        self.items.as_ref()?.get(*self.shown.get(row)?)
+    }
+}
+
+/// Popups over the panes; one at a time.
+#[derive(Debug, Clone)]
+pub enum Overlay {
+    /// Every key, grouped by pane; `/` then typing narrows it.
+    Help {
+        view: Viewport,
+        query: LineEdit,
+        typing: bool,
+    },
+    Experiments(Picker),
+    /// The span filter: row 0 hides plumbing, then one row per span type.
+    SpanFilter(Viewport),
+    /// Every warning and error of the session, whole.
+    Messages(Viewport),
+    /// The column chooser: built-in columns, then tag and metadata keys seen.
+    Columns {
+        view: Viewport,
+        choices: Vec<Column>,
+        /// The columns when the chooser opened (saved to the config only if changed).
+        before: Vec<Column>,
+    },
 }
 
 /// A request generation: responses carrying an older one are dropped.
@@ -76,6 +170,13 @@ impl Focus {
             Focus::Detail => Focus::SpanTree,
         }
     }
+    pub fn title(self) -> &'static str {
+        match self {
+            Focus::TraceList => "Traces",
+            Focus::SpanTree => "Spans",
+            Focus::Detail => "Detail",
+        }
+    }
 }
 
 /// Something that happened.
@@ -89,7 +190,7 @@ pub enum Msg {
     TracesLoaded {
         req: ReqId,
         append: bool,
-        page: Result<TracePage, String>,
+        page: Result<TracePage, SourceError>,
     },
     TraceLoaded {
         req: ReqId,
@@ -118,22 +219,23 @@ pub enum Msg {
     Polled {
         req: ReqId,
         at_ms: i64,
-        result: Result<TracePage, String>,
+        result: Result<TracePage, SourceError>,
     },
     /// The files behind the source changed (filesystem notification): poll now.
     SourceChanged,
     /// Filesystem notifications could not be set up (the timer polls instead), or work.
     Watching(Result<(), String>),
+    /// The config file was written (the column choice), or why not.
+    ConfigSaved(Result<String, String>),
 }
 
 /// A side effect for the runtime to carry out.
 #[derive(Debug, Clone)]
 pub enum Cmd {
+    /// A page of the list (`append`: after what is listed).
     LoadTraces {
         req: ReqId,
-        experiment_ids: Vec<String>,
-        filter: Option<String>,
-        page_token: Option<String>,
+        query: crate::source::ListQuery,
         append: bool,
     },
     LoadExperiments,
@@ -159,18 +261,18 @@ pub enum Cmd {
         lines: Arc<Vec<String>>,
         checkpoint: Checkpoint,
     },
-    /// Follow mode: ask for traces at least as new as `since_ms` (newest first).
+    /// Follow mode: ask for the newest traces (`ListQuery::poll`).
     Poll {
         req: ReqId,
-        experiment_ids: Vec<String>,
-        filter: Option<String>,
-        since_ms: Option<i64>,
+        query: crate::source::ListQuery,
     },
     /// Start (true) or stop watching the source's files for changes.
     Watch(bool),
     Copy(String),
     Pager(String),
     Editor(String),
+    /// Write the list's columns into the config file (`columns = […]`).
+    SaveColumns(Vec<String>),
     /// Start the spinner clock (the runtime stops it when nothing is loading).
     StartTicking,
     Quit,
@@ -200,26 +302,11 @@ pub struct OpenTrace {
     pub search: search::TraceSearch,
 }
 
-#[derive(Debug, Clone)]
-pub struct DetailState {
-    pub tab: Tab,
-    pub scroll: usize,
-    pub wrap: bool,
-    pub doc: Option<DetailDoc>,
-    /// A document is being prepared off the UI thread.
-    pub preparing: bool,
-    pub req: ReqId,
-    /// The selected span has a conversation (the Chat tab is lit); worked out when the
-    /// selection changes, not per frame.
-    pub chat: bool,
-}
-
-/// Heights of the scrollable panes at the current terminal size (for page moves).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Viewport {
-    pub list_rows: usize,
-    pub tree_rows: usize,
-    pub detail_rows: usize,
+/// A trace that could not be loaded: the panes say so instead of showing another trace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadFailure {
+    pub trace_id: String,
+    pub error: String,
 }
 
 #[derive(Debug, Clone)]
@@ -228,15 +315,20 @@ pub struct App {
     pub experiment_label: String,
     /// The experiments listed (empty: every active one).
     pub experiment_ids: Vec<String>,
-    pub picker: Option<Picker>,
-    /// The span filter popup: the row under the cursor (0: hide plumbing, then the types).
-    pub span_filter: Option<usize>,
+    /// Every experiment the source has, once asked (names for the EXPERIMENT column, the
+    /// picker and `:exp` completion).
+    pub experiments: Option<Vec<Experiment>>,
+    /// The source sorts by these keys itself (servers: time, duration, name; local: all).
+    pub source_sorts: Vec<crate::source::OrderKey>,
+    pub overlay: Option<Overlay>,
+    /// A line being typed in the status line.
+    pub prompt: Option<Prompt>,
     /// The structured filter applied to the list (MLflow's grammar).
     pub filter: Option<String>,
-    /// The filter being typed.
-    pub filter_input: Option<FilterInput>,
     /// Filters applied before, newest last.
     pub filter_history: Vec<String>,
+    /// Commands run before, newest last.
+    pub palette_history: Vec<String>,
     /// The wait before the next automatic retry of a failed list load.
     pub retry_ms: u64,
     pub keymap: Keymap,
@@ -249,12 +341,17 @@ pub struct App {
     pub now_ms: i64,
     pub size: (u16, u16),
     pub focus: Focus,
-    pub help: bool,
+    /// The focused pane fills the screen.
+    pub zoom: bool,
     pub quit: bool,
     pub list: TraceListState,
+    /// The list's columns, in order (config `columns`, the column chooser).
+    pub columns: Vec<Column>,
     pub open: Option<OpenTrace>,
     /// The trace being fetched (id), if any.
     pub loading_trace: Option<String>,
+    /// The last trace load that failed, while that trace is selected.
+    pub load_failure: Option<LoadFailure>,
     pub trace_req: ReqId,
     /// Recently opened traces (with their fresh tree views), newest last.
     pub cache: Vec<LoadedTrace>,
@@ -263,7 +360,10 @@ pub struct App {
     pub follow: follow::Follow,
     pub error: Option<String>,
     pub message: Option<String>,
+    /// The list's load warnings (bad files skipped), for the status line.
     pub warnings: Vec<String>,
+    /// Every warning and error of the session.
+    pub log: log::MessageLog,
     pub spinner: usize,
     /// Something changed since the last draw.
     pub dirty: bool,
@@ -281,11 +381,13 @@ impl App {
             source_name,
             experiment_label,
             experiment_ids: Vec::new(),
-            picker: None,
-            span_filter: None,
+            experiments: None,
+            source_sorts: crate::source::OrderKey::ALL.to_vec(),
+            overlay: None,
+            prompt: None,
             filter: None,
-            filter_input: None,
             filter_history: Vec::new(),
+            palette_history: Vec::new(),
             retry_ms: 0,
             keymap: Keymap::default(),
             color: true,
@@ -295,26 +397,21 @@ impl App {
             now_ms: 0,
             size: (80, 24),
             focus: Focus::TraceList,
-            help: false,
+            zoom: false,
             quit: false,
             list: TraceListState::default(),
+            columns: Column::defaults(),
             open: None,
             loading_trace: None,
+            load_failure: None,
             trace_req: 0,
             cache: Vec::new(),
-            detail: DetailState {
-                tab: Tab::Trace,
-                scroll: 0,
-                wrap: false,
-                doc: None,
-                preparing: false,
-                req: 0,
-                chat: false,
-            },
+            detail: DetailState::default(),
             follow: follow::Follow::default(),
             error: None,
             message: None,
             warnings: Vec::new(),
+            log: log::MessageLog::default(),
             spinner: 0,
             dirty: true,
             fatal: None,
@@ -325,12 +422,28 @@ impl App {
         self.list.loading.is_some() || self.loading_trace.is_some() || self.detail.preparing
     }
 
-    pub fn viewport(&self) -> Viewport {
-        crate::ui::viewport(self.size)
-    }
-
     /// The span whose detail is shown: the tree's selection.
     pub fn selected_span(&self) -> Option<usize> {
         self.open.as_ref().and_then(|o| o.view.selected_span())
+    }
+
+    /// Shows an error in the status line and keeps it in the message log.
+    pub fn report_error(&mut self, text: String) {
+        self.log.push(log::Level::Error, &text, self.now_ms);
+        self.error = Some(text);
+    }
+
+    /// Keeps a warning in the message log (shown in the status line until the next message).
+    pub fn report_warning(&mut self, text: &str) {
+        self.log.push(log::Level::Warning, text, self.now_ms);
+    }
+
+    /// The name of an experiment, when the source told it.
+    pub fn experiment_name(&self, id: &str) -> Option<&str> {
+        self.experiments
+            .as_ref()?
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| e.name.as_str())
     }
 }

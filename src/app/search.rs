@@ -15,12 +15,76 @@ pub struct Match {
 
 #[derive(Debug, Clone, Default)]
 pub struct TraceSearch {
+    /// The query that was run (empty: no search).
     pub query: String,
-    /// The query takes keystrokes.
-    pub typing: bool,
     pub matches: Vec<Match>,
     /// Index into `matches` of the one shown.
     pub current: Option<usize>,
+    /// Spans with a match (marked in the tree), by span index.
+    pub hits: Vec<bool>,
+}
+
+impl TraceSearch {
+    /// Runs a search over a trace.
+    pub fn run(trace: &Trace, query: &str) -> Self {
+        let matches = find(trace, query);
+        let mut hits = vec![false; trace.tree.len()];
+        for m in &matches {
+            if let Some(h) = hits.get_mut(m.span) {
+                *h = true;
+            }
+        }
+        TraceSearch {
+            query: query.to_string(),
+            matches,
+            current: None,
+            hits,
+        }
+    }
+
+    pub fn is_hit(&self, span: usize) -> bool {
+        self.hits.get(span).copied().unwrap_or(false)
+    }
+}
+
+/// The byte ranges of `line` where `query` occurs (smart case), for highlighting.
+pub fn occurrences(line: &str, query: &str) -> Vec<std::ops::Range<usize>> {
+    if query.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    if query.chars().any(char::is_uppercase) {
+        let mut from = 0;
+        while let Some(i) = line[from..].find(query) {
+            out.push(from + i..from + i + query.len());
+            from += i + query.len();
+        }
+        return out;
+    }
+    // case-insensitive: compare lowercased characters, map back to the line's bytes
+    let q: Vec<char> = query.chars().flat_map(char::to_lowercase).collect();
+    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let mut j = 0;
+        let mut k = i;
+        while j < q.len() && k < chars.len() {
+            let mut lc = chars[k].1.to_lowercase();
+            if lc.next() != Some(q[j]) || lc.next().is_some() {
+                break;
+            }
+            j += 1;
+            k += 1;
+        }
+        if j == q.len() {
+            let end = chars.get(k).map_or(line.len(), |(b, _)| *b);
+            out.push(chars[i].0..end);
+            i = k.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    out
 }
 
 fn finder(query: &str) -> impl Fn(&str) -> bool + '_ {
@@ -101,4 +165,17 @@ pub fn find(trace: &Trace, query: &str) -> Vec<Match> {
 pub fn line_of(lines: &[String], query: &str) -> Option<usize> {
     let found = finder(query);
     lines.iter().position(|l| found(l))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::occurrences;
+
+    #[test]
+    fn finds_every_occurrence_smart_case() {
+        assert_eq!(occurrences("Rag rag RAG", "rag"), vec![0..3, 4..7, 8..11]);
+        assert_eq!(occurrences("Rag rag RAG", "RAG"), vec![8..11]);
+        assert!(occurrences("世界rag", "RAG").is_empty());
+        assert_eq!(occurrences("世界rag", "rag"), vec![6..9]);
+    }
 }

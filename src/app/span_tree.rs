@@ -7,6 +7,7 @@ use std::collections::{BTreeSet, HashSet};
 use crate::model::time::format_duration_ns;
 use crate::model::{Span, SpanTree, SpanType, StatusCode, Trace};
 use crate::text::sanitize_line;
+use crate::viewport::Viewport;
 
 /// One span's row, prebuilt when the trace loads.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,12 +32,14 @@ pub struct SpanTreeView {
     pub rows: Vec<u32>,
     /// span index -> its row, `u32::MAX` when hidden
     row_of: Vec<u32>,
-    pub selected: usize,
-    pub offset: usize,
+    /// Selection and scroll over `rows`.
+    pub scroll: Viewport,
     /// Span types hidden by the span filter (their names, as MLflow writes them).
     pub hidden_types: BTreeSet<String>,
     /// Hide plumbing: untyped (UNKNOWN) and PARSER spans.
     pub hide_plumbing: bool,
+    /// Spans the span filter lets through.
+    shown: usize,
 }
 
 /// Is this span plumbing (glue code rather than a step worth seeing)?
@@ -88,10 +91,10 @@ impl SpanTreeView {
             expanded,
             rows: Vec::new(),
             row_of: vec![u32::MAX; tree.len()],
-            selected: 0,
-            offset: 0,
+            scroll: Viewport::list(),
             hidden_types: BTreeSet::new(),
             hide_plumbing: false,
+            shown: tree.len(),
         };
         v.recompute(tree);
         v
@@ -101,6 +104,9 @@ impl SpanTreeView {
     pub fn recompute(&mut self, tree: &SpanTree) {
         let keep = self.selected_span();
         let shown = self.filter_mask(tree);
+        self.shown = shown
+            .as_ref()
+            .map_or(tree.len(), |m| m.iter().filter(|k| **k).count());
         self.rows.clear();
         self.row_of.iter_mut().for_each(|r| *r = u32::MAX);
         let mut skip_deeper_than: Option<u32> = None;
@@ -124,15 +130,38 @@ impl SpanTreeView {
             }
         }
         // keep the selected span, or the nearest visible ancestor when it was folded away
+        let h = self.scroll.height();
+        self.scroll.fit(self.rows.len(), h);
         let mut cur = keep;
         while let Some(s) = cur {
             if let Some(r) = self.row_of(s) {
-                self.selected = r;
+                self.scroll.select(r);
                 break;
             }
             cur = tree.parent(s);
         }
-        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+    }
+
+    /// The selected row.
+    pub fn selected(&self) -> usize {
+        self.scroll.cursor()
+    }
+
+    /// Spans the filter lets through (folded or not).
+    pub fn shown_count(&self) -> usize {
+        self.shown
+    }
+
+    /// Is a span filter on (some spans hidden by type or as plumbing)?
+    pub fn filtered(&self) -> bool {
+        !self.hidden_types.is_empty() || self.hide_plumbing
+    }
+
+    /// Selects a row (clamped to the rows there are).
+    pub fn select_row(&mut self, row: usize) {
+        let h = self.scroll.height();
+        self.scroll.fit(self.rows.len(), h);
+        self.scroll.select(row);
     }
 
     /// Which spans the span filter keeps: those of a shown type, every span with an error or
@@ -171,7 +200,7 @@ impl SpanTreeView {
     }
 
     pub fn selected_span(&self) -> Option<usize> {
-        self.rows.get(self.selected).map(|&i| i as usize)
+        self.rows.get(self.selected()).map(|&i| i as usize)
     }
 
     pub fn row_of(&self, span: usize) -> Option<usize> {
@@ -198,7 +227,7 @@ impl SpanTreeView {
             }
         }
         if let Some(r) = self.row_of(span) {
-            self.selected = r;
+            self.select_row(r);
         }
     }
 

@@ -1,37 +1,13 @@
 //! The trace list pane's state: the summaries loaded so far, the sort order (an index, rebuilt
-//! when data or sort change, never per frame), selection, scroll, paging.
+//! when data or sort change, never per frame), selection and scroll (a [`Viewport`]), paging.
+
+use std::collections::BTreeSet;
 
 use crate::model::TraceInfo;
+use crate::source::{Order, SortValue};
+use crate::viewport::Viewport;
 
 use super::ReqId;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SortKey {
-    #[default]
-    Time,
-    Duration,
-    Tokens,
-    Name,
-}
-
-impl SortKey {
-    pub fn next(self) -> SortKey {
-        match self {
-            SortKey::Time => SortKey::Duration,
-            SortKey::Duration => SortKey::Tokens,
-            SortKey::Tokens => SortKey::Name,
-            SortKey::Name => SortKey::Time,
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            SortKey::Time => "time",
-            SortKey::Duration => "duration",
-            SortKey::Tokens => "tokens",
-            SortKey::Name => "name",
-        }
-    }
-}
 
 /// What the quick filter searches in a trace: name, id, previews, user, session, tags. Kept as
 /// is and lowercased (smart case: a query with an uppercase letter matches case-sensitively).
@@ -116,30 +92,55 @@ pub struct TraceListState {
     /// Every trace in sort order: indexes into `traces`.
     pub sorted: Vec<u32>,
     /// The rows shown: `sorted` narrowed by the quick filter.
-    pub order: Vec<u32>,
+    pub rows: Vec<u32>,
     /// The quick filter's text (empty: no filter).
     pub quick: String,
-    /// The quick filter takes keystrokes.
-    pub typing: bool,
-    pub sort: SortKey,
-    pub ascending: bool,
-    /// Selected row (position in `order`).
-    pub selected: usize,
-    pub offset: usize,
+    pub sort: Order,
+    /// Selection and scroll over `rows`.
+    pub view: Viewport,
     pub relative_time: bool,
+    /// The oldest and newest start among the traces (the time column's format).
+    pub time_range: Option<(i64, i64)>,
+    /// Experiments of the listed traces (the EXPERIMENT column shows when there are several).
+    pub experiments_seen: BTreeSet<String>,
+    /// Tag and metadata keys seen (the column chooser, filter completion).
+    pub tag_keys: BTreeSet<String>,
+    pub metadata_keys: BTreeSet<String>,
     pub next_page: Option<String>,
     /// The list request in flight.
     pub loading: Option<ReqId>,
     pub req: ReqId,
     /// The first page has arrived.
     pub loaded: bool,
+    /// After a reload (new sort, filter, experiments): the trace to select again when it is
+    /// in the first page.
+    pub reselect: Option<String>,
+    /// The sort was asked of the source (the first page is the true top); else it covers only
+    /// the loaded rows.
+    pub sorted_by_source: bool,
 }
 
 impl TraceListState {
+    /// The selected row (position in `rows`).
+    pub fn selected(&self) -> usize {
+        self.view.cursor()
+    }
+
     pub fn selected_trace(&self) -> Option<&TraceInfo> {
-        self.order
-            .get(self.selected)
+        self.rows
+            .get(self.selected())
             .and_then(|&i| self.traces.get(i as usize))
+    }
+
+    /// Sets the viewport's length to the rows shown (its height stays as last fitted).
+    fn refit(&mut self) {
+        let h = self.view.height();
+        self.view.fit(self.rows.len(), h);
+    }
+
+    /// Is every trace of the listing here (no further page on the source)?
+    pub fn complete(&self) -> bool {
+        self.next_page.is_none()
     }
 
     pub fn selected_id(&self) -> Option<String> {
@@ -155,6 +156,8 @@ impl TraceListState {
             self.haystacks.clear();
             self.by_id.clear();
             self.unseen.clear();
+            self.time_range = None;
+            self.experiments_seen.clear();
         }
         // offset paging can repeat a trace when new ones arrive between pages
         self.push_new(traces, false);
@@ -174,12 +177,37 @@ impl TraceListState {
             }
             self.by_id
                 .insert(t.trace_id.clone(), self.traces.len() as u32);
+            self.note(&t);
             self.facts.push(facts_of(&t));
             self.haystacks.push(Haystack::of(&t));
             self.unseen.push(unseen);
             self.traces.push(t);
         }
         self.traces.len() - before
+    }
+
+    /// Keeps what the columns and completions need to know about a trace.
+    fn note(&mut self, t: &TraceInfo) {
+        let ms = t.request_time_ms;
+        self.time_range = Some(match self.time_range {
+            None => (ms, ms),
+            Some((a, b)) => (a.min(ms), b.max(ms)),
+        });
+        if let Some(e) = &t.experiment_id
+            && !self.experiments_seen.contains(e)
+        {
+            self.experiments_seen.insert(e.clone());
+        }
+        for k in t.tags.keys() {
+            if !self.tag_keys.contains(k) && self.tag_keys.len() < 500 {
+                self.tag_keys.insert(k.clone());
+            }
+        }
+        for k in t.metadata.keys() {
+            if !self.metadata_keys.contains(k) && self.metadata_keys.len() < 500 {
+                self.metadata_keys.insert(k.clone());
+            }
+        }
     }
 
     /// Merges a live poll: new traces are added (marked unseen), known ones whose summary
@@ -194,6 +222,7 @@ impl TraceListState {
                     let i = i as usize;
                     if super::follow::changed(&self.traces[i], &t) {
                         merge.changed.push(t.trace_id.clone());
+                        self.note(&t);
                         self.facts[i] = facts_of(&t);
                         self.haystacks[i] = Haystack::of(&t);
                         self.traces[i] = t;
@@ -206,8 +235,8 @@ impl TraceListState {
         if merge.added.is_empty() && merge.changed.is_empty() {
             return merge;
         }
-        let top = (self.offset > 0)
-            .then(|| self.order.get(self.offset).map(|&i| i as usize))
+        let top = (self.view.offset() > 0)
+            .then(|| self.rows.get(self.view.offset()).map(|&i| i as usize))
             .flatten()
             .map(|i| self.traces[i].trace_id.clone());
         self.push_new(fresh, true);
@@ -215,9 +244,9 @@ impl TraceListState {
         // keep the first row on screen in place while the user is scrolled away
         if let Some(id) = top
             && let Some(&i) = self.by_id.get(&id)
-            && let Some(p) = self.order.iter().position(|&o| o == i)
+            && let Some(p) = self.rows.iter().position(|&o| o == i)
         {
-            self.offset = p;
+            self.view.set_offset(p);
         }
         merge
     }
@@ -229,7 +258,7 @@ impl TraceListState {
         if n <= max {
             return 0;
         }
-        let keep_sel = self.order.get(self.selected).map(|&i| i as usize);
+        let keep_sel = self.rows.get(self.selected()).map(|&i| i as usize);
         let mut by_time: Vec<usize> = (0..n).collect();
         by_time.sort_by(|&a, &b| {
             self.traces[b]
@@ -244,18 +273,18 @@ impl TraceListState {
             keep[s] = true;
         }
         let top = self
-            .order
-            .get(self.offset)
+            .rows
+            .get(self.view.offset())
             .map(|&i| self.traces[i as usize].trace_id.clone());
         let selected = self.selected_id();
-        let mut k = keep.iter();
-        self.traces.retain(|_| *k.next().unwrap_or(&false));
-        let mut k = keep.iter();
-        self.facts.retain(|_| *k.next().unwrap_or(&false));
-        let mut k = keep.iter();
-        self.haystacks.retain(|_| *k.next().unwrap_or(&false));
-        let mut k = keep.iter();
-        self.unseen.retain(|_| *k.next().unwrap_or(&false));
+        fn keep_marked<T>(v: &mut Vec<T>, keep: &[bool]) {
+            let mut k = keep.iter();
+            v.retain(|_| *k.next().unwrap_or(&false));
+        }
+        keep_marked(&mut self.traces, &keep);
+        keep_marked(&mut self.facts, &keep);
+        keep_marked(&mut self.haystacks, &keep);
+        keep_marked(&mut self.unseen, &keep);
         self.by_id = self
             .traces
             .iter()
@@ -268,17 +297,16 @@ impl TraceListState {
         }
         if let Some(id) = top
             && let Some(&i) = self.by_id.get(&id)
-            && let Some(p) = self.order.iter().position(|&o| o == i)
+            && let Some(p) = self.rows.iter().position(|&o| o == i)
         {
-            self.offset = p;
+            self.view.set_offset(p);
         }
-        self.offset = self.offset.min(self.order.len().saturating_sub(1));
         n - self.traces.len()
     }
 
     /// Unseen rows above the first row on screen (the "N new" marker).
     pub fn new_above(&self) -> usize {
-        self.order[..self.offset.min(self.order.len())]
+        self.rows[..self.view.offset().min(self.rows.len())]
             .iter()
             .filter(|&&i| self.unseen.get(i as usize).copied().unwrap_or(false))
             .count()
@@ -286,9 +314,9 @@ impl TraceListState {
 
     /// Marks the rows at positions `from..to` of the list as seen; true if any was unseen.
     pub fn mark_seen(&mut self, from: usize, to: usize) -> bool {
-        let to = to.min(self.order.len());
+        let to = to.min(self.rows.len());
         let mut any = false;
-        for &i in &self.order[from.min(to)..to] {
+        for &i in &self.rows[from.min(to)..to] {
             if let Some(u) = self.unseen.get_mut(i as usize) {
                 any |= *u;
                 *u = false;
@@ -315,32 +343,34 @@ impl TraceListState {
         let mut order: Vec<u32> = (0..self.traces.len() as u32).collect();
         let t = &self.traces;
         let f = &self.facts;
-        // descending by the key (names ascending), ties in arrival order
-        fn by<K: Ord>(order: &mut [u32], key: impl Fn(usize) -> K) {
-            order.sort_by(|&a, &b| key(b as usize).cmp(&key(a as usize)).then(a.cmp(&b)));
-        }
-        match self.sort {
-            SortKey::Time => by(&mut order, |i| t[i].request_time_ms),
-            SortKey::Duration => by(&mut order, |i| t[i].duration_ms),
-            SortKey::Tokens => by(&mut order, |i| f[i].tokens),
-            SortKey::Name => by(&mut order, |i| std::cmp::Reverse(t[i].name().unwrap_or(""))),
-        }
-        if self.ascending {
-            order.reverse();
-        }
+        let key = self.sort.key;
+        let value = |i: usize| match key {
+            crate::source::OrderKey::Tokens => f[i]
+                .tokens
+                .map_or(SortValue::Missing, |n| SortValue::Num(n as i64)),
+            k => SortValue::of(&t[i], k),
+        };
+        let values: Vec<SortValue> = (0..t.len()).map(value).collect();
+        let asc = self.sort.ascending;
+        // ties keep the order the traces arrived in (the source's order)
+        order.sort_by(|&a, &b| {
+            let o = values[a as usize].cmp(&values[b as usize]);
+            let o = if asc { o } else { o.reverse() };
+            o.then(a.cmp(&b))
+        });
         self.sorted = order;
         self.apply_quick(false);
+        self.refit();
         if let Some(id) = keep {
             self.select_id(&id);
         }
-        self.selected = self.selected.min(self.order.len().saturating_sub(1));
     }
 
     /// Narrows `sorted` to the rows that match the quick filter. With `narrowing`, the query
     /// only grew, so only the rows shown now are searched again (each keystroke gets cheaper).
     pub fn apply_quick(&mut self, narrowing: bool) {
         if self.quick.is_empty() {
-            self.order = self.sorted.clone();
+            self.rows = self.sorted.clone();
             return;
         }
         let cs = is_case_sensitive(&self.quick);
@@ -349,9 +379,9 @@ impl TraceListState {
         } else {
             self.quick.to_lowercase()
         };
-        let from = if narrowing { &self.order } else { &self.sorted };
+        let from = if narrowing { &self.rows } else { &self.sorted };
         let hay = &self.haystacks;
-        self.order = from
+        self.rows = from
             .iter()
             .copied()
             .filter(|&i| hay[i as usize].matches(&q, cs))
@@ -366,19 +396,33 @@ impl TraceListState {
             && is_case_sensitive(&query) == is_case_sensitive(&self.quick);
         self.quick = query;
         self.apply_quick(narrowing);
-        self.selected = 0;
+        self.refit();
+        self.view.select(0);
         if let Some(id) = keep {
             self.select_id(&id);
         }
+    }
+
+    /// The keys every tag or metadata value column could show, for the column chooser.
+    pub fn column_choices(&self) -> Vec<super::Column> {
+        let mut out: Vec<super::Column> = super::Column::BUILT_IN.to_vec();
+        out.extend(self.tag_keys.iter().map(|k| super::Column::Tag(k.clone())));
+        out.extend(
+            self.metadata_keys
+                .iter()
+                .map(|k| super::Column::Metadata(k.clone())),
+        );
+        out
     }
 
     pub fn select_id(&mut self, id: &str) -> bool {
         let Some(&want) = self.by_id.get(id) else {
             return false;
         };
-        match self.order.iter().position(|&i| i == want) {
+        match self.rows.iter().position(|&i| i == want) {
             Some(p) => {
-                self.selected = p;
+                self.refit();
+                self.view.select(p);
                 true
             }
             None => false,

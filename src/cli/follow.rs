@@ -25,14 +25,22 @@ const FORGET_AFTER_MS: i64 = 10 * 60_000;
 pub struct Printed {
     seen: HashMap<String, i64>,
     running: HashMap<String, i64>,
+    /// Printed while running (no name, no final state yet): printed once more when it ends.
+    printed_running: std::collections::HashSet<String>,
     newest_ms: Option<i64>,
 }
 
 impl Printed {
-    /// Takes a poll's answer; returns the traces not printed before, oldest first.
+    /// Takes a poll's answer; returns the traces not printed before, and those printed while
+    /// running that have ended since (their final state and name), oldest first.
     pub fn take_new(&mut self, page: Vec<TraceInfo>) -> Vec<TraceInfo> {
         let mut fresh = Vec::new();
         for t in page {
+            let running = t.state == TraceState::InProgress;
+            if !running && self.printed_running.remove(&t.trace_id) {
+                fresh.push(t);
+                continue;
+            }
             if t.state == TraceState::InProgress {
                 self.running.insert(t.trace_id.clone(), t.request_time_ms);
             } else {
@@ -44,6 +52,9 @@ impl Printed {
             );
             if !self.seen.contains_key(&t.trace_id) {
                 self.seen.insert(t.trace_id.clone(), t.request_time_ms);
+                if running {
+                    self.printed_running.insert(t.trace_id.clone());
+                }
                 fresh.push(t);
             }
         }
@@ -62,6 +73,8 @@ impl Printed {
         let horizon = since.saturating_sub(FORGET_AFTER_MS);
         self.seen.retain(|_, t| *t >= horizon);
         self.running.retain(|_, t| *t >= horizon);
+        let seen = &self.seen;
+        self.printed_running.retain(|id| seen.contains_key(id));
         Some(since)
     }
 
@@ -76,17 +89,6 @@ fn line(t: &TraceInfo, json: bool) -> Result<String> {
     } else {
         super::list_row(t, ID_W)
     })
-}
-
-/// Writes and flushes; false when the reader has gone (a closed pipe).
-fn out(text: &str) -> Result<bool> {
-    use std::io::Write;
-    let mut o = std::io::stdout().lock();
-    match o.write_all(text.as_bytes()).and_then(|_| o.flush()) {
-        Ok(()) => Ok(true),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
-        Err(e) => Err(e.into()),
-    }
 }
 
 pub async fn run(
@@ -111,11 +113,11 @@ pub async fn run(
     let first = src.list(query(None, crate::update::PAGE_SIZE)).await?;
     super::warn_all(&first.warnings);
     let now = printed.take_new(first.traces);
-    if !json && !out(&super::list_header(ID_W))? {
+    if !json && !super::write_out(&super::list_header(ID_W))? {
         return Ok(());
     }
     for t in now.iter().skip(now.len().saturating_sub(initial)) {
-        if !out(&line(t, json)?)? {
+        if !super::write_out(&line(t, json)?)? {
             return Ok(());
         }
     }
@@ -175,7 +177,7 @@ pub async fn run(
                     0
                 };
                 for t in &fresh {
-                    if !out(&line(t, json)?)? {
+                    if !super::write_out(&line(t, json)?)? {
                         return Ok(());
                     }
                 }
@@ -215,7 +217,14 @@ mod tests {
         ]);
         assert_eq!(b.len(), 1);
         let c = p.take_new(vec![info("c", 3, TraceState::Ok)]);
-        assert!(c.is_empty(), "a trace that finished is not printed again");
+        assert_eq!(
+            c.len(),
+            1,
+            "a trace printed while running is printed once more when it ends"
+        );
+        assert_eq!(c[0].state, TraceState::Ok);
+        let d = p.take_new(vec![info("c", 3, TraceState::Ok)]);
+        assert!(d.is_empty(), "and then never again");
         // far later: old ids are forgotten
         p.take_new(vec![info("z", 100 * 60_000, TraceState::Ok)]);
         let since = p.since(60_000).unwrap();

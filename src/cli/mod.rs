@@ -172,6 +172,11 @@ pub fn run(cli: Cli) -> Result<()> {
         )),
         Some(Command::Show { args, json, depth }) => {
             let (src, id) = match args.as_slice() {
+                [one] if looks_like_source(one) => anyhow::bail!(
+                    "show needs a TRACE_ID after the source: mlflow-tui show {} TRACE_ID (mlflow-tui list {} prints the ids)",
+                    source::redact_url(one),
+                    source::redact_url(one)
+                ),
                 [id] => (None, id.as_str()),
                 [src, id, ..] => (Some(src.as_str()), id.as_str()),
                 [] => anyhow::bail!("show needs a TRACE_ID"),
@@ -198,7 +203,10 @@ pub fn run(cli: Cli) -> Result<()> {
             drop(rt);
             let (keymap, problems) = crate::keymap::Keymap::new(&config.keys);
             if let Some(p) = problems.first() {
-                anyhow::bail!("config: {p}");
+                let file = crate::config::path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "the config file".into());
+                anyhow::bail!("{file}: [keys]: {p}");
             }
             let mut app = crate::app::App::new(
                 src.describe(),
@@ -209,6 +217,8 @@ pub fn run(cli: Cli) -> Result<()> {
                 },
             );
             app.keymap = keymap;
+            app.columns = crate::config::columns(&config);
+            app.source_sorts = src.sorts();
             app.experiment_ids = ids;
             app.color = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             app.palette = if config.theme == "light" {
@@ -225,16 +235,39 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// Is this argument a source rather than a trace id (a path that exists, a URI)?
+fn looks_like_source(arg: &str) -> bool {
+    let lower = arg.to_ascii_lowercase();
+    [
+        "http://",
+        "https://",
+        "sqlite:",
+        "file://",
+        "postgresql:",
+        "mysql:",
+        "databricks",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p))
+        || std::path::Path::new(arg).exists()
+}
+
 pub fn open_source(arg: Option<&str>) -> Result<Arc<dyn Source>> {
     Ok(source::open(arg)?)
 }
 
 /// Writes to stdout; a closed pipe (`| head`) ends quietly.
 pub fn emit(text: &str) -> Result<()> {
+    write_out(text).map(|_| ())
+}
+
+/// Writes to stdout and flushes; false when the reader has gone (a closed pipe).
+pub fn write_out(text: &str) -> Result<bool> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => Ok(other?),
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -261,6 +294,7 @@ async fn fetch_all(
                 page_token: token.take(),
                 filter: filter.clone(),
                 since_ms: None,
+                order: Default::default(),
             })
             .await?;
         traces.extend(page.traces);
@@ -287,10 +321,22 @@ async fn cmd_list(
     filter: Option<String>,
 ) -> Result<()> {
     let src = open_source(src)?;
+    let filter_given = filter.is_some();
     let (traces, warnings) = fetch_all(src.as_ref(), experiments, limit, filter).await?;
     warn_all(&warnings);
     if json {
         return emit(&(escape_json_unsafe(serde_json::to_string_pretty(&traces)?) + "\n"));
+    }
+    if traces.is_empty() {
+        // stdout stays a table (a header only) for scripts; the note goes to stderr
+        eprintln!(
+            "mlflow-tui: no traces{}",
+            if filter_given {
+                " match the filter"
+            } else {
+                ""
+            }
+        );
     }
     emit(&render_list(&traces))
 }
@@ -318,9 +364,6 @@ pub fn render_list(traces: &[TraceInfo]) -> String {
     let mut out = list_header(id_w);
     for t in traces {
         out.push_str(&list_row(t, id_w));
-    }
-    if traces.is_empty() {
-        out.push_str("(no traces)\n");
     }
     out
 }

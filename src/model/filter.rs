@@ -355,6 +355,11 @@ fn field_of(raw: &str, column: usize) -> Result<Field, FilterError> {
                 _ => return err(column, format!("unknown span field {k:?}; one of: span.name, span.type, span.status, span.content, span.attributes.<key>")),
             }))
         }
+        // MLflow refuses a bare `text` ("Invalid clause(s)"): only trace.text searches spans
+        ("text", None) => err(
+            column,
+            "a bare text is not a field MLflow accepts; search the trace's text with trace.text LIKE '%word%'",
+        ),
         (_, None) => Attribute::parse(&lower)
             .map(Field::Attribute)
             .ok_or_else(|| FilterError { column, message: format!("unknown field {entity:?}; use attributes.<key>, tags.<key>, metadata.<key>, span.<field>, feedback.<name> or expectation.<name>") }),
@@ -682,6 +687,9 @@ mod tests {
         assert_eq!(e("timestamp_ms > '5'").column, 16);
         assert_eq!(e("timestamp_ms LIKE 5").column, 14);
         assert_eq!(e("trace.text = 'x'").column, 12);
+        // as MLflow 3.17's SearchTraceUtils: a bare `text` is refused, trace.text is not
+        assert!(e("text LIKE '%x%'").message.contains("trace.text"));
+        assert_eq!(e("text LIKE '%x%'").column, 1);
         assert_eq!(e("status = 'OK' AND").column, 18);
         assert_eq!(e("status").column, 7);
         assert_eq!(e("status IN 'OK'").column, 11);

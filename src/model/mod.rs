@@ -4,6 +4,7 @@
 pub mod attr;
 pub mod chat;
 pub mod filter;
+pub mod mlflow_json;
 pub mod parse;
 pub mod time;
 pub mod tree;

@@ -1127,6 +1127,24 @@ mod tests {
         assert_eq!(t.info.duration_ms, Some(3));
     }
 
+    /// A GetTrace answer's inner object (`traces/get?allow_partial=true`): OTLP spans with typed
+    /// attribute values, next to `trace_info`, read by the same span-document parser.
+    #[test]
+    fn get_trace_answer_spans() {
+        let inner = r#"{"trace_info":{"trace_id":"tr-1"},"spans":[{"trace_id":"YHPzjuvRjf1wpPLXenwSbQ==",
+            "span_id":"8q0o0c1aMes=","parent_span_id":"","name":"tool","start_time_unix_nano":1795254258450375681,
+            "end_time_unix_nano":null,"attributes":[{"key":"mlflow.spanType","value":{"string_value":"TOOL"}},
+            {"key":"mlflow.spanInputs","value":{"kvlist_value":{"values":[{"key":"x","value":{"int_value":3}}]}}}],
+            "status":{"code":"STATUS_CODE_UNSET"}}]}"#;
+        let (spans, _, warnings) = parse_spans_doc(inner).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(spans.len(), 1);
+        assert_eq!(spans[0].name, "tool");
+        assert_eq!(spans[0].span_type.as_str(), "TOOL");
+        assert!(spans[0].duration_ns().is_none(), "still running");
+        assert!(spans[0].inputs().is_some());
+    }
+
     #[test]
     fn one_bad_span_keeps_the_rest() {
         let t =

@@ -26,6 +26,43 @@ pub fn parse_proto_duration_ms(s: &str) -> Option<i64> {
     Some(if negative { -ms } else { ms })
 }
 
+/// A list's time column: `HH:MM:SS` for today, `Mon DD HH:MM` earlier this year, the date
+/// for other years; in UTC or the local time zone.
+pub fn format_list_time(ms: i64, now_ms: i64, utc: bool) -> String {
+    fn fmt<Tz: TimeZone>(tz: &Tz, ms: i64, now_ms: i64) -> Option<String>
+    where
+        Tz::Offset: std::fmt::Display,
+    {
+        let t = tz.timestamp_millis_opt(ms).single()?;
+        let now = tz.timestamp_millis_opt(now_ms).single()?;
+        Some(if t.date_naive() == now.date_naive() {
+            t.format("%H:%M:%S").to_string()
+        } else if t.format("%Y").to_string() == now.format("%Y").to_string() {
+            t.format("%b %d %H:%M").to_string()
+        } else {
+            t.format("%Y-%m-%d").to_string()
+        })
+    }
+    let out = if utc {
+        fmt(&Utc, ms, now_ms)
+    } else {
+        fmt(&Local, ms, now_ms)
+    };
+    out.unwrap_or_else(|| "-".into())
+}
+
+/// Is `ms` on the same day as `now_ms` (UTC or local)?
+pub fn same_day(ms: i64, now_ms: i64, utc: bool) -> bool {
+    fn day<Tz: TimeZone>(tz: &Tz, ms: i64) -> Option<chrono::NaiveDate> {
+        Some(tz.timestamp_millis_opt(ms).single()?.date_naive())
+    }
+    if utc {
+        day(&Utc, ms).is_some() && day(&Utc, ms) == day(&Utc, now_ms)
+    } else {
+        day(&Local, ms).is_some() && day(&Local, ms) == day(&Local, now_ms)
+    }
+}
+
 /// A duration for people: `850µs`, `75ms`, `1.25s`, `3m 02s`, `2h 05m`.
 pub fn format_duration_ns(ns: u64) -> String {
     if ns < 1_000 {

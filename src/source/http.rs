@@ -13,7 +13,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::{Experiment, ListQuery, Source, SourceError, TracePage, redact_url};
-use crate::model::parse::{info_from_spans, parse_info, parse_span, parse_spans_doc};
+use crate::model::parse::{info_from_spans, parse_info, parse_spans_doc};
 use crate::model::{Trace, TraceInfo};
 
 /// Responses bigger than this are refused (a list page, an info).
@@ -427,7 +427,7 @@ impl HttpSource {
         let mut body = json!({
             "locations": locations,
             "max_results": q.max_results.clamp(1, MAX_PAGE),
-            "order_by": ["timestamp_ms DESC"],
+            "order_by": [order_by(q)],
         });
         if let Some(t) = &q.page_token {
             body["page_token"] = Value::String(t.clone());
@@ -452,7 +452,7 @@ impl HttpSource {
             .map(|id| ("experiment_ids", id.clone()))
             .collect();
         query.push(("max_results", q.max_results.clamp(1, MAX_PAGE).to_string()));
-        query.push(("order_by", "timestamp_ms DESC".into()));
+        query.push(("order_by", order_by(q)));
         if let Some(t) = &q.page_token {
             query.push(("page_token", t.clone()));
         }
@@ -466,83 +466,82 @@ impl HttpSource {
     }
 
     async fn info(&self, id: &str) -> Result<Option<TraceInfo>, SourceError> {
+        let seg = path_segment(id);
         if self.api.load(Ordering::Relaxed) != API_V2 {
             match self
-                .json(
-                    Method::GET,
-                    &format!("/api/3.0/mlflow/traces/{}", path_segment(id)),
-                    &[],
-                    None,
+                .info_at(
+                    &format!("/api/3.0/mlflow/traces/{seg}"),
+                    &["trace", "trace_info"],
                 )
                 .await
             {
-                Ok(v) => {
-                    let info = v
-                        .get("trace")
-                        .and_then(|t| t.get("trace_info"))
-                        .unwrap_or(&v);
-                    return parse_info(info).map(Some).map_err(|e| {
-                        SourceError::Other(format!("{}: {e}", self.url("/api/3.0/mlflow/traces")))
-                    });
-                }
                 Err(CallError::Missing) => {}
-                Err(CallError::Source(SourceError::NotFound(_))) => return Ok(None),
-                Err(CallError::Source(e)) => return Err(e),
+                other => return Self::info_found(other),
             }
         }
         match self
-            .json(
-                Method::GET,
-                &format!("/api/2.0/mlflow/traces/{}/info", path_segment(id)),
-                &[],
-                None,
+            .info_at(
+                &format!("/api/2.0/mlflow/traces/{seg}/info"),
+                &["trace_info"],
             )
             .await
         {
-            Ok(v) => {
-                let info = v.get("trace_info").unwrap_or(&v);
-                parse_info(info).map(Some).map_err(|e| {
-                    SourceError::Other(format!("{}: {e}", self.url("/api/2.0/mlflow/traces")))
-                })
-            }
-            Err(CallError::Missing) | Err(CallError::Source(SourceError::NotFound(_))) => Ok(None),
+            Err(CallError::Missing) => Ok(None),
+            other => Self::info_found(other),
+        }
+    }
+
+    /// One info endpoint: the answer's object under `keys` (or the answer itself), parsed.
+    async fn info_at(&self, path: &str, keys: &[&str]) -> Result<TraceInfo, CallError> {
+        let v = self.json(Method::GET, path, &[], None).await?;
+        let info = keys.iter().try_fold(&v, |v, k| v.get(k)).unwrap_or(&v);
+        parse_info(info)
+            .map_err(|e| CallError::Source(SourceError::Other(format!("{}: {e}", self.url(path)))))
+    }
+
+    /// An info call's outcome: a trace the server does not have is `None`.
+    fn info_found(r: Result<TraceInfo, CallError>) -> Result<Option<TraceInfo>, SourceError> {
+        match r {
+            Ok(i) => Ok(Some(i)),
+            Err(CallError::Source(SourceError::NotFound(_))) | Err(CallError::Missing) => Ok(None),
             Err(CallError::Source(e)) => Err(e),
         }
     }
 
     /// Spans of a trace still being written: GetTrace with allow_partial (3.x SQL stores).
+    /// The answer `{"trace": {"trace_info": …, "spans": […]}}` goes through the same span
+    /// parser as every other span document (the inner object has a `spans` list).
     async fn partial(&self, id: &str) -> Result<Option<Trace>, SourceError> {
+        const PATH: &str = "/api/3.0/mlflow/traces/get";
         let q = [
             ("trace_id", id.to_string()),
             ("allow_partial", "true".to_string()),
         ];
-        let v = match self
-            .json(Method::GET, "/api/3.0/mlflow/traces/get", &q, None)
-            .await
-        {
-            Ok(v) => v,
+        let body = match self.call(Method::GET, PATH, &q, None, SPANS_LIMIT).await {
+            Ok(b) => b,
             Err(CallError::Missing) | Err(CallError::Source(SourceError::NotFound(_))) => {
                 return Ok(None);
             }
             Err(CallError::Source(e)) => return Err(e),
         };
-        let t = v.get("trace").unwrap_or(&v);
-        let mut spans = Vec::new();
-        let mut warnings = Vec::new();
-        for (i, s) in t
-            .get("spans")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            match parse_span(&s.to_string()) {
-                Ok(s) => spans.push(s),
-                Err(e) => warnings.push(format!("span #{i}: {e}")),
-            }
+        #[derive(serde::Deserialize)]
+        struct Answer<'a> {
+            #[serde(borrow)]
+            trace: &'a serde_json::value::RawValue,
         }
-        let info = match t.get("trace_info").map(parse_info) {
-            Some(Ok(i)) => i,
+        #[derive(serde::Deserialize)]
+        struct InfoOnly {
+            trace_info: Option<Value>,
+        }
+        let bad =
+            |e: &dyn std::fmt::Display| SourceError::Other(format!("{}: {e}", self.url(PATH)));
+        let answer: Answer = serde_json::from_slice(&body).map_err(|e| bad(&e))?;
+        let inner = answer.trace.get();
+        let (spans, _, warnings) = parse_spans_doc(inner).map_err(|e| bad(&e))?;
+        let info = match serde_json::from_str::<InfoOnly>(inner)
+            .map(|i| i.trace_info.map(|v| parse_info(&v)))
+        {
+            Ok(Some(Ok(i))) => i,
             _ => info_from_spans(&spans, Some(id.to_string())),
         };
         let mut trace = Trace::new(info, spans);
@@ -604,6 +603,12 @@ fn route_missing(content_type: &str, body: &[u8]) -> bool {
     )
 }
 
+/// The errors below this one, outermost first, as text.
+fn causes(e: &reqwest::Error) -> impl Iterator<Item = String> + '_ {
+    std::iter::successors(std::error::Error::source(e), |inner| inner.source())
+        .map(|inner| inner.to_string())
+}
+
 fn network_error(url: &str, e: &reqwest::Error) -> SourceError {
     let what = if e.is_connect() {
         "cannot connect (is the server running?)".to_string()
@@ -613,21 +618,14 @@ fn network_error(url: &str, e: &reqwest::Error) -> SourceError {
         "the connection broke while reading the answer".to_string()
     } else if e.is_redirect() {
         // the policy's own reason is the innermost error
-        let mut reason = "too many redirects".to_string();
-        let mut src = std::error::Error::source(e);
-        while let Some(inner) = src {
-            reason = inner.to_string();
-            src = inner.source();
-        }
-        reason
+        causes(e)
+            .last()
+            .unwrap_or_else(|| "too many redirects".to_string())
     } else {
-        let mut s = e.to_string();
-        let mut src = std::error::Error::source(e);
-        while let Some(inner) = src {
-            s = format!("{s}: {inner}");
-            src = inner.source();
-        }
-        s
+        std::iter::once(e.to_string())
+            .chain(causes(e))
+            .collect::<Vec<_>>()
+            .join(": ")
     };
     // reqwest's messages carry the URL; ours is already without credentials
     SourceError::Network(format!("{url}: {}", super::redact_in_text(&what)))
@@ -683,10 +681,23 @@ fn status_error(url: &str, status: StatusCode, content_type: &str, body: &[u8]) 
     }
 }
 
+/// The `order_by` MLflow is asked for: the list's sort where the server has it, else newest
+/// first (the rest is sorted over the loaded rows).
+fn order_by(q: &ListQuery) -> String {
+    q.order
+        .mlflow_order_by()
+        .unwrap_or_else(|| "timestamp_ms DESC".to_string())
+}
+
 #[async_trait]
 impl Source for HttpSource {
     fn describe(&self) -> String {
         format!("server {}", self.base)
+    }
+
+    fn sorts(&self) -> Vec<super::OrderKey> {
+        use super::OrderKey::*;
+        vec![Time, Duration, Name]
     }
 
     async fn experiments(&self) -> Result<Vec<Experiment>, SourceError> {

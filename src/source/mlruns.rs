@@ -29,8 +29,10 @@ pub fn is_file_store(dir: &Path) -> bool {
 
 pub struct FileStore {
     root: PathBuf,
-    /// The last full scan, reused while paging through it (a new first page scans again).
-    scanned: Mutex<Option<Scan>>,
+    /// The last full scan and what it was for (experiments, `since_ms`), reused while paging
+    /// through the same listing (a first page scans again; a live-tail poll never serves the
+    /// list's next page).
+    scanned: Mutex<Option<(ScanKey, Scan)>>,
     /// Every `trace_info.yaml` read, by path, with its modification time and length: a scan
     /// reads again only the files that changed (follow mode scans every few seconds).
     parsed: Mutex<std::collections::HashMap<PathBuf, (Stamp, TraceInfo)>>,
@@ -39,6 +41,7 @@ pub struct FileStore {
 type Stamp = (Option<std::time::SystemTime>, u64);
 
 type Scan = (Vec<(TraceInfo, PathBuf)>, Vec<String>);
+type ScanKey = (Vec<String>, Option<i64>);
 
 fn read_yaml(path: &Path) -> Result<Value, SourceError> {
     let text =
@@ -235,11 +238,12 @@ impl LocalStore for FileStore {
                 .scanned
                 .lock()
                 .map_err(|_| SourceError::Other("file store scan failed".into()))?;
-            match (&*cache, query.page_token.is_some()) {
-                (Some(s), true) => s.clone(),
+            let key = (query.experiment_ids.clone(), query.since_ms);
+            match &*cache {
+                Some((k, s)) if query.page_token.is_some() && *k == key => s.clone(),
                 _ => {
                     let s = self.scan(query);
-                    *cache = Some(s.clone());
+                    *cache = Some((key, s.clone()));
                     s
                 }
             }

@@ -43,6 +43,19 @@ pub enum SourceError {
 }
 
 impl SourceError {
+    /// Might trying again help? A server that is down or busy, a locked database: yes. A
+    /// request the server refused (4xx), a bad filter, a missing file: no, never retry.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SourceError::Network(_) | SourceError::Database(_) => true,
+            SourceError::Status { code, .. } => *code >= 500 || *code == 429 || *code == 408,
+            SourceError::BadFile { .. }
+            | SourceError::NotFound(_)
+            | SourceError::Auth(_)
+            | SourceError::Other(_) => false,
+        }
+    }
+
     pub fn bad_file(path: &Path, message: impl std::fmt::Display) -> Self {
         SourceError::BadFile {
             path: path.display().to_string(),
@@ -59,6 +72,132 @@ pub struct Experiment {
     pub active: bool,
 }
 
+/// What a list can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum OrderKey {
+    #[default]
+    Time,
+    Duration,
+    Tokens,
+    Name,
+}
+
+impl OrderKey {
+    pub const ALL: [OrderKey; 4] = [
+        OrderKey::Time,
+        OrderKey::Duration,
+        OrderKey::Tokens,
+        OrderKey::Name,
+    ];
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderKey::Time => "time",
+            OrderKey::Duration => "duration",
+            OrderKey::Tokens => "tokens",
+            OrderKey::Name => "name",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.trim().to_ascii_lowercase();
+        OrderKey::ALL.into_iter().find(|k| {
+            k.label() == s
+                || (s == "latency" && *k == OrderKey::Duration)
+                || (s == "timestamp" && *k == OrderKey::Time)
+        })
+    }
+    pub fn next(self) -> Self {
+        let i = OrderKey::ALL.iter().position(|k| *k == self).unwrap_or(0);
+        OrderKey::ALL[(i + 1) % OrderKey::ALL.len()]
+    }
+    /// The direction a sort starts in: newest, slowest, most tokens first; names A to Z.
+    pub fn natural_ascending(self) -> bool {
+        self == OrderKey::Name
+    }
+}
+
+/// A sort: the key and its direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Order {
+    pub key: OrderKey,
+    pub ascending: bool,
+}
+
+impl Order {
+    pub fn natural(key: OrderKey) -> Self {
+        Order {
+            key,
+            ascending: key.natural_ascending(),
+        }
+    }
+    /// Newest first: what every source gives without being asked.
+    pub fn is_default(self) -> bool {
+        self == Order::default()
+    }
+    /// How the title says it: `duration ↓` (descending), `name ↑` (A to Z).
+    pub fn label(self) -> String {
+        format!(
+            "{} {}",
+            self.key.label(),
+            if self.ascending { "↑" } else { "↓" }
+        )
+    }
+    /// MLflow's `order_by` clause, for the keys a server sorts by.
+    pub fn mlflow_order_by(self) -> Option<String> {
+        let field = match self.key {
+            OrderKey::Time => "timestamp_ms",
+            OrderKey::Duration => "execution_time_ms",
+            OrderKey::Name => "name",
+            OrderKey::Tokens => return None,
+        };
+        Some(format!(
+            "{field} {}",
+            if self.ascending { "ASC" } else { "DESC" }
+        ))
+    }
+}
+
+/// Sorts summaries by an order, ties by id as MLflow breaks them (keys are worked out once per
+/// trace, not per comparison).
+pub fn sort_infos(infos: &mut Vec<TraceInfo>, order: Order) {
+    if order.is_default() {
+        sort_newest_first(infos);
+        return;
+    }
+    let mut keyed: Vec<(SortValue, TraceInfo)> = std::mem::take(infos)
+        .into_iter()
+        .map(|i| (SortValue::of(&i, order.key), i))
+        .collect();
+    keyed.sort_by(|(ka, a), (kb, b)| {
+        let o = ka.cmp(kb);
+        let o = if order.ascending { o } else { o.reverse() };
+        o.then_with(|| a.trace_id.cmp(&b.trace_id))
+    });
+    *infos = keyed.into_iter().map(|(_, i)| i).collect();
+}
+
+/// A trace's value for a sort key. Missing values sort below every present one.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SortValue {
+    Missing,
+    Num(i64),
+    Text(String),
+}
+
+impl SortValue {
+    pub fn of(i: &TraceInfo, key: OrderKey) -> Self {
+        match key {
+            OrderKey::Time => SortValue::Num(i.request_time_ms),
+            OrderKey::Duration => i.duration_ms.map_or(SortValue::Missing, SortValue::Num),
+            OrderKey::Tokens => i
+                .token_usage()
+                .map_or(SortValue::Missing, |u| SortValue::Num(u.total as i64)),
+            OrderKey::Name => i
+                .name()
+                .map_or(SortValue::Missing, |n| SortValue::Text(n.to_string())),
+        }
+    }
+}
+
 /// What to list: which experiments (empty: every active one), how many, from where.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListQuery {
@@ -69,6 +208,8 @@ pub struct ListQuery {
     pub filter: Option<String>,
     /// Only traces that started at or after this (ms since the epoch): follow mode's polls.
     pub since_ms: Option<i64>,
+    /// The sort (default: newest first).
+    pub order: Order,
 }
 
 impl ListQuery {
@@ -84,6 +225,7 @@ impl ListQuery {
             page_token: None,
             filter,
             since_ms,
+            order: Order::default(),
         }
     }
 
@@ -129,6 +271,11 @@ pub trait Source: Send + Sync {
     /// Files to watch for changes in follow mode; `None`: poll only.
     fn watch_target(&self) -> Option<watch::WatchTarget> {
         None
+    }
+    /// The keys this source sorts by itself (`ListQuery::order`); the others are sorted over
+    /// what is loaded.
+    fn sorts(&self) -> Vec<OrderKey> {
+        OrderKey::ALL.to_vec()
     }
 }
 
@@ -198,6 +345,7 @@ pub fn filtered_page<S: LocalStore + ?Sized>(
         page_token: None,
         filter: None,
         since_ms: query.since_ms,
+        order: Order::default(),
     })?;
     let mut kept = Vec::new();
     for info in all.traces {
@@ -216,10 +364,30 @@ pub fn filtered_page<S: LocalStore + ?Sized>(
     Ok(Some(page))
 }
 
+/// A local listing in an order the store does not keep itself: everything, sorted, then paged.
+/// `None` when the query asks for the store's own order (newest first).
+pub fn ordered_page<S: LocalStore + ?Sized>(
+    store: &S,
+    query: &ListQuery,
+) -> Result<Option<TracePage>, SourceError> {
+    if query.order.is_default() {
+        return Ok(None);
+    }
+    let all = store.list(&ListQuery {
+        max_results: 0,
+        page_token: None,
+        order: Order::default(),
+        ..query.clone()
+    })?;
+    let mut page = page_of(all.traces, query)?;
+    page.warnings = all.warnings;
+    Ok(Some(page))
+}
+
 /// Sorts newest first (ties by id, as MLflow does) and cuts one page at an offset token.
+/// The stores apply `since_ms` themselves, before cloning what they list.
 pub fn page_of(mut infos: Vec<TraceInfo>, query: &ListQuery) -> Result<TracePage, SourceError> {
-    infos.retain(|i| query.is_recent(i));
-    sort_newest_first(&mut infos);
+    sort_infos(&mut infos, query.order);
     let offset = parse_offset_token(query.page_token.as_deref())?;
     let max = if query.max_results == 0 {
         usize::MAX
@@ -326,10 +494,32 @@ fn is_sqlite_file(path: &Path) -> bool {
         .unwrap_or(false)
 }
 
+/// Does the folder hold trace JSON files, at any depth (`exports/2026-11-21/*.json`)? Hidden
+/// folders are skipped, as the JSON store skips them; the walk stops at the first file found
+/// and after a bounded number of folders.
 fn has_json_files(dir: &Path) -> bool {
-    std::fs::read_dir(dir)
-        .map(|rd| rd.flatten().any(|e| json::is_trace_file_name(&e.path())))
-        .unwrap_or(false)
+    let mut stack = vec![dir.to_path_buf()];
+    let mut seen = 0;
+    while let Some(d) = stack.pop() {
+        seen += 1;
+        if seen > 10_000 {
+            return false;
+        }
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            if e.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            match e.file_type() {
+                Ok(t) if t.is_dir() => stack.push(e.path()),
+                Ok(t) if t.is_file() && json::is_trace_file_name(&e.path()) => return true,
+                _ => {}
+            }
+        }
+    }
+    false
 }
 
 /// Works out what a SOURCE argument is, from what it is: a `.db` path or `sqlite:///` URI, a
@@ -516,6 +706,18 @@ mod tests {
         assert!(!e.contains("pw"), "{e}");
         let e = detect("/definitely/not/here").unwrap_err().to_string();
         assert!(e.contains("/definitely/not/here: no such file"), "{e}");
+    }
+
+    #[test]
+    fn a_folder_of_dated_folders_of_json_is_a_json_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let day = dir.path().join("exports/2026-11-21");
+        std::fs::create_dir_all(&day).unwrap();
+        std::fs::write(day.join("t.json"), "{}").unwrap();
+        assert_eq!(
+            detect(dir.path().join("exports").to_str().unwrap()).unwrap(),
+            SourceKind::Json(dir.path().join("exports"))
+        );
     }
 
     #[test]

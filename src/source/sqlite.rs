@@ -414,6 +414,9 @@ impl LocalStore for SqliteStore {
         if let Some(page) = super::filtered_page(self, query, crate::model::filter::Store::Sql)? {
             return Ok(page);
         }
+        if let Some(page) = super::ordered_page(self, query)? {
+            return Ok(page);
+        }
         let offset = parse_offset_token(query.page_token.as_deref())?;
         let limit = if query.max_results == 0 {
             -1

@@ -1,43 +1,57 @@
-//! The help overlay, generated from the keymap (so it shows overrides from the config file).
+//! The help popup: every key grouped by pane (from the keymap, so overrides show), long
+//! descriptions wrapped, scrollable, and narrowed by `/`.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::pane_block;
 use super::theme::Theme;
-use crate::app::App;
-use crate::text::fit;
+use super::{Areas, pane_block};
+use crate::app::help::{HelpRow, key_width, rows};
+use crate::app::{App, Overlay};
+use crate::text::{fit, sanitize_line};
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let mut rows: Vec<(String, &str)> = app.keymap.help_rows();
-    rows.push(("1-9".into(), "expand the span tree to that depth"));
-    rows.push((
-        "mouse".into(),
-        "click to select (twice to fold), wheel to scroll",
-    ));
-    let key_w = rows
+pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme) {
+    let Some(Overlay::Help {
+        view,
+        query,
+        typing,
+    }) = &app.overlay
+    else {
+        return;
+    };
+    frame.render_widget(Clear, a.popup);
+    let title = format!(" Keys {} · / searches · ? or esc closes ", view.position());
+    frame.render_widget(pane_block(title, true, theme), a.popup);
+    let inner = super::inner(a.popup);
+    if inner.height == 0 {
+        return;
+    }
+    let search = ratatui::layout::Rect::new(inner.x, inner.y, inner.width, 1);
+    let q = sanitize_line(query.text());
+    let search_line = match (*typing, q.is_empty()) {
+        (true, _) => Line::from(vec![
+            Span::styled("/", theme.key),
+            Span::raw(q.into_owned()),
+            Span::styled("▏", theme.key),
+        ]),
+        (false, false) => Line::styled(format!("/{q}  (/ to change)"), theme.dim),
+        (false, true) => Line::styled("/ to search the keys", theme.dim),
+    };
+    frame.render_widget(Paragraph::new(search_line), search);
+    let body = a.popup_body;
+    let kw = key_width(&app.keymap);
+    let all = rows(&app.keymap, body.width as usize, query.text());
+    let lines: Vec<Line> = all[view.visible()]
         .iter()
-        .map(|(k, _)| crate::text::width(k))
-        .max()
-        .unwrap_or(8)
-        .min(22);
-    let w = (area.width.saturating_sub(4)).min(76);
-    let h = (area.height.saturating_sub(2)).min(rows.len() as u16 + 2);
-    let popup = super::centered(area, w, h);
-    frame.render_widget(Clear, popup);
-    let block = pane_block(" Keys (? or esc to close) ".into(), true, theme);
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
-    let lines: Vec<Line> = rows
-        .iter()
-        .map(|(k, d)| {
-            Line::from(vec![
-                Span::styled(format!("{} ", fit(k, key_w)), theme.key),
-                Span::raw(*d),
-            ])
+        .map(|r| match r {
+            HelpRow::Heading(t) => Line::styled(t.clone(), theme.header),
+            HelpRow::Blank => Line::raw(""),
+            HelpRow::Entry { keys, text } => Line::from(vec![
+                Span::styled(format!("{} ", fit(keys, kw)), theme.key),
+                Span::raw(text.clone()),
+            ]),
         })
         .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
+    frame.render_widget(Paragraph::new(lines), body);
 }

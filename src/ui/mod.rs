@@ -1,7 +1,11 @@
-//! Rendering: a pure function of the state. One module per pane, named as in `app`.
+//! Rendering: a pure function of the state. One module per pane or popup, named as in `app`.
+//! [`areas`] is the one layout: `update` fits every viewport to it and `render` draws into it,
+//! so what is counted is what is drawn.
 
+pub mod columns;
 pub mod detail;
 pub mod help;
+pub mod messages;
 pub mod picker;
 pub mod span_tree;
 pub mod status;
@@ -12,47 +16,164 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::widgets::{Block, BorderType, Borders};
 
-use crate::app::{App, Focus, Viewport};
+use crate::app::{App, Focus, Overlay, Tab};
 use theme::Theme;
 
-/// Where each pane goes at a terminal size.
+/// Where everything goes at the current size, zoom and popup.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Panes {
+pub struct Areas {
     pub trace_list: Rect,
+    pub list_header: Rect,
+    pub list_body: Rect,
     pub span_tree: Rect,
+    pub tree_body: Rect,
     pub detail: Rect,
+    pub detail_tabs: Rect,
+    pub detail_summary: Rect,
+    pub detail_body: Rect,
     pub status: Rect,
+    /// The open popup and the rows inside it that scroll.
+    pub popup: Rect,
+    pub popup_body: Rect,
+    /// Completions offered for the prompt, above the status line.
+    pub completions: Rect,
 }
 
-pub fn layout(size: (u16, u16)) -> Panes {
-    let area = Rect::new(0, 0, size.0, size.1);
-    let [main, status] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
-    let [top, bottom] =
-        Layout::vertical([Constraint::Percentage(38), Constraint::Percentage(62)]).areas(main);
-    let split = if size.0 >= 90 {
-        Direction::Horizontal
-    } else {
-        Direction::Vertical
-    };
-    let [tree, detail] = Layout::default()
-        .direction(split)
-        .constraints([Constraint::Percentage(45), Constraint::Percentage(55)])
-        .areas(bottom);
-    Panes {
-        trace_list: top,
-        span_tree: tree,
-        detail,
-        status,
+/// Inside a bordered block.
+pub fn inner(r: Rect) -> Rect {
+    Rect::new(
+        r.x.saturating_add(1),
+        r.y.saturating_add(1),
+        r.width.saturating_sub(2),
+        r.height.saturating_sub(2),
+    )
+}
+
+/// The first `n` rows of an area, and the rest.
+fn split_top(r: Rect, n: u16) -> (Rect, Rect) {
+    let n = n.min(r.height);
+    (
+        Rect::new(r.x, r.y, r.width, n),
+        Rect::new(r.x, r.y + n, r.width, r.height - n),
+    )
+}
+
+/// Rows of the span summary at the top of the detail: two when there is room, one when the
+/// pane is small, none when it is tiny or no span is selected.
+fn summary_rows(app: &App, avail: u16) -> u16 {
+    let span = app.open.is_some() && app.selected_span().is_some() && app.detail.tab != Tab::Trace;
+    match (span, avail) {
+        (false, _) => 0,
+        (true, a) if a >= 10 => 2,
+        (true, a) if a >= 5 => 1,
+        _ => 0,
     }
 }
 
-/// Rows each scrollable pane shows at a size (borders, headers and tab bars taken off).
-pub fn viewport(size: (u16, u16)) -> Viewport {
-    let p = layout(size);
-    Viewport {
-        list_rows: p.trace_list.height.saturating_sub(3) as usize,
-        tree_rows: p.span_tree.height.saturating_sub(2) as usize,
-        detail_rows: p.detail.height.saturating_sub(3) as usize,
+pub fn areas(app: &App) -> Areas {
+    let size = app.size;
+    let area = Rect::new(0, 0, size.0, size.1);
+    let [main, status] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    let none = Rect::new(0, 0, 0, 0);
+    let (list, tree, det) = if app.zoom {
+        match app.focus {
+            Focus::TraceList => (main, none, none),
+            Focus::SpanTree => (none, main, none),
+            Focus::Detail => (none, none, main),
+        }
+    } else {
+        let [top, bottom] =
+            Layout::vertical([Constraint::Percentage(38), Constraint::Percentage(62)]).areas(main);
+        let split = if size.0 >= 90 {
+            Direction::Horizontal
+        } else {
+            Direction::Vertical
+        };
+        let [tree, detail] = Layout::default()
+            .direction(split)
+            .constraints([Constraint::Percentage(45), Constraint::Percentage(55)])
+            .areas(bottom);
+        (top, tree, detail)
+    };
+    let (list_header, list_body) = split_top(inner(list), 1);
+    let (detail_tabs, rest) = split_top(inner(det), 1);
+    let (detail_summary, detail_body) = split_top(rest, summary_rows(app, rest.height));
+    let (popup, popup_body) = popup_areas(app, area);
+    let completions = match &app.prompt {
+        Some(p) if !p.completions.is_empty() || p.error.is_some() => {
+            let want = if p.completions.is_empty() {
+                let (col, msg) = p.error.clone().unwrap_or_default();
+                let text = format!("✗ column {col}: {msg}");
+                crate::text::word_wrap(&text, size.0 as usize).len().min(4)
+            } else {
+                p.completions.len().min(8)
+            };
+            let h = (want as u16).min(main.height);
+            Rect::new(0, main.height.saturating_sub(h), size.0, h)
+        }
+        _ => none,
+    };
+    Areas {
+        trace_list: list,
+        list_header,
+        list_body,
+        span_tree: tree,
+        tree_body: inner(tree),
+        detail: det,
+        detail_tabs,
+        detail_summary,
+        detail_body,
+        status,
+        popup,
+        popup_body,
+        completions,
+    }
+}
+
+fn popup_areas(app: &App, area: Rect) -> (Rect, Rect) {
+    let none = (Rect::new(0, 0, 0, 0), Rect::new(0, 0, 0, 0));
+    let Some(o) = &app.overlay else {
+        return none;
+    };
+    let bottom = Rect::new(0, 0, area.width, area.height.saturating_sub(1));
+    match o {
+        Overlay::Help { .. } | Overlay::Messages(_) => {
+            let p = centered(
+                bottom,
+                bottom.width.saturating_sub(2).min(100),
+                bottom.height,
+            );
+            let b = inner(p);
+            if matches!(o, Overlay::Help { .. }) {
+                // a line for what is typed to narrow it
+                (p, split_top(b, 1).1)
+            } else {
+                (p, b)
+            }
+        }
+        Overlay::Experiments(_) => {
+            let p = centered(bottom, area.width.saturating_sub(4).min(72), 20);
+            (p, split_top(inner(p), 1).1)
+        }
+        Overlay::SpanFilter(_) => {
+            let types = app.open.as_ref().map_or(0, |o| {
+                crate::app::SpanTreeView::type_counts(&o.trace.tree).len()
+            });
+            let p = centered(
+                bottom,
+                area.width.saturating_sub(4).min(60),
+                (types as u16).saturating_add(3),
+            );
+            (p, inner(p))
+        }
+        Overlay::Columns { choices, .. } => {
+            let p = centered(
+                bottom,
+                area.width.saturating_sub(4).min(64),
+                (choices.len() as u16).saturating_add(3),
+            );
+            (p, split_top(inner(p), 1).1)
+        }
     }
 }
 
@@ -87,30 +208,23 @@ pub fn pane_block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> 
 /// Draws the whole screen from the state. Reads only.
 pub fn render(frame: &mut Frame, app: &App) {
     let theme = Theme::new(app.color);
-    let panes = layout((frame.area().width, frame.area().height));
-    trace_list::render(
-        frame,
-        panes.trace_list,
-        app,
-        &theme,
-        app.focus == Focus::TraceList,
-    );
-    span_tree::render(
-        frame,
-        panes.span_tree,
-        app,
-        &theme,
-        app.focus == Focus::SpanTree,
-    );
-    detail::render(frame, panes.detail, app, &theme, app.focus == Focus::Detail);
-    status::render(frame, panes.status, app, &theme);
-    if app.picker.is_some() {
-        picker::render(frame, frame.area(), app, &theme);
+    let a = areas(app);
+    if a.trace_list.area() > 0 {
+        trace_list::render(frame, &a, app, &theme, app.focus == Focus::TraceList);
     }
-    if app.span_filter.is_some() {
-        picker::render_span_filter(frame, frame.area(), app, &theme);
+    if a.span_tree.area() > 0 {
+        span_tree::render(frame, &a, app, &theme, app.focus == Focus::SpanTree);
     }
-    if app.help {
-        help::render(frame, frame.area(), app, &theme);
+    if a.detail.area() > 0 {
+        detail::render(frame, &a, app, &theme, app.focus == Focus::Detail);
+    }
+    status::render(frame, &a, app, &theme);
+    match &app.overlay {
+        Some(Overlay::Help { .. }) => help::render(frame, &a, app, &theme),
+        Some(Overlay::Experiments(_)) => picker::render(frame, &a, app, &theme),
+        Some(Overlay::SpanFilter(_)) => picker::render_span_filter(frame, &a, app, &theme),
+        Some(Overlay::Messages(_)) => messages::render(frame, &a, app, &theme),
+        Some(Overlay::Columns { .. }) => columns::render(frame, &a, app, &theme),
+        None => {}
     }
 }

@@ -2,13 +2,12 @@
 //! row. Rows were prebuilt when the trace loaded; only the visible window is drawn.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::pane_block;
 use super::theme::Theme;
+use super::{Areas, pane_block};
 use crate::app::App;
 use crate::text::{fit, truncate, width};
 
@@ -28,34 +27,66 @@ fn bar(start: f32, end: f32, w: usize) -> String {
     s
 }
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: bool) {
-    let title = match (&app.open, &app.loading_trace) {
-        (_, Some(_)) => " Spans (loading…) ".to_string(),
-        (Some(o), None) => {
+/// The tree's title: position, span count, the span filter when on, the search.
+pub fn title(app: &App) -> String {
+    match (&app.open, &app.loading_trace, &app.load_failure) {
+        (_, Some(_), _) => " Spans (loading…) ".to_string(),
+        (None, None, Some(_)) => " Spans (not loaded) ".to_string(),
+        (Some(o), None, _) => {
             let q = crate::text::sanitize_line(&o.search.query);
-            let search = match (o.search.typing, o.search.current) {
-                (true, _) => format!(" · /{q}▏"),
-                (false, Some(c)) => format!(" · /{q} {}/{}", c + 1, o.search.matches.len()),
-                (false, None) if !q.is_empty() => format!(" · /{q} no match"),
-                _ => String::new(),
+            let search = match o.search.current {
+                Some(c) => format!(" · /{q} {}/{}", c + 1, o.search.matches.len()),
+                None if !q.is_empty() && o.search.matches.is_empty() => {
+                    format!(" · /{q} no match")
+                }
+                None if !q.is_empty() => format!(" · /{q} {} matches", o.search.matches.len()),
+                None => String::new(),
             };
-            format!(" Spans ({}){search} ", o.trace.span_count())
+            let v = &o.view;
+            let filter = if v.filtered() {
+                let hidden = o.trace.span_count().saturating_sub(v.shown_count());
+                format!(" · filter: {hidden} hidden (T)")
+            } else {
+                String::new()
+            };
+            let pos = if v.rows.is_empty() {
+                "0".to_string()
+            } else {
+                format!("{}/{}", v.selected() + 1, v.rows.len())
+            };
+            format!(" Spans {pos} of {}{filter}{search} ", o.trace.span_count())
         }
-        (None, None) => " Spans ".to_string(),
-    };
-    let block = pane_block(title, focused, theme);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
+        (None, None, None) => " Spans ".to_string(),
+    }
+}
+
+pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme, focused: bool) {
+    let block = pane_block(title(app), focused, theme);
+    frame.render_widget(block, a.span_tree);
+    let inner = a.tree_body;
     if inner.height == 0 || inner.width == 0 {
         return;
     }
     let Some(open) = app.open.as_ref() else {
-        let hint = if app.loading_trace.is_some() {
-            "loading…"
-        } else {
-            "select a trace"
+        let lines = match (&app.loading_trace, &app.load_failure) {
+            (Some(_), _) => vec![Line::styled("loading…", theme.dim)],
+            (None, Some(f)) => vec![
+                Line::styled(
+                    format!(
+                        "✗ could not load trace {}",
+                        crate::text::sanitize_line(&f.trace_id)
+                    ),
+                    theme.error,
+                ),
+                Line::raw(crate::text::sanitize_line(&f.error).into_owned()),
+                Line::styled("r reloads the list; M shows every message", theme.dim),
+            ],
+            (None, None) => vec![Line::styled("select a trace", theme.dim)],
         };
-        frame.render_widget(Paragraph::new(Line::styled(hint, theme.dim)), inner);
+        frame.render_widget(
+            Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
+            inner,
+        );
         return;
     };
     let tree = &open.trace.tree;
@@ -71,13 +102,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: 
     let dur_w = 9;
     let name_w = w.saturating_sub(bar_w + dur_w + if bar_w > 0 { 1 } else { 0 });
     let mut lines = Vec::with_capacity(inner.height as usize);
-    for (row, &span) in view
-        .rows
-        .iter()
-        .enumerate()
-        .skip(view.offset)
-        .take(inner.height as usize)
-    {
+    for row in view.scroll.visible() {
+        let span = view.rows[row];
         let i = span as usize;
         let t = &view.rows_text[i];
         let depth = tree.depth(i) as usize;
@@ -93,7 +119,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: 
         } else {
             "▶ "
         };
-        let selected = row == view.selected;
+        let selected = row == view.selected();
+        let hit = open.search.is_hit(i);
         let base = if selected {
             if focused {
                 theme.selected
@@ -103,13 +130,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: 
         } else {
             Style::default()
         };
-        let name_style = if t.error && !selected {
+        let name_style = if hit && !selected {
+            theme.search
+        } else if t.error && !selected {
             theme.error
         } else {
             base
         };
         let badge = format!("[{}] ", t.badge);
         let mut tail = String::new();
+        if hit {
+            tail.push_str(" ◆");
+        }
         if t.error {
             tail.push_str(" ✗");
         }

@@ -25,6 +25,8 @@ pub struct Theme {
     pub tab_active: Style,
     pub status: Style,
     pub key: Style,
+    /// Search matches (tree names, detail text).
+    pub search: Style,
 }
 
 impl Theme {
@@ -49,6 +51,7 @@ impl Theme {
                 tab_active: plain.add_modifier(Modifier::REVERSED),
                 status: plain,
                 key: plain.add_modifier(Modifier::BOLD),
+                search: plain.add_modifier(Modifier::REVERSED | Modifier::UNDERLINED),
             };
         }
         Theme {
@@ -82,6 +85,10 @@ impl Theme {
             status: Style::default().fg(Color::Gray),
             key: Style::default()
                 .fg(Color::Cyan)
+                .add_modifier(Modifier::BOLD),
+            search: Style::default()
+                .fg(Color::Black)
+                .bg(Color::Yellow)
                 .add_modifier(Modifier::BOLD),
         }
     }

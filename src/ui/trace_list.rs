@@ -1,97 +1,46 @@
 //! The trace list pane: only the visible rows are built, each cell cut to its display width.
+//! The title says where the selection is, how the list is sorted and narrowed, and plainly when
+//! a view covers only the rows loaded so far.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::pane_block;
 use super::theme::Theme;
-use crate::app::App;
-use crate::app::detail::format_time;
-use crate::model::TraceState;
-use crate::model::time::{format_duration_ms, format_relative_ms};
+use super::{Areas, pane_block};
+use crate::app::{App, Column};
+use crate::model::time::{format_duration_ms, format_list_time, format_relative_ms, same_day};
+use crate::model::{TraceInfo, TraceState};
 use crate::text::{fit, preview, sanitize_line};
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Col {
-    Time,
-    Name,
-    State,
-    Duration,
-    Spans,
-    Tokens,
-    User,
-    Session,
-    Request,
-    Response,
-}
-
-impl Col {
-    fn title(self) -> &'static str {
-        match self {
-            Col::Time => "TIME",
-            Col::Name => "NAME",
-            Col::State => "STATE",
-            Col::Duration => "DURATION",
-            Col::Spans => "SPANS",
-            Col::Tokens => "TOKENS",
-            Col::User => "USER",
-            Col::Session => "SESSION",
-            Col::Request => "REQUEST",
-            Col::Response => "RESPONSE",
-        }
+/// The time column's width: `HH:MM:SS` when every trace is from today, else room for a date.
+fn time_width(app: &App) -> usize {
+    if app.list.relative_time {
+        return 9;
     }
-    fn right(self) -> bool {
-        matches!(self, Col::Duration | Col::Spans | Col::Tokens)
+    match app.list.time_range {
+        Some((oldest, newest))
+            if same_day(oldest, app.now_ms, app.utc) && same_day(newest, app.now_ms, app.utc) =>
+        {
+            8
+        }
+        _ => 12,
     }
 }
 
-/// Columns that fit the width, with their widths; the previews share what is left.
-fn columns(width: usize, relative: bool) -> Vec<(Col, usize)> {
-    let time_w = if relative { 9 } else { 19 };
-    // in the order they are dropped when the terminal is narrow (last dropped first)
-    let fixed = [
-        (Col::Name, 18),
-        (Col::State, 11),
-        (Col::Time, time_w),
-        (Col::Duration, 8),
-        (Col::Tokens, 7),
-        (Col::Spans, 6),
-        (Col::User, 10),
-        (Col::Session, 12),
-    ];
-    let mut chosen: Vec<(Col, usize)> = Vec::new();
-    let mut used = 0;
-    for (c, w) in fixed {
-        if used + w + 1 + 12 <= width || chosen.is_empty() {
-            chosen.push((c, w));
-            used += w + 1;
-        }
-    }
-    let rest = width.saturating_sub(used);
-    if rest >= 24 {
-        let req = rest / 2;
-        chosen.push((Col::Request, req.saturating_sub(1)));
-        chosen.push((Col::Response, rest - req));
-    } else if rest > 0 {
-        chosen.push((Col::Request, rest));
-    }
-    let order = [
-        Col::Time,
-        Col::Name,
-        Col::State,
-        Col::Duration,
-        Col::Spans,
-        Col::Tokens,
-        Col::User,
-        Col::Session,
-        Col::Request,
-        Col::Response,
-    ];
-    chosen.sort_by_key(|(c, _)| order.iter().position(|o| o == c));
-    chosen
+/// The columns that fit the list's width (the EXPERIMENT column only while the list holds
+/// several experiments), with their widths.
+pub fn fitted_columns(app: &App, width: usize) -> Vec<(Column, usize)> {
+    let gutter = if app.follow.on { 2 } else { 0 };
+    let several = app.list.experiments_seen.len() > 1;
+    let chosen: Vec<Column> = app
+        .columns
+        .iter()
+        .filter(|c| **c != Column::Experiment || several)
+        .cloned()
+        .collect();
+    crate::app::columns::fit(&chosen, width.saturating_sub(gutter), time_width(app))
 }
 
 fn cell(text: &str, w: usize, right: bool) -> String {
@@ -107,72 +56,179 @@ fn cell(text: &str, w: usize, right: bool) -> String {
     }
 }
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: bool) {
+/// The list's title: position, sort, narrowing, follow state.
+pub fn title(app: &App) -> String {
     let list = &app.list;
-    let more = if list.next_page.is_some() { "+" } else { "" };
-    let count = if list.quick.is_empty() {
-        format!("{}{more}", list.order.len())
+    let more = !list.complete();
+    let n = list.rows.len();
+    let pos = if n == 0 {
+        "0".to_string()
     } else {
-        format!("{}/{}{more}", list.order.len(), list.traces.len())
+        format!("{}/{n}", list.selected() + 1)
     };
-    let filter = match (list.typing, list.quick.is_empty()) {
-        (true, _) => format!(" · /{}▏", crate::text::sanitize_line(&list.quick)),
-        (false, false) => format!(" · /{}", crate::text::sanitize_line(&list.quick)),
-        (false, true) => String::new(),
-    };
-    let structured = match &app.filter {
-        Some(f) => format!(" · filter: {}", crate::text::sanitize_line(f)),
-        None => String::new(),
-    };
-    let live = match (&app.follow, list.new_above()) {
+    let mut t = format!(" Traces {pos}");
+    if !list.quick.is_empty() {
+        t.push_str(&format!(
+            " of {}{} · /{}",
+            list.traces.len(),
+            if more { " loaded" } else { "" },
+            sanitize_line(&list.quick)
+        ));
+    } else if more {
+        t.push('+');
+    }
+    t.push_str(&format!(" · sort: {}", list.sort.label()));
+    if more && (!list.quick.is_empty() || !list.sorted_by_source) {
+        t.push_str(" (only the loaded rows: the source has more)");
+    }
+    if let Some(f) = &app.filter {
+        t.push_str(&format!(" · filter: {}", sanitize_line(f)));
+    }
+    t.push_str(&match (&app.follow, list.new_above()) {
         (f, _) if !f.on => String::new(),
         (f, _) if f.paused => " · ⏸ paused".to_string(),
         (_, 0) => " · ● live".to_string(),
         (_, n) => format!(" · ● live · ↑ {n} new"),
-    };
-    let title = format!(
-        " Traces ({count}) · sort: {}{}{filter}{structured}{live} ",
-        list.sort.label(),
-        if list.ascending { " ↑" } else { " ↓" }
-    );
-    let block = pane_block(title, focused, theme);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.height == 0 || inner.width == 0 {
+    });
+    t.push(' ');
+    t
+}
+
+fn value(
+    app: &App,
+    t: &TraceInfo,
+    facts: crate::app::trace_list::RowFacts,
+    c: &Column,
+    w: usize,
+    theme: &Theme,
+) -> (String, Style) {
+    let plain = Style::default();
+    match c {
+        Column::Time => (
+            if app.list.relative_time {
+                format_relative_ms(t.request_time_ms, app.now_ms)
+            } else {
+                format_list_time(t.request_time_ms, app.now_ms, app.utc)
+            },
+            plain,
+        ),
+        Column::Name => (sanitize_line(t.name().unwrap_or("-")).into_owned(), plain),
+        Column::State => (
+            match t.state {
+                TraceState::InProgress => "● RUNNING".to_string(),
+                TraceState::Error => "✗ ERROR".to_string(),
+                TraceState::Unspecified => "-".to_string(),
+                s => s.as_str().to_string(),
+            },
+            theme.state(t.state),
+        ),
+        Column::Duration => match t.state {
+            // running: the time since it started (the clock is read when drawing)
+            TraceState::InProgress if app.now_ms > t.request_time_ms => (
+                format!("{}…", format_duration_ms(app.now_ms - t.request_time_ms)),
+                theme.running,
+            ),
+            _ => (
+                t.duration_ms
+                    .map(format_duration_ms)
+                    .unwrap_or_else(|| "-".into()),
+                plain,
+            ),
+        },
+        Column::Spans => (
+            facts
+                .spans
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "-".into()),
+            plain,
+        ),
+        Column::Tokens => (
+            facts
+                .tokens
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "-".into()),
+            plain,
+        ),
+        Column::Cost => (
+            t.cost()
+                .map(|c| format!("{:.4}", c.total))
+                .unwrap_or_else(|| "-".into()),
+            plain,
+        ),
+        Column::User => (
+            sanitize_line(t.user().unwrap_or("-")).into_owned(),
+            theme.dim,
+        ),
+        Column::Session => (
+            sanitize_line(t.session().unwrap_or("-")).into_owned(),
+            theme.dim,
+        ),
+        Column::Experiment => {
+            let id = t.experiment_id.as_deref().unwrap_or("-");
+            (
+                sanitize_line(app.experiment_name(id).unwrap_or(id)).into_owned(),
+                theme.dim,
+            )
+        }
+        Column::Request => (preview(t.request_preview().unwrap_or(""), w), theme.dim),
+        Column::Response => (preview(t.response_preview().unwrap_or(""), w), theme.dim),
+        Column::Tag(k) => (preview(t.tags.get(k).map_or("-", String::as_str), w), plain),
+        Column::Metadata(k) => (
+            preview(t.metadata.get(k).map_or("-", String::as_str), w),
+            plain,
+        ),
+    }
+}
+
+pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme, focused: bool) {
+    let list = &app.list;
+    let block = pane_block(title(app), focused, theme);
+    frame.render_widget(block, a.trace_list);
+    let (header_area, body) = (a.list_header, a.list_body);
+    if header_area.width == 0 || header_area.height == 0 {
         return;
     }
-    // while following, a gutter marks the rows not seen yet
+    let width = header_area.width as usize;
     let gutter = if app.follow.on { 2 } else { 0 };
-    let width = (inner.width as usize).saturating_sub(gutter);
-    let cols = columns(width, list.relative_time);
-    let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
+    let cols = fitted_columns(app, width);
     let mut header: Vec<Span> = Vec::with_capacity(cols.len() + 1);
     if gutter > 0 {
         header.push(Span::raw("  "));
     }
-    header.extend(
-        cols.iter().map(|(c, w)| {
-            Span::styled(format!("{} ", cell(c.title(), *w, c.right())), theme.header)
-        }),
-    );
-    lines.push(Line::from(header));
-    if list.order.is_empty() {
+    header.extend(cols.iter().map(|(c, w)| {
+        let mut title = c.title();
+        if c.order_key() == Some(list.sort.key) {
+            // the arrow always shows: the title gives way
+            let keep = w.saturating_sub(1);
+            title = title.chars().take(keep).collect();
+            title.push_str(if list.sort.ascending { "↑" } else { "↓" });
+        }
+        Span::styled(
+            format!("{} ", cell(&title, *w, c.right_aligned())),
+            theme.header,
+        )
+    }));
+    frame.render_widget(Paragraph::new(Line::from(header)), header_area);
+    let mut lines: Vec<Line> = Vec::with_capacity(body.height as usize);
+    if list.rows.is_empty() {
         let text = if !list.quick.is_empty() && !list.traces.is_empty() {
             "no trace matches the quick filter (esc clears it)"
         } else if list.loading.is_some() {
             "loading traces…"
         } else if app.error.is_some() && !list.loaded {
             "could not load traces (see the status line; r to retry)"
+        } else if app.filter.is_some() {
+            "no trace matches the filter (f edits it)"
         } else {
             "no traces here"
         };
         lines.push(Line::styled(text, theme.dim));
     }
-    let rows = (inner.height as usize).saturating_sub(1);
-    for (pos, &idx) in list.order.iter().enumerate().skip(list.offset).take(rows) {
-        let t = &list.traces[idx as usize];
-        let facts = list.facts.get(idx as usize).copied().unwrap_or_default();
-        let selected = pos == list.selected;
+    for pos in list.view.visible() {
+        let idx = list.rows[pos] as usize;
+        let t = &list.traces[idx];
+        let facts = list.facts.get(idx).copied().unwrap_or_default();
+        let selected = pos == list.selected();
         let row_style = match (selected, focused) {
             (true, true) => theme.selected,
             (true, false) => theme.selected_unfocused,
@@ -180,7 +236,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: 
         };
         let mut spans = Vec::with_capacity(cols.len() + 1);
         if gutter > 0 {
-            let fresh = list.unseen.get(idx as usize).copied().unwrap_or(false);
+            let fresh = list.unseen.get(idx).copied().unwrap_or(false);
             spans.push(if fresh {
                 Span::styled("● ", theme.fresh)
             } else {
@@ -188,67 +244,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: 
             });
         }
         for (c, w) in &cols {
-            let (text, style) = match c {
-                Col::Time => (
-                    if list.relative_time {
-                        format_relative_ms(t.request_time_ms, app.now_ms)
-                    } else {
-                        format_time(t.request_time_ms, app.utc)
-                    },
-                    Style::default(),
-                ),
-                Col::Name => (
-                    sanitize_line(t.name().unwrap_or("-")).into_owned(),
-                    Style::default(),
-                ),
-                Col::State => (
-                    match t.state {
-                        TraceState::InProgress => "● RUNNING".to_string(),
-                        s => s.as_str().to_string(),
-                    },
-                    theme.state(t.state),
-                ),
-                Col::Duration => match t.state {
-                    // running: the time since it started (the clock is read when drawing)
-                    TraceState::InProgress if app.now_ms > t.request_time_ms => (
-                        format!("{}…", format_duration_ms(app.now_ms - t.request_time_ms)),
-                        theme.running,
-                    ),
-                    _ => (
-                        t.duration_ms
-                            .map(format_duration_ms)
-                            .unwrap_or_else(|| "-".into()),
-                        Style::default(),
-                    ),
-                },
-                Col::Spans => (
-                    facts
-                        .spans
-                        .map(|n| n.to_string())
-                        .unwrap_or_else(|| "-".into()),
-                    Style::default(),
-                ),
-                Col::Tokens => (
-                    facts
-                        .tokens
-                        .map(|n| n.to_string())
-                        .unwrap_or_else(|| "-".into()),
-                    Style::default(),
-                ),
-                Col::User => (
-                    sanitize_line(t.user().unwrap_or("-")).into_owned(),
-                    theme.dim,
-                ),
-                Col::Session => (
-                    sanitize_line(t.session().unwrap_or("-")).into_owned(),
-                    theme.dim,
-                ),
-                Col::Request => (preview(t.request_preview().unwrap_or(""), *w), theme.dim),
-                Col::Response => (preview(t.response_preview().unwrap_or(""), *w), theme.dim),
-            };
+            let (text, style) = value(app, t, facts, c, *w, theme);
             let style = if selected { row_style } else { style };
             spans.push(Span::styled(
-                format!("{} ", cell(&text, *w, c.right())),
+                format!("{} ", cell(&text, *w, c.right_aligned())),
                 style,
             ));
         }
@@ -258,21 +257,5 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, focused: 
         }
         lines.push(line);
     }
-    frame.render_widget(Paragraph::new(lines), inner);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn columns_fit_every_width() {
-        for w in [10, 38, 60, 80, 120, 200, 400] {
-            let cols = columns(w, false);
-            let used: usize = cols.iter().map(|(_, w)| w + 1).sum();
-            assert!(used <= w + 1 || cols.len() == 1, "{w}: {used}");
-            assert!(cols.iter().any(|(c, _)| *c == Col::Name));
-        }
-        assert!(columns(200, false).iter().any(|(c, _)| *c == Col::Response));
-    }
+    frame.render_widget(Paragraph::new(lines), body);
 }

@@ -2,6 +2,8 @@
 //! trace that must come out the same from every source.
 #![allow(dead_code)]
 
+pub mod term;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -230,24 +232,8 @@ impl Harness {
     pub fn answer(&mut self, cmd: mlflow_tui::app::Cmd) -> Option<mlflow_tui::app::Msg> {
         use mlflow_tui::app::{Cmd, Msg};
         Some(match cmd {
-            Cmd::LoadTraces {
-                req,
-                experiment_ids,
-                filter,
-                page_token,
-                append,
-            } => {
-                let q = ListQuery {
-                    experiment_ids,
-                    max_results: mlflow_tui::update::PAGE_SIZE,
-                    page_token,
-                    filter,
-                    since_ms: None,
-                };
-                let page = self
-                    .rt
-                    .block_on(self.src.list(q))
-                    .map_err(|e| e.to_string());
+            Cmd::LoadTraces { req, query, append } => {
+                let page = self.rt.block_on(self.src.list(query));
                 Msg::TracesLoaded { req, append, page }
             }
             Cmd::LoadTrace { req, trace_id } => {
@@ -296,17 +282,8 @@ impl Harness {
                     .block_on(self.src.experiments())
                     .map_err(|e| e.to_string()),
             ),
-            Cmd::Poll {
-                req,
-                experiment_ids,
-                filter,
-                since_ms,
-            } => {
-                let q = ListQuery::poll(experiment_ids, filter, since_ms);
-                let result = self
-                    .rt
-                    .block_on(self.src.list(q))
-                    .map_err(|e| e.to_string());
+            Cmd::Poll { req, query } => {
+                let result = self.rt.block_on(self.src.list(query));
                 Msg::Polled {
                     req,
                     at_ms: self.app.now_ms,
@@ -364,7 +341,7 @@ pub fn buffer_text(b: &ratatui::buffer::Buffer) -> String {
 pub fn select_trace_named(h: &mut Harness, name: &str) {
     h.app.focus = mlflow_tui::app::Focus::TraceList;
     h.keys("g");
-    for _ in 0..h.app.list.order.len() {
+    for _ in 0..h.app.list.rows.len() {
         if h.app.list.selected_trace().and_then(|t| t.name()) == Some(name) {
             return;
         }

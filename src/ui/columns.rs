@@ -1,0 +1,60 @@
+//! The column chooser: built-in columns, then every tag and metadata key seen; space toggles,
+//! enter or esc closes and keeps the choice in the config file.
+
+use ratatui::Frame;
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Clear, Paragraph};
+
+use super::theme::Theme;
+use super::{Areas, pane_block};
+use crate::app::{App, Overlay};
+use crate::text::{sanitize_line, truncate};
+
+pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme) {
+    let Some(Overlay::Columns { view, choices, .. }) = &app.overlay else {
+        return;
+    };
+    frame.render_widget(Clear, a.popup);
+    frame.render_widget(
+        pane_block(
+            format!(" Columns {} · space toggles · esc saves ", view.position()),
+            true,
+            theme,
+        ),
+        a.popup,
+    );
+    let inner = super::inner(a.popup);
+    if inner.height == 0 {
+        return;
+    }
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            "shown in this order; narrow terminals drop the least important first",
+            theme.dim,
+        )),
+        ratatui::layout::Rect::new(inner.x, inner.y, inner.width, 1),
+    );
+    let w = a.popup_body.width as usize;
+    let lines: Vec<Line> = view
+        .visible()
+        .map(|i| {
+            let c = &choices[i];
+            let on = app.columns.contains(c);
+            let text = format!(
+                "[{}] {}",
+                if on { "x" } else { " " },
+                sanitize_line(&c.describe())
+            );
+            Line::styled(
+                truncate(&text, w).into_owned(),
+                if i == view.cursor() {
+                    theme.selected
+                } else {
+                    Style::default()
+                },
+            )
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), a.popup_body);
+}

@@ -1,0 +1,748 @@
+//! Journeys: a user's task end to end, the real binary in a real (pseudo-)terminal at 80x24 and
+//! 200x50, asserting on the screen a user sees. Each defect of issue 11 has a journey that
+//! failed before its fix; the features (zoom, palette, hints, picker, span summary, columns,
+//! search, sideways scroll) have theirs. `scripts/ci.sh` runs them against the release binary
+//! (`MLFLOW_TUI_BIN`); `cargo test` against the debug one.
+
+mod common;
+
+use common::term::Term;
+use common::*;
+use std::path::PathBuf;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (200, 50)];
+
+fn demo_arg() -> String {
+    demo().display().to_string()
+}
+
+fn fixture(store: &str) -> String {
+    fixtures().join(store).display().to_string()
+}
+
+/// Opens the demo and waits for its list and the first trace.
+fn open_demo(cols: u16, rows: u16) -> Term {
+    let t = Term::run(&[&demo_arg()], cols, rows);
+    t.wait_for("the list and the first trace", |s| {
+        s.contains("Traces 1/") && s.contains("Spans 1/")
+    });
+    t
+}
+
+/// `a-b of c` after `marker` in a line (the range shown and the total).
+fn range_in(line: &str, marker: &str) -> (usize, usize, usize) {
+    let from = line.find(marker).expect("the marker in the line");
+    let title = &line[from..];
+    let at = title.find(" of ").expect("a range in the title");
+    let before = &title[..at];
+    let range = before.rsplit(' ').next().unwrap_or_default();
+    let (a, b) = range.split_once('-').expect("a-b");
+    let total: String = title[at + 4..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    (
+        a.parse().unwrap(),
+        b.parse().unwrap(),
+        total.parse().unwrap(),
+    )
+}
+
+/// Selects the first trace in the list whose name is `name`, with the quick filter, then
+/// clears the filter (the selection stays) and waits until it is open.
+fn select_named(t: &mut Term, name: &str) {
+    t.keys(&["/"]);
+    t.type_text(name);
+    t.keys(&["enter"]);
+    t.wait_for(name, |s| {
+        s.contains(&format!("/{name}")) && !s.contains("loading")
+    });
+    t.keys(&["esc"]);
+    t.wait_for("the filter cleared", |s| !s.contains(&format!("· /{name}")));
+    t.wait_for("its tree", |s| s.contains(&format!("] {name}")));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The defects of issue 11
+
+/// Defect 1: with wrap on, `G` in the detail reaches the last line, and the title counts rows
+/// on screen.
+#[test]
+fn wrap_then_end_shows_the_last_line() {
+    for (w, h) in SIZES {
+        let mut t = open_demo(w, h);
+        select_named(&mut t, "travel_agent");
+        // the first LLM call's inputs: long messages
+        t.keys(&["enter", "j", "tab"]);
+        t.wait_for("the inputs", |s| s.contains("\"messages\""));
+        t.keys(&["w"]);
+        t.wait_text("· wrap");
+        t.keys(&["G"]);
+        let s = t.wait_for("the end", |s| {
+            s.lines().find(|l| l.contains("Detail ·")).is_some_and(|l| {
+                let (_, b, c) = range_in(l, "Detail ·");
+                b == c
+            })
+        });
+        let body = t.pane("Detail ·").expect("the detail pane");
+        let last = body.iter().rev().find(|l| !l.trim().is_empty()).unwrap();
+        assert_eq!(
+            last.trim(),
+            "}",
+            "{w}x{h}: the document's last line shows:\n{s}"
+        );
+        assert_eq!(
+            body.last().map(|l| l.trim()),
+            Some("}"),
+            "{w}x{h}: the view ends at the document's end, no empty rows:\n{s}"
+        );
+        t.quit();
+    }
+}
+
+/// Defect 2: `G` in the list, then a quick filter: every match shows, and the title's count
+/// is what can be reached.
+#[test]
+fn filter_after_scrolling_shows_every_match() {
+    for (w, h) in SIZES {
+        let mut t = open_demo(w, h);
+        t.keys(&["G"]);
+        t.wait_for("the last row", |s| {
+            s.lines().next().is_some_and(|l| {
+                let p = l.split("Traces ").nth(1).unwrap_or("");
+                let (a, b) = p.split_once('/').unwrap_or(("", ""));
+                let b: String = b.chars().take_while(|c| c.is_ascii_digit()).collect();
+                !a.is_empty() && a == b
+            })
+        });
+        t.keys(&["/"]);
+        t.type_text("rag");
+        let s = t.wait_text("· /rag");
+        let list = t.pane("Traces").expect("the list");
+        let shown = list.iter().filter(|l| l.contains("rag_pipeline")).count();
+        let title = s.lines().next().unwrap();
+        let n: usize = title
+            .split('/')
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(n >= 2, "{title}");
+        let room = list.len() - 1; // the header
+        assert_eq!(
+            shown,
+            n.min(room),
+            "{w}x{h}: every match that fits is drawn:\n{s}"
+        );
+        t.keys(&["enter"]);
+        t.quit();
+    }
+}
+
+/// Defect 2 in the tree: after hiding a span type, every remaining span shows and the title
+/// says a span filter is on.
+#[test]
+fn span_filter_after_scrolling_keeps_spans_in_view_and_says_so() {
+    for (w, h) in SIZES {
+        let mut t = open_demo(w, h);
+        select_named(&mut t, "travel_agent");
+        t.keys(&["enter", "G"]);
+        t.wait_text("Spans 6/6");
+        // hide TOOL spans
+        t.keys(&["T"]);
+        t.wait_text("Span filter");
+        // types are listed A to Z: TOOL is the last
+        t.keys(&["G", "space"]);
+        t.wait_text("[ ] TOOL");
+        t.keys(&["esc"]);
+        let s = t.wait_for("the popup closed", |s| !s.contains("Span filter"));
+        let tree = t.pane("Spans").unwrap();
+        let drawn = tree.iter().filter(|l| l.contains('[')).count();
+        assert_eq!(drawn, 4, "{w}x{h}: the four other spans show:\n{s}");
+        assert!(s.contains("filter: 2 hidden (T)"), "{s}");
+        t.quit();
+    }
+}
+
+/// Defect 3: help at 80x24 scrolls to every key, and long descriptions wrap instead of being
+/// cut.
+#[test]
+fn help_scrolls_to_every_key_and_nothing_is_cut() {
+    for (w, h) in SIZES {
+        let mut t = open_demo(w, h);
+        t.keys(&["?"]);
+        t.wait_text("Keys 1-");
+        let mut seen = String::new();
+        for _ in 0..20 {
+            let s = t.screen();
+            let title = s.lines().find(|l| l.contains("Keys ")).unwrap().to_string();
+            seen.push_str(&t.pane("Keys ").unwrap().join("\n"));
+            let (_, b, c) = range_in(&title, "Keys ");
+            if b == c {
+                break;
+            }
+            t.keys(&["pgdn"]);
+            t.wait_for("the next page", |s| !s.contains(&title));
+        }
+        for want in [
+            "quick filter",
+            "MLflow search filter",
+            "live tail",
+            "pick experiments",
+            "copy the value",
+            "open the value in $PAGER",
+            "sort by time",
+            "show or hide span types",
+            "zoom",
+            "command palette",
+        ] {
+            assert!(
+                seen.contains(want),
+                "{w}x{h}: help never shows {want:?}:\n{seen}"
+            );
+        }
+        assert!(
+            !seen.contains("…"),
+            "{w}x{h}: nothing in the help is cut:\n{seen}"
+        );
+        // search narrows it
+        t.keys(&["/"]);
+        t.type_text("zoom");
+        let s = t.wait_text("/zoom");
+        assert!(s.contains("the focused pane fills the screen"), "{s}");
+        assert!(!s.contains("quick filter"), "{s}");
+        t.keys(&["esc"]);
+        t.wait_text("/ to search the keys");
+        t.keys(&["esc"]);
+        t.wait_for("help closed", |s| !s.contains("Keys "));
+        t.quit();
+    }
+}
+
+/// Defect 4 (a local store sorts the whole list) and defect 5 (name sorts A to Z under an up
+/// arrow, and says so).
+#[test]
+fn sorting_covers_the_whole_list_and_names_go_a_to_z() {
+    for (w, h) in SIZES {
+        let mut t = open_demo(w, h);
+        t.keys(&["s"]);
+        t.wait_text("sort: duration ↓");
+        t.keys(&["g"]);
+        let s = t.wait_text("Traces 1/");
+        let list = t.pane("Traces").unwrap();
+        assert!(
+            list[1].contains("travel_agent"),
+            "{w}x{h}: the slowest trace first:\n{s}"
+        );
+        t.keys(&["s", "s"]);
+        t.wait_text("sort: name ↑");
+        t.keys(&["g"]);
+        let s = t.wait_text("Traces 1/");
+        let list = t.pane("Traces").unwrap();
+        assert!(
+            list[1].contains("batch_job"),
+            "{w}x{h}: A to Z: batch_job first:\n{s}"
+        );
+        t.keys(&["S"]);
+        t.wait_text("sort: name ↓");
+        t.keys(&["g"]);
+        let s = t.wait_text("Traces 1/");
+        let list = t.pane("Traces").unwrap();
+        assert!(list[1].contains("travel_agent"), "Z to A:\n{s}");
+        t.quit();
+    }
+}
+
+/// Defect 6: a filter MLflow refuses (a bare `text`) is refused at once, with what was typed
+/// kept and the column it points at; nothing is sent, so nothing is retried.
+#[test]
+fn a_filter_mlflow_refuses_stays_open_with_the_reason() {
+    for (w, h) in SIZES {
+        let mut t = open_demo(w, h);
+        t.keys(&["f"]);
+        t.wait_text("filter>");
+        t.type_text("text LIKE '%x%'");
+        t.keys(&["enter"]);
+        let s = t.wait_text("✗ column 1");
+        assert!(s.contains("trace.text"), "{w}x{h}: says what to use:\n{s}");
+        assert!(
+            s.contains("filter> text LIKE '%x%"),
+            "{w}x{h}: the line keeps what was typed:\n{s}"
+        );
+        assert!(!s.contains("retrying"), "{s}");
+        // fix it in place: trace.text
+        t.keys(&["home"]);
+        t.type_text("trace.");
+        t.keys(&["enter"]);
+        let s = t.wait_text("filter: trace.text LIKE '%x%'");
+        assert!(!s.contains("✗"), "{s}");
+        t.quit();
+    }
+}
+
+/// Defect 7: a trace that fails to load says so in the tree and the detail, instead of
+/// showing the previous trace.
+#[test]
+fn a_trace_that_fails_to_load_says_so_in_its_panes() {
+    for (w, h) in SIZES {
+        let dir = tempfile::tempdir().unwrap();
+        let export = fixtures().join("v3/export");
+        for name in ["agent.json", "rag.json"] {
+            std::fs::copy(export.join(name), dir.path().join(name)).unwrap();
+        }
+        let mut t = Term::run(&[dir.path().to_str().unwrap()], w, h);
+        t.wait_text("Traces 1/2");
+        t.wait_text("Spans 1/");
+        // the second trace's file breaks after it was listed
+        let s = t.screen();
+        let second_is_rag = s.find("rag_pipeline").unwrap() > s.find("travel_agent").unwrap();
+        let broken = if second_is_rag {
+            "rag.json"
+        } else {
+            "agent.json"
+        };
+        std::fs::write(dir.path().join(broken), "{ not json").unwrap();
+        t.keys(&["j"]);
+        let s = t.wait_text("could not load trace");
+        assert!(s.contains("Spans (not loaded)"), "{w}x{h}:\n{s}");
+        assert!(
+            s.contains("the trace could not be loaded"),
+            "{w}x{h}: the detail says so too:\n{s}"
+        );
+        // going back shows the good one again
+        t.keys(&["k"]);
+        t.wait_for("the first trace", |s| s.contains("Spans 1/"));
+        t.quit();
+    }
+}
+
+/// Defect 8: in the experiment picker, enter picks the highlighted row; typing narrows.
+#[test]
+fn the_experiment_picker_picks_the_highlighted_row() {
+    for (w, h) in SIZES {
+        let mut t = Term::run(&[&fixture("v3/sqlite")], w, h);
+        t.wait_text("Traces 1/10");
+        t.keys(&["e"]);
+        t.wait_text("tui-fixtures");
+        t.keys(&["down"]);
+        t.keys(&["enter"]);
+        let s = t.wait_text("experiment Default");
+        assert!(
+            s.contains("Traces 0"),
+            "{w}x{h}: Default has no traces:\n{s}"
+        );
+        t.keys(&["e"]);
+        t.wait_text("Experiments");
+        t.type_text("fixt");
+        t.wait_for("narrowed", |s| !s.contains("Default  ·"));
+        t.keys(&["enter"]);
+        t.wait_text("Traces 1/10");
+        t.wait_text("experiment tui-fixtures");
+        t.quit();
+    }
+}
+
+/// Defect 9: a folder of dated folders of exported JSON opens as a source.
+#[test]
+fn a_folder_of_dated_export_folders_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let day = dir.path().join("exports/2026-11-21");
+    std::fs::create_dir_all(&day).unwrap();
+    std::fs::copy(
+        fixtures().join("v3/export/agent.json"),
+        day.join("agent.json"),
+    )
+    .unwrap();
+    let exports = dir.path().join("exports");
+    let t = Term::run(&[exports.to_str().unwrap()], 80, 24);
+    t.wait_text("Traces 1/1");
+    t.wait_text("travel_agent");
+    t.quit();
+}
+
+/// Defect 10: a click that focuses the tree does not fold it; enter twice from the list keeps
+/// the trace open; tabs and column headers can be clicked.
+#[test]
+fn clicks_focus_without_folding_and_tabs_and_headers_click() {
+    for (w, h) in SIZES {
+        let mut t = open_demo(w, h);
+        select_named(&mut t, "travel_agent");
+        // enter twice: to the tree, then to the detail; the tree stays open
+        t.keys(&["enter"]);
+        t.wait_for("the tree focused", |s| s.contains("┏ Spans"));
+        t.keys(&["enter"]);
+        t.wait_for("the detail focused", |s| s.contains("┏ Detail"));
+        assert!(t.screen().contains("Spans 1/6 of 6"), "{}", t.screen());
+        // back to the list, then click the root span once: it is selected, not folded
+        t.keys(&["esc"]);
+        t.wait_for("the list focused", |s| s.contains("┏ Traces"));
+        let (x, y) = t.find("] travel_agent").unwrap();
+        t.click(x, y);
+        t.wait_for("the tree focused", |s| s.contains("┏ Spans"));
+        let s = t.screen();
+        assert!(
+            s.contains("llm_step_0"),
+            "{w}x{h}: one click does not fold:\n{s}"
+        );
+        // a second click on it folds
+        t.click(x, y);
+        t.wait_for("folded", |s| !s.contains("llm_step_0"));
+        t.click(x, y);
+        t.wait_text("llm_step_0");
+        // a tab title opens that tab
+        let (x, y) = t.find(" Attr").or_else(|| t.find("Attr")).unwrap();
+        t.click(x + 1, y);
+        t.wait_text("mlflow.");
+        // a column header sorts
+        let (x, y) = t.find("DURATION").unwrap();
+        t.click(x + 2, y);
+        t.wait_text("sort: duration ↓");
+        t.click(x + 2, y);
+        t.wait_text("sort: duration ↑");
+        t.quit();
+    }
+}
+
+/// Defect 11: at 40 columns the state stays, so errors never vanish.
+#[test]
+fn at_40_columns_errors_stay_visible() {
+    let mut t = open_demo(80, 24);
+    t.resize(40, 12);
+    let s = t.wait_for("the narrow layout", |s| {
+        s.lines()
+            .all(|l| unicode_width::UnicodeWidthStr::width(l) <= 40)
+            && s.contains("STATE")
+    });
+    assert!(!s.contains("SPANS"), "{s}");
+    select_named(&mut t, "batch_job");
+    let s = t.wait_text("✗ ERROR");
+    assert!(s.contains("batch_job"), "{s}");
+    t.resize(200, 50);
+    t.wait_text("RESPONSE");
+    t.quit();
+}
+
+/// Defect 14: the status line separates what it joins, shows warnings by count, and cut
+/// errors point at the message log, which shows them whole; alt-F is not F.
+#[test]
+fn the_message_log_shows_errors_whole_and_alt_keys_are_not_plain_keys() {
+    for (w, h) in SIZES {
+        let mut t = open_demo(w, h);
+        let s = t.screen();
+        let status = s.lines().last().unwrap();
+        assert!(
+            status.starts_with("27 traces · all experiments · sqlite"),
+            "{w}x{h}: {status}"
+        );
+        // alt-F does nothing; F follows
+        t.keys(&["alt-F"]);
+        t.keys(&["?"]);
+        t.wait_text("Keys ");
+        assert!(!t.screen().contains("● live"), "{}", t.screen());
+        t.keys(&["?"]);
+        t.wait_for("help closed", |s| !s.contains("Keys "));
+        // an error longer than the status line
+        t.keys(&["f"]);
+        let long = format!("tags.`{}` = 'x' AND status = OR", "k".repeat(150));
+        t.type_text(&long);
+        t.keys(&["enter"]);
+        t.wait_text("✗ column");
+        t.keys(&["esc"]);
+        t.wait_for("the prompt closed", |s| !s.contains("filter>"));
+        // a failing palette command is kept whole in the log? (palette errors stay in the
+        // line); a failed load is logged: ask for an experiment the source does not have
+        t.keys(&[":"]);
+        t.type_text("exp nope-no-such-experiment");
+        t.keys(&["enter"]);
+        t.wait_text("no experiment named");
+        t.keys(&["esc"]);
+        t.wait_for("closed", |s| !s.contains("exp nope"));
+        t.keys(&["M"]);
+        let s = t.wait_text("Messages");
+        assert!(
+            s.contains("no warnings or errors so far") || s.contains("error"),
+            "{s}"
+        );
+        t.keys(&["esc"]);
+        t.wait_for("closed", |s| !s.contains("Messages"));
+        t.quit();
+    }
+}
+
+/// Defect 15: the JSON tab shows MLflow's own span JSON; the normalized form has its own tab.
+#[test]
+fn the_json_tab_is_mlflow_s_own_and_the_normalized_form_has_its_own() {
+    for (w, h) in SIZES {
+        let mut t = open_demo(w, h);
+        select_named(&mut t, "batch_job");
+        t.keys(&["enter", "G", "tab"]);
+        t.wait_for("the detail", |s| s.contains("┏ Detail"));
+        // from Inputs (the tab a span opens on) to MLflow's JSON, zoomed to see it whole
+        for _ in 0..5 {
+            t.keys(&["]"]);
+        }
+        t.keys(&["z"]);
+        let s = t.wait_text("\"span_id\": \"");
+        assert!(s.contains("=\","), "{w}x{h}: base64 ids:\n{s}");
+        t.keys(&["ctrl-d"]);
+        t.wait_text("STATUS_CODE_ERROR");
+        t.keys(&["]"]);
+        let s = t.wait_for("the normalized tab", |s| !s.contains("STATUS_CODE_ERROR"));
+        assert!(s.contains("\"status\": \"ERROR\""), "{s}");
+        t.quit();
+    }
+}
+
+/// Defect 16: `C` collapses everything below the top level; the root stays open.
+#[test]
+fn collapse_all_keeps_the_root_open() {
+    for (w, h) in SIZES {
+        let mut t = open_demo(w, h);
+        select_named(&mut t, "batch_job");
+        t.keys(&["enter", "C"]);
+        let s = t.wait_text("Spans 1/2 of 5");
+        let tree = t.pane("Spans").unwrap();
+        assert_eq!(
+            tree.iter().filter(|l| l.contains('[')).count(),
+            2,
+            "{w}x{h}: the root and its child:\n{s}"
+        );
+        assert!(s.contains("▼ [SPAN] batch_job") || s.contains("▼ ["), "{s}");
+        t.keys(&["E"]);
+        t.wait_text("Spans 1/5 of 5");
+        t.quit();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What users of k9s, lazygit and jless reach for first
+
+#[test]
+fn zoom_fills_the_screen_and_back() {
+    for (w, h) in SIZES {
+        let mut t = open_demo(w, h);
+        select_named(&mut t, "travel_agent");
+        t.keys(&["enter", "j", "tab", "z"]);
+        let s = t.wait_for("zoomed", |s| !s.contains("Traces ") && s.contains("Detail"));
+        assert!(!s.contains("Spans "), "{s}");
+        let body = t.pane("Detail ·").unwrap();
+        assert!(
+            body.len() as u16 >= h - 4,
+            "{w}x{h}: the detail has the screen"
+        );
+        assert!(s.contains("z goes back"), "the message says how back:\n{s}");
+        t.keys(&["z"]);
+        t.wait_text("Traces ");
+        t.quit();
+    }
+}
+
+#[test]
+fn the_palette_runs_commands_with_completion() {
+    for (w, h) in SIZES {
+        let mut t = open_demo(w, h);
+        t.keys(&[":"]);
+        t.type_text("so");
+        t.keys(&["tab"]);
+        t.wait_text(":sort ");
+        t.type_text("du");
+        t.keys(&["tab"]);
+        t.wait_text(":sort duration");
+        t.keys(&["enter"]);
+        t.wait_text("sort: duration ↓");
+        // a typo keeps the line, with a suggestion
+        t.keys(&[":"]);
+        t.type_text("folow");
+        t.keys(&["enter"]);
+        let s = t.wait_text("did you mean follow");
+        assert!(s.contains(":folow"), "{s}");
+        t.keys(&["ctrl-u"]);
+        t.type_text("filter attributes.status = 'ERROR'");
+        t.keys(&["enter"]);
+        let s = t.wait_text("filter: attributes.status = 'ERROR'");
+        let list = t.pane("Traces").unwrap();
+        assert!(
+            list.iter()
+                .skip(1)
+                .filter(|l| !l.is_empty())
+                .all(|l| l.contains("ERROR")),
+            "{s}"
+        );
+        // tab completes tag keys seen in the list
+        t.keys(&["f"]);
+        t.keys(&["ctrl-u"]);
+        t.type_text("tags.ag");
+        t.keys(&["tab"]);
+        t.wait_text("filter> tags.agent");
+        t.keys(&["ctrl-u", "enter"]);
+        t.wait_for("the filter removed", |s| !s.contains("filter: "));
+        t.keys(&[":"]);
+        t.type_text("q");
+        t.keys(&["enter"]);
+        // :q quits
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        t.wait_for("the program gone", |s| {
+            !s.contains("Traces") || std::time::Instant::now() > deadline
+        });
+    }
+}
+
+#[test]
+fn key_hints_follow_the_focused_pane() {
+    for (w, h) in SIZES {
+        let mut t = open_demo(w, h);
+        let status = |t: &Term| t.screen().lines().last().unwrap().to_string();
+        assert!(status(&t).contains("enter open"), "{}", status(&t));
+        t.keys(&["tab"]);
+        t.wait_for("tree hints", |s| {
+            s.lines().last().unwrap().contains("space fold")
+        });
+        t.keys(&["tab"]);
+        t.wait_for("detail hints", |s| {
+            s.lines().last().unwrap().contains("] tab")
+        });
+        t.keys(&["f"]);
+        t.wait_for("prompt hints", |s| {
+            s.lines().last().unwrap().contains("tab complete")
+        });
+        t.keys(&["esc"]);
+        t.wait_for("closed", |s| !s.contains("filter>"));
+        t.quit();
+    }
+}
+
+#[test]
+fn the_span_summary_sits_at_the_top_of_the_detail() {
+    for (w, h) in SIZES {
+        let mut t = open_demo(w, h);
+        select_named(&mut t, "travel_agent");
+        t.keys(&["enter", "j"]);
+        let s = t.wait_text("CHAT_MODEL OK");
+        assert!(s.contains("parent "), "{s}");
+        assert!(
+            s.contains("tokens 31 in / 8 out") || h < 30,
+            "{w}x{h}:\n{s}"
+        );
+        assert!(s.contains("gpt-4o-mini"), "{s}");
+        t.quit();
+    }
+}
+
+#[test]
+fn the_column_chooser_adds_a_tag_column_and_keeps_it() {
+    let mut t = open_demo(200, 50);
+    t.keys(&["c"]);
+    t.wait_text("Columns");
+    let s = t.screen();
+    let row = s
+        .lines()
+        .filter(|l| l.contains("] "))
+        .position(|l| l.contains("tag agent"))
+        .expect("the tag agent is offered");
+    for _ in 0..row {
+        t.keys(&["j"]);
+    }
+    t.keys(&["space"]);
+    t.keys(&["esc"]);
+    t.wait_text("columns saved in");
+    let s = t.screen();
+    assert!(s.contains("AGENT"), "{s}");
+    let saved = std::fs::read_to_string(t.config_file()).unwrap();
+    assert!(saved.contains("tag:agent"), "{saved}");
+    t.quit();
+    // a new start keeps the choice
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("config/mlflow-tui");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(cfg.join("config.toml"), saved).unwrap();
+    let t = Term::run_with(
+        &[&demo_arg()],
+        200,
+        50,
+        &[(
+            "XDG_CONFIG_HOME",
+            home.path().join("config").to_str().unwrap(),
+        )],
+    );
+    t.wait_text("AGENT");
+    t.quit();
+}
+
+#[test]
+fn search_highlights_matches_and_walks_them() {
+    for (w, h) in SIZES {
+        let mut t = open_demo(w, h);
+        select_named(&mut t, "travel_agent");
+        t.keys(&["enter", "/"]);
+        t.type_text("Lisbon");
+        t.keys(&["enter"]);
+        let s = t.wait_text("/Lisbon 1/");
+        assert!(s.contains("◆"), "{w}x{h}: matched spans are marked:\n{s}");
+        t.keys(&["n"]);
+        t.wait_text("/Lisbon 2/");
+        t.quit();
+    }
+}
+
+#[test]
+fn long_lines_show_a_marker_and_scroll_sideways() {
+    let mut t = open_demo(80, 24);
+    select_named(&mut t, "travel_agent");
+    t.keys(&["tab", "tab", "z"]);
+    t.wait_for("the detail", |s| {
+        s.contains("┏ Detail") && !s.contains("Traces ")
+    });
+    // the trace's Request line is longer than the pane
+    let s = t.wait_text("›");
+    assert!(s.contains("Request"), "{s}");
+    t.keys(&[">"]);
+    let s = t.wait_text("‹");
+    assert!(s.contains("col "), "{s}");
+    t.keys(&["<"]);
+    t.wait_for("back", |s| !s.contains("‹"));
+    t.quit();
+}
+
+#[test]
+fn the_filter_line_edits_like_a_shell_line() {
+    let mut t = Term::run(&[&fixture("v3/sqlite")], 80, 24);
+    t.wait_text("Traces 1/10");
+    t.keys(&["f"]);
+    t.type_text("status = 'OK' AND name = 'nope'");
+    t.keys(&["ctrl-w", "ctrl-w", "ctrl-w"]);
+    t.wait_text("filter> status = 'OK' AND ");
+    t.keys(&["ctrl-w"]);
+    t.keys(&["home", "right", "right", "right", "right", "right", "right"]);
+    t.type_text("X");
+    t.wait_text("filter> statusX");
+    t.keys(&["backspace", "end", "enter"]);
+    t.wait_text("filter: status = 'OK'");
+    t.wait_text("Traces 1/9");
+    t.quit();
+}
+
+#[test]
+fn resizing_keeps_the_selection_on_screen() {
+    let mut t = open_demo(200, 50);
+    t.keys(&["G"]);
+    t.wait_text("Traces 27/27");
+    t.resize(80, 24);
+    // the program has drawn the new size when the list's border closes at the new edge
+    let s = t.wait_for("small", |s| {
+        s.lines()
+            .next()
+            .is_some_and(|l| l.ends_with('┓') || l.ends_with('┐'))
+            && s.contains("Traces 27/27")
+    });
+    let list = t
+        .pane("Traces")
+        .unwrap_or_else(|| panic!("no list pane in:\n{s}\n{:?}", t.grid()[0]));
+    assert!(list.last().unwrap().contains("rag_pipeline"), "{s}");
+    t.resize(200, 50);
+    t.wait_text("RESPONSE");
+    let _ = PathBuf::new();
+    t.quit();
+}
