@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Everything: formatting, lints, the test suite, and the tests against traces that the real
-# MLflow SDK writes right now on this machine (fresh fixtures from pinned MLflow 2.x and 3.x).
+# Everything: formatting, lints, the test suite, the #[ignore]d tests that need real MLflow
+# servers, the pinned venvs or tmux (run here with --include-ignored: a missing server fails),
+# and the tests against traces that the real MLflow SDK writes right now on this machine.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -21,21 +22,25 @@ cargo fmt --manifest-path fuzz/Cargo.toml -- --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --all-targets -- -D warnings
 
-step "cargo test"
+step "cargo test (tests that need servers, the venvs or tmux are #[ignore]d here and run below)"
 cargo test
 
-step "the release binary in tmux"
-cargo build --release -q
-MLFLOW_TUI_BIN="$root/target/release/mlflow-tui" cargo test --test tmux
+step "the pinned MLflow venvs"
+scripts/setup-python.sh
 
-step "real MLflow tracking servers (3.17, 2.22, 3.17 with basic auth) on 127.0.0.1"
-MLFLOW_TUI_LIVE=1 scripts/live_servers.sh cargo test --test server
+step "journeys and tmux tests against the release binary"
+cargo build --release -q
+bin="$root/target/release/mlflow-tui"
+MLFLOW_TUI_BIN="$bin" cargo test --test journeys
+MLFLOW_TUI_BIN="$bin" cargo test --test tmux -- --include-ignored
+
+step "real MLflow tracking servers (3.17, 2.22, 3.17 with basic auth, a file store) on 127.0.0.1"
+scripts/live_servers.sh cargo test --test server -- --include-ignored
 
 step "live tail end to end: the real SDK logs while mlflow-tui follows (sqlite, a server, JSON)"
 rm -f "$root/target/live-tail-delays.txt"
-MLFLOW_TUI_LIVE=1 cargo test --test live -- --test-threads=1
+cargo test --test live -- --include-ignored --test-threads=1
 cat "$root/target/live-tail-delays.txt"
-MLFLOW_TUI_LIVE=1 MLFLOW_TUI_BIN="$root/target/release/mlflow-tui" cargo test --test tmux follow_mode
 
 step "the fuzz targets still build (running them needs nightly: scripts/fuzz.sh)"
 cargo check -q --manifest-path fuzz/Cargo.toml
@@ -45,7 +50,7 @@ fresh="$root/target/fresh-traces"
 rm -rf "$fresh"
 scripts/gen_fixtures.sh "$fresh" > "$root/target/gen-fixtures.log" 2>&1 || {
   tail -40 "$root/target/gen-fixtures.log"; exit 1; }
-MLFLOW_TUI_FIXTURES="$fresh/fixtures" MLFLOW_TUI_DEMO="$fresh/demo" MLFLOW_TUI_LIVE=1 \
+MLFLOW_TUI_FIXTURES="$fresh/fixtures" MLFLOW_TUI_DEMO="$fresh/demo" \
   cargo test --test sources
 
 step "all checks passed"

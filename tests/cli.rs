@@ -400,3 +400,76 @@ fn malformed_structure_loads_and_prints() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["spans"].as_array().unwrap().len(), 10_005);
 }
+
+/// `show SOURCE` without a trace id says what is missing (it used to say "no source given").
+#[test]
+fn show_with_only_a_source_asks_for_the_trace_id() {
+    let src = fixtures().join("v3/sqlite");
+    assert_fails_with(
+        &run(&["show", p(&src)]),
+        &["show needs a TRACE_ID after the source", "list"],
+    );
+}
+
+/// An empty listing prints the header on stdout and says why on stderr (scripts reading the
+/// table get no stray line).
+#[test]
+fn an_empty_list_says_so_on_stderr() {
+    let o = run(&[
+        "list",
+        p(&fixtures().join("v3/sqlite")),
+        "--filter",
+        "attributes.name = 'no-such-trace'",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 1, "{}", stdout(&o));
+    assert!(stdout(&o).starts_with("TIME"));
+    assert!(
+        stderr(&o).contains("no traces match the filter"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// `list --follow` prints a trace first seen running once more when it ends, named.
+#[test]
+fn list_follow_prints_a_finished_trace_again_with_its_name() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let src = fixtures().join("v3/export/agent.json");
+    let text = std::fs::read_to_string(&src).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let id = v["info"]["trace_id"].as_str().unwrap().to_string();
+    // the same trace as it was while running: no name, no end
+    let mut running = v.clone();
+    running["info"]["state"] = "IN_PROGRESS".into();
+    running["info"]["tags"]
+        .as_object_mut()
+        .unwrap()
+        .remove("mlflow.traceName");
+    running["info"]["execution_duration_ms"] = serde_json::Value::Null;
+    let now = chrono::Utc::now();
+    let stamp = now.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    running["info"]["request_time"] = stamp.clone().into();
+    v["info"]["request_time"] = stamp.into();
+    let file = dir.path().join("t.json");
+    std::fs::write(&file, running.to_string()).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mlflow-tui"))
+        .args(["list", "--follow", "--json", "-n", "5", "--interval", "0.2"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert_eq!(first["trace_id"], id.as_str());
+    assert_eq!(first["state"], "IN_PROGRESS");
+    // it ends
+    std::fs::write(&file, v.to_string()).unwrap();
+    let second: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    let _ = child.kill();
+    assert_eq!(second["trace_id"], id.as_str());
+    assert_eq!(second["state"], "OK");
+    assert_eq!(second["tags"]["mlflow.traceName"], "travel_agent");
+}

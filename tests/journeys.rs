@@ -746,3 +746,24 @@ fn resizing_keeps_the_selection_on_screen() {
     let _ = PathBuf::new();
     t.quit();
 }
+
+/// Defect 14: a bad key in the config's `[keys]` is one clear error that names the file.
+#[test]
+fn a_bad_key_in_the_config_names_the_file() {
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join("config/mlflow-tui");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(cfg.join("config.toml"), "[keys]\nquit = [\"hyper-q\"]\n").unwrap();
+    let t = Term::run_with(
+        &[&demo_arg()],
+        80,
+        24,
+        &[(
+            "XDG_CONFIG_HOME",
+            home.path().join("config").to_str().unwrap(),
+        )],
+    );
+    let s = t.wait_exit();
+    assert!(s.contains("config.toml: [keys]"), "{s}");
+    assert!(s.contains("hyper-q"), "{s}");
+}

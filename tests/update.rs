@@ -755,3 +755,55 @@ fn the_structured_filter_line_parses_applies_and_remembers() {
     assert!(h.app.filter.is_none());
     assert_eq!(h.app.list.rows.len(), 10);
 }
+
+/// Issue 11 defect 6: a request the source refused (4xx, a bad filter) is never retried; a
+/// transient failure is.
+#[test]
+fn a_refused_list_is_never_retried() {
+    let mut h = demo_harness();
+    h.effects.clear();
+    answer_list(
+        &mut h,
+        false,
+        Err(mlflow_tui::source::SourceError::Status {
+            code: 400,
+            message: "INVALID_PARAMETER_VALUE Invalid clause(s) in filter string".into(),
+        }),
+    );
+    assert!(
+        !h.effects.iter().any(|c| matches!(c, Cmd::WakeAfter { .. })),
+        "no retry: {:?}",
+        h.effects
+    );
+    let s = h.screen();
+    assert!(s.contains("Invalid clause"), "{s}");
+    assert!(!s.contains("retrying"), "{s}");
+    assert!(
+        h.app
+            .log
+            .entries
+            .iter()
+            .any(|e| e.text.contains("Invalid clause"))
+    );
+}
+
+/// Issue 11 defect 7: a trace that failed to load leaves no other trace on screen; the panes
+/// say what failed.
+#[test]
+fn a_failed_trace_load_clears_the_panes_and_says_why() {
+    let mut h = demo_harness();
+    h.hold_traces = true;
+    h.keys("j");
+    let id = h.app.list.selected_id().unwrap();
+    let req = h.app.trace_req;
+    h.send(Msg::TraceLoaded {
+        req,
+        trace_id: id.clone(),
+        result: Err("the span artifact is missing".into()),
+    });
+    assert!(h.app.open.is_none());
+    let s = h.screen();
+    assert!(s.contains("could not load trace"), "{s}");
+    assert!(s.contains("the span artifact is missing"), "{s}");
+    assert!(s.contains("Spans (not loaded)"), "{s}");
+}

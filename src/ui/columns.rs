@@ -2,14 +2,13 @@
 //! enter or esc closes and keeps the choice in the config file.
 
 use ratatui::Frame;
-use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::theme::Theme;
 use super::{Areas, pane_block};
 use crate::app::{App, Overlay};
-use crate::text::{sanitize_line, truncate};
+use crate::text::sanitize_line;
 
 pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme) {
     let Some(Overlay::Columns { view, choices, .. }) = &app.overlay else {
@@ -36,25 +35,13 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme) {
         ratatui::layout::Rect::new(inner.x, inner.y, inner.width, 1),
     );
     let w = a.popup_body.width as usize;
-    let lines: Vec<Line> = view
-        .visible()
-        .map(|i| {
-            let c = &choices[i];
-            let on = app.columns.contains(c);
-            let text = format!(
-                "[{}] {}",
-                if on { "x" } else { " " },
-                sanitize_line(&c.describe())
-            );
-            Line::styled(
-                truncate(&text, w).into_owned(),
-                if i == view.cursor() {
-                    theme.selected
-                } else {
-                    Style::default()
-                },
-            )
-        })
-        .collect();
+    let lines = super::popup_rows(view, w, theme, |i| {
+        let c = &choices[i];
+        format!(
+            "{} {}",
+            super::checkbox(app.columns.contains(c)),
+            sanitize_line(&c.describe())
+        )
+    });
     frame.render_widget(Paragraph::new(lines), a.popup_body);
 }

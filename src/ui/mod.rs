@@ -177,6 +177,33 @@ fn popup_areas(app: &App, area: Rect) -> (Rect, Rect) {
     }
 }
 
+/// The rows of a popup list on screen: each row's text cut to the width, the cursor's row
+/// highlighted.
+pub fn popup_rows(
+    view: &crate::viewport::Viewport,
+    width: usize,
+    theme: &Theme,
+    text_of: impl Fn(usize) -> String,
+) -> Vec<ratatui::text::Line<'static>> {
+    view.visible()
+        .map(|row| {
+            ratatui::text::Line::styled(
+                crate::text::truncate(&text_of(row), width).into_owned(),
+                if row == view.cursor() {
+                    theme.selected
+                } else {
+                    ratatui::style::Style::default()
+                },
+            )
+        })
+        .collect()
+}
+
+/// `[x]` or `[ ]`.
+pub fn checkbox(on: bool) -> &'static str {
+    if on { "[x]" } else { "[ ]" }
+}
+
 /// A popup of at most `w` x `h` in the middle of `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let (w, h) = (w.min(area.width), h.min(area.height));

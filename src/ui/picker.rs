@@ -1,14 +1,13 @@
 //! The experiment picker (type to narrow, tab marks several, enter picks) and the span filter.
 
 use ratatui::Frame;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
 use super::theme::Theme;
 use super::{Areas, pane_block};
 use crate::app::{App, Overlay};
-use crate::text::{sanitize_line, truncate};
+use crate::text::sanitize_line;
 
 pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme) {
     let Some(Overlay::Experiments(p)) = &app.overlay else {
@@ -49,47 +48,31 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme) {
     };
     let w = body.width as usize;
     let current: Vec<&str> = app.experiment_ids.iter().map(String::as_str).collect();
-    let lines: Vec<Line> = p
-        .view
-        .visible()
-        .map(|row| {
-            let text = if row == 0 {
-                format!(
-                    "    all experiments{}",
-                    if current.is_empty() {
-                        "  (listed now)"
-                    } else {
-                        ""
-                    }
-                )
-            } else {
-                let e = &items[p.shown[row - 1]];
-                let mark = if p.marked.contains(&e.id) {
-                    "[x]"
+    let lines = super::popup_rows(&p.view, w, theme, |row| {
+        if row == 0 {
+            format!(
+                "    all experiments{}",
+                if current.is_empty() {
+                    "  (listed now)"
                 } else {
-                    "[ ]"
-                };
-                format!(
-                    "{mark} {}  · id {}{}",
-                    sanitize_line(&e.name),
-                    sanitize_line(&e.id),
-                    if current.contains(&e.id.as_str()) {
-                        "  (listed now)"
-                    } else {
-                        ""
-                    }
-                )
-            };
-            Line::styled(
-                truncate(&text, w).into_owned(),
-                if row == p.view.cursor() {
-                    theme.selected
-                } else {
-                    Style::default()
-                },
+                    ""
+                }
             )
-        })
-        .collect();
+        } else {
+            let e = &items[p.shown[row - 1]];
+            format!(
+                "{} {}  · id {}{}",
+                super::checkbox(p.marked.contains(&e.id)),
+                sanitize_line(&e.name),
+                sanitize_line(&e.id),
+                if current.contains(&e.id.as_str()) {
+                    "  (listed now)"
+                } else {
+                    ""
+                }
+            )
+        }
+    });
     let lines = if lines.len() == 1 && !p.query.is_empty() {
         vec![
             lines[0].clone(),
@@ -117,32 +100,20 @@ pub fn render_span_filter(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme
         a.popup,
     );
     let w = a.popup_body.width as usize;
-    let lines: Vec<Line> = view
-        .visible()
-        .map(|row| {
-            let text = if row == 0 {
-                format!(
-                    "[{}] hide plumbing (untyped, parser)",
-                    if o.view.hide_plumbing { "x" } else { " " }
-                )
-            } else {
-                let (t, n) = &types[row - 1];
-                let shown = !o.view.hidden_types.contains(t);
-                format!(
-                    "[{}] {}  ({n})",
-                    if shown { "x" } else { " " },
-                    sanitize_line(t)
-                )
-            };
-            Line::styled(
-                truncate(&text, w).into_owned(),
-                if row == view.cursor() {
-                    theme.selected
-                } else {
-                    Style::default()
-                },
+    let lines = super::popup_rows(view, w, theme, |row| {
+        if row == 0 {
+            format!(
+                "{} hide plumbing (untyped, parser)",
+                super::checkbox(o.view.hide_plumbing)
             )
-        })
-        .collect();
+        } else {
+            let (t, n) = &types[row - 1];
+            format!(
+                "{} {}  ({n})",
+                super::checkbox(!o.view.hidden_types.contains(t)),
+                sanitize_line(t)
+            )
+        }
+    });
     frame.render_widget(Paragraph::new(lines), a.popup_body);
 }

@@ -252,8 +252,8 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme) {
     // least the help key)
     let left = truncate(&left, (w * 3 / 5).max(10)).into_owned();
     let live = truncate(&live, w.saturating_sub(width(&left) + 8)).into_owned();
-    let min_middle = width(&middle).min(40);
-    let hint_room = w.saturating_sub(width(&left) + width(&live) + min_middle + 2);
+    // what happened comes before key hints: they get what it leaves
+    let hint_room = w.saturating_sub(width(&left) + width(&live) + width(&middle) + 2);
     let mut hints = hints_text(app, hint_room);
     if hints.is_empty() {
         hints = format!("{} help", app.keymap.hint(Action::Help));

@@ -106,6 +106,17 @@ pub(super) fn choose_experiments(app: &mut App, ids: Vec<String>, cmds: &mut Vec
     trace_list::reload_list(app, cmds);
 }
 
+/// Moves a popup's view for a moving key; false for any other key.
+fn scroll(view: &mut Viewport, action: Option<Action>) -> bool {
+    match action.and_then(nav_of) {
+        Some(nav) => {
+            view.go(nav);
+            true
+        }
+        None => false,
+    }
+}
+
 pub(super) fn key(app: &mut App, k: KeyEvent, action: Option<Action>, cmds: &mut Vec<Cmd>) {
     let Some(overlay) = app.overlay.as_mut() else {
         return;
@@ -142,24 +153,20 @@ pub(super) fn key(app: &mut App, k: KeyEvent, action: Option<Action>, cmds: &mut
             }
             match action {
                 Some(Action::Help | Action::Back | Action::Quit) => app.overlay = None,
-                Some(a) => match nav_of(a) {
-                    Some(nav) => {
-                        view.go(nav);
+                _ => {
+                    if !scroll(view, action) {
+                        app.dirty = false
                     }
-                    None => app.dirty = false,
-                },
-                None => app.dirty = false,
+                }
             }
         }
         Overlay::Messages(view) => match action {
             Some(Action::Messages | Action::Back | Action::Quit) => app.overlay = None,
-            Some(a) => match nav_of(a) {
-                Some(nav) => {
-                    view.go(nav);
+            _ => {
+                if !scroll(view, action) {
+                    app.dirty = false
                 }
-                None => app.dirty = false,
-            },
-            None => app.dirty = false,
+            }
         },
         Overlay::SpanFilter(view) => {
             let row = view.cursor();
@@ -183,13 +190,11 @@ pub(super) fn key(app: &mut App, k: KeyEvent, action: Option<Action>, cmds: &mut
                     o.view.recompute(&o.trace.tree);
                     detail::refresh_doc(app, cmds);
                 }
-                Some(a) => match nav_of(a) {
-                    Some(nav) => {
-                        view.go(nav);
+                _ => {
+                    if !scroll(view, action) {
+                        app.dirty = false
                     }
-                    None => app.dirty = false,
-                },
-                None => app.dirty = false,
+                }
             }
         }
         Overlay::Columns {
@@ -226,13 +231,11 @@ pub(super) fn key(app: &mut App, k: KeyEvent, action: Option<Action>, cmds: &mut
                         }
                     }
                 }
-                Some(a) => match nav_of(a) {
-                    Some(nav) => {
-                        view.go(nav);
+                _ => {
+                    if !scroll(view, action) {
+                        app.dirty = false
                     }
-                    None => app.dirty = false,
-                },
-                None => app.dirty = false,
+                }
             }
         }
         Overlay::Experiments(p) => match k.code {

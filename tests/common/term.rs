@@ -29,29 +29,22 @@ struct Shared {
 const SYNC_BEGIN: &[u8] = b"\x1b[?2026h";
 const SYNC_END: &[u8] = b"\x1b[?2026l";
 
-/// Feeds output to the parser, noting where frames begin and end.
-fn feed(g: &mut (vt100::Parser, bool, bool), chunk: &[u8]) {
-    let mut rest = chunk;
-    loop {
-        let begin = rest.windows(SYNC_BEGIN.len()).position(|w| w == SYNC_BEGIN);
-        let end = rest.windows(SYNC_END.len()).position(|w| w == SYNC_END);
-        match (begin, end) {
-            (Some(b), e) if e.is_none_or(|e| b < e) => {
-                g.0.process(&rest[..b + SYNC_BEGIN.len()]);
-                g.2 = true;
-                rest = &rest[b + SYNC_BEGIN.len()..];
-            }
-            (_, Some(e)) => {
-                g.0.process(&rest[..e + SYNC_END.len()]);
-                g.2 = false;
-                rest = &rest[e + SYNC_END.len()..];
-            }
-            _ => {
-                g.0.process(rest);
-                return;
-            }
-        }
+/// Feeds output to the parser, noting whether a frame is being drawn: the last marker seen
+/// (begin or end of synchronized output) decides. `tail` keeps the end of the previous chunk,
+/// so a marker split across two reads is still seen.
+fn feed(g: &mut (vt100::Parser, bool, bool), tail: &mut Vec<u8>, chunk: &[u8]) {
+    g.0.process(chunk);
+    let mut hay = std::mem::take(tail);
+    hay.extend_from_slice(chunk);
+    let last = |m: &[u8]| hay.windows(m.len()).rposition(|w| w == m);
+    match (last(SYNC_BEGIN), last(SYNC_END)) {
+        (Some(b), Some(e)) => g.2 = b > e,
+        (Some(_), None) => g.2 = true,
+        (None, Some(_)) => g.2 = false,
+        (None, None) => {}
     }
+    let keep = hay.len().saturating_sub(SYNC_BEGIN.len());
+    *tail = hay[keep..].to_vec();
 }
 
 pub struct Term {
@@ -111,6 +104,7 @@ impl Term {
         let s = Arc::clone(&shared);
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
+            let mut tail = Vec::new();
             loop {
                 match reader.read(&mut buf) {
                     Ok(0) | Err(_) => {
@@ -124,7 +118,7 @@ impl Term {
                         let chunk = &buf[..n];
                         let mut reply = None;
                         if let Ok(mut g) = s.parser.lock() {
-                            feed(&mut g, chunk);
+                            feed(&mut g, &mut tail, chunk);
                             // a cursor position request (as crossterm sends at start): answer
                             // it as a terminal does
                             if chunk.windows(4).any(|w| w == b"\x1b[6n") {
@@ -326,6 +320,23 @@ impl Term {
         None
     }
 
+    /// Waits for the program to end by itself; returns the screen it left.
+    pub fn wait_exit(&self) -> String {
+        let deadline = Instant::now() + DEADLINE;
+        let mut g = self.shared.parser.lock().expect("the parser");
+        while !g.1 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "the program did not end");
+            g = self
+                .shared
+                .changed
+                .wait_timeout(g, left)
+                .expect("the parser")
+                .0;
+        }
+        g.0.screen().contents()
+    }
+
     /// Quits with `q` and waits for the program to end; the terminal must be back to normal
     /// (no alternate screen, cursor shown).
     pub fn quit(mut self) {
@@ -343,7 +354,18 @@ impl Term {
                 .changed
                 .wait_timeout(g, Duration::from_millis(100));
         }
-        let g = self.shared.parser.lock().expect("the parser");
+        // what it wrote on the way out is read once the terminal closes
+        let mut g = self.shared.parser.lock().expect("the parser");
+        while !g.1 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            assert!(!left.is_zero(), "the terminal did not close");
+            g = self
+                .shared
+                .changed
+                .wait_timeout(g, left)
+                .expect("the parser")
+                .0;
+        }
         assert!(
             !g.0.screen().alternate_screen(),
             "the alternate screen was left on"
