@@ -469,6 +469,7 @@ fn list_follow_prints_a_finished_trace_again_with_its_name() {
     std::fs::write(&file, v.to_string()).unwrap();
     let second: serde_json::Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
     let _ = child.kill();
+    let _ = child.wait();
     assert_eq!(second["trace_id"], id.as_str());
     assert_eq!(second["state"], "OK");
     assert_eq!(second["tags"]["mlflow.traceName"], "travel_agent");
