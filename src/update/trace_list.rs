@@ -197,7 +197,15 @@ pub(super) fn set_sort(app: &mut App, order: Order, cmds: &mut Vec<Cmd>) {
     let by_source = app.source_sorts.contains(&order.key);
     if source_order(app) != before && !app.list.complete() {
         // the source's order changes and it holds more than is loaded: ask it again
-        app.message = Some(format!("sorting by {} on the source", order.label()));
+        app.message = Some(if by_source {
+            format!("sorting by {} on the source", order.label())
+        } else {
+            format!(
+                "sorted by {} over the loaded traces: this source cannot sort by {}",
+                order.label(),
+                order.key.label()
+            )
+        });
         reload_list(app, cmds);
         return;
     }
