@@ -24,7 +24,8 @@ fn main() -> anyhow::Result<()> {
             tree.len()
         );
         let t = Instant::now();
-        let view = mlflow_tui::app::SpanTreeView::new(&trace);
+        let analysis = mlflow_tui::model::analysis::Analysis::of(&trace);
+        let view = mlflow_tui::app::SpanTreeView::new(&trace, &analysis);
         eprintln!(
             "span tree view {:?} ({} rows)",
             t.elapsed(),

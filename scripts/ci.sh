@@ -28,6 +28,9 @@ cargo test
 step "the pinned MLflow venvs"
 scripts/setup-python.sh
 
+step "the export round trip, read back by MLflow's own Trace.from_json"
+cargo test --test export -- --include-ignored
+
 step "journeys and tmux tests against the release binary"
 cargo build --release -q
 bin="$root/target/release/mlflow-tui"
@@ -51,6 +54,7 @@ rm -rf "$fresh"
 scripts/gen_fixtures.sh "$fresh" > "$root/target/gen-fixtures.log" 2>&1 || {
   tail -40 "$root/target/gen-fixtures.log"; exit 1; }
 MLFLOW_TUI_FIXTURES="$fresh/fixtures" MLFLOW_TUI_DEMO="$fresh/demo" \
-  cargo test --test sources
+  cargo test --test sources --test analysis
+MLFLOW_TUI_FIXTURES="$fresh/fixtures" cargo test --test export -- --include-ignored
 
 step "all checks passed"

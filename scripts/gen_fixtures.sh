@@ -11,6 +11,7 @@
 #   tests/fixtures/v2/sqlite/     mlflow.db + artifact folder written by MLflow 2.x
 #   tests/fixtures/v2/export/     the same traces as Trace.to_json() (v2 shape)
 #   tests/fixtures/v2/filestore/  an mlruns file store written by MLflow 2.x
+#   tests/fixtures/*/analysis/    traces with known answers for the analyses (gen_analysis.py)
 #   assets/demo/mlflow.db         demo traces (MLflow 3.x, default sqlite store)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,6 +52,17 @@ file_store mlflow3 "$fx/v3/filestore" --hostile
 sqlite_store mlflow35 "$fx/v35/sqlite" "$fx/v35/export" --hostile
 sqlite_store mlflow2 "$fx/v2/sqlite" "$fx/v2/export" --hostile
 file_store mlflow2 "$fx/v2/filestore" --hostile
+
+# traces with known answers for the analyses (critical path, folds, lints, diff)
+analysis() { # venv generation
+  local v=$1 g=$2
+  rm -rf "$fx/$g/analysis"
+  (cd "$work" && MLFLOW_ENABLE_ASYNC_TRACE_LOGGING=false py "$v" "$root/scripts/gen_analysis.py" \
+     --tracking-uri "sqlite:///$work/analysis-$g.db" --export "$fx/$g/analysis")
+}
+analysis mlflow3 v3
+analysis mlflow35 v35
+analysis mlflow2 v2
 
 rm -rf "$demo"; mkdir -p "$demo"
 (cd "$work" && py mlflow3 "$gen" --tracking-uri "sqlite:///$demo/mlflow.db" \

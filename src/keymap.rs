@@ -54,6 +54,18 @@ pub enum Action {
     Columns,
     ScrollLeft,
     ScrollRight,
+    CriticalNext,
+    CriticalPrev,
+    Rollups,
+    Waterfall,
+    ZoomIn,
+    ZoomOut,
+    Findings,
+    Mark,
+    Compare,
+    Stats,
+    Export,
+    WebUi,
 }
 
 /// Where an action applies, for the help's groups and the status line's hints.
@@ -64,15 +76,17 @@ pub enum Group {
     TraceList,
     SpanTree,
     Detail,
+    Analysis,
 }
 
 impl Group {
-    pub const ALL: [Group; 5] = [
+    pub const ALL: [Group; 6] = [
         Group::Everywhere,
         Group::Moving,
         Group::TraceList,
         Group::SpanTree,
         Group::Detail,
+        Group::Analysis,
     ];
     pub fn title(self) -> &'static str {
         match self {
@@ -81,6 +95,7 @@ impl Group {
             Group::TraceList => "Trace list",
             Group::SpanTree => "Span tree",
             Group::Detail => "Detail",
+            Group::Analysis => "Analysis: critical path, rollups, waterfall, lints, compare, stats",
         }
     }
 }
@@ -106,8 +121,8 @@ impl Action {
             Action::Right => "expand, or go to the first child / next tab",
             Action::Toggle => "tree: fold or unfold the span; list: pause the live tail",
             Action::Parent => "jump to the parent span",
-            Action::ExpandAll => "expand every span",
-            Action::CollapseAll => "collapse every span below the top level",
+            Action::ExpandAll => "expand every span (repeated siblings unfold too)",
+            Action::CollapseAll => "collapse every span below the top level (repeats fold)",
             Action::NextTab => "next detail tab",
             Action::PrevTab => "previous detail tab",
             Action::Wrap => "wrap long lines (the Chat tab wraps by default)",
@@ -134,8 +149,30 @@ impl Action {
             Action::Palette => "command palette (:q, :exp NAME, :sort duration, :filter EXPR)",
             Action::Messages => "every warning and error of this session, whole",
             Action::Columns => "choose the list's columns (any tag or metadata key)",
-            Action::ScrollLeft => "scroll long lines left (when not wrapping)",
-            Action::ScrollRight => "scroll long lines right (when not wrapping)",
+            Action::ScrollLeft => "scroll long lines left (when not wrapping); waterfall: pan left",
+            Action::ScrollRight => {
+                "scroll long lines right (when not wrapping); waterfall: pan right"
+            }
+            Action::CriticalNext => {
+                "next span on the critical path (what decides when the trace ends)"
+            }
+            Action::CriticalPrev => "previous span on the critical path",
+            Action::Rollups => {
+                "span tree columns: % of the trace, self time, Σ tokens, Σ cost, calls"
+            }
+            Action::Waterfall => "waterfall: the trace as a full-width timeline, and back",
+            Action::ZoomIn => "waterfall: zoom in (around the selected span)",
+            Action::ZoomOut => "waterfall: zoom out",
+            Action::Findings => {
+                "findings in this trace: loops, cut outputs, swallowed errors and more"
+            }
+            Action::Mark => "mark this trace to compare it with another",
+            Action::Compare => "compare the marked trace with this one (the trees aligned)",
+            Action::Stats => {
+                "stats over the list: latency percentiles, errors, tokens, cost, over time"
+            }
+            Action::Export => "export this trace: MLflow JSON, Markdown or OTLP JSON to a file",
+            Action::WebUi => "this trace in MLflow's web UI: copy its address (servers)",
         }
     }
 
@@ -153,6 +190,10 @@ impl Action {
             | HidePlumbing | Select => Group::SpanTree,
             NextTab | PrevTab | Wrap | ScrollLeft | ScrollRight => Group::Detail,
             Search | NextMatch | PrevMatch => Group::Everywhere,
+            CriticalNext | CriticalPrev | Rollups | Waterfall | ZoomIn | ZoomOut | Findings => {
+                Group::Analysis
+            }
+            Mark | Compare | Stats | Export | WebUi => Group::Analysis,
         }
     }
 }
@@ -299,6 +340,18 @@ pub fn default_bindings() -> Vec<(Action, &'static [&'static str])> {
         (Columns, &["c"]),
         (ScrollLeft, &["<"]),
         (ScrollRight, &[">"]),
+        (CriticalNext, &["x"]),
+        (CriticalPrev, &["X"]),
+        (Rollups, &["R"]),
+        (Waterfall, &["W"]),
+        (ZoomIn, &["+", "="]),
+        (ZoomOut, &["-"]),
+        (Findings, &["L"]),
+        (Mark, &["m"]),
+        (Compare, &["D"]),
+        (Stats, &["#"]),
+        (Export, &["O"]),
+        (WebUi, &["U"]),
     ]
 }
 

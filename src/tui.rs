@@ -329,6 +329,50 @@ impl Executor {
                     Msg::ConfigSaved(r)
                 });
             }
+            Cmd::ModelStats { req, ids } => {
+                let src = Arc::clone(&self.source);
+                self.spawn(async move {
+                    let mut traces = Vec::with_capacity(ids.len());
+                    let mut failed = None;
+                    for id in &ids {
+                        match src.get(id).await {
+                            Ok(t) => traces.push(t),
+                            Err(e) => failed = Some(format!("{id}: {e}")),
+                        }
+                    }
+                    let result = if traces.is_empty() {
+                        Err(failed.unwrap_or_else(|| "no traces".into()))
+                    } else {
+                        tokio::task::spawn_blocking(move || {
+                            let refs: Vec<&crate::model::Trace> =
+                                traces.iter().map(|t| t.as_ref()).collect();
+                            crate::model::stats::of_traces(&refs)
+                        })
+                        .await
+                        .map_err(|e| e.to_string())
+                    };
+                    Msg::ModelStats { req, result }
+                });
+            }
+            Cmd::Export {
+                trace,
+                format,
+                path,
+            } => {
+                self.spawn(async move {
+                    let r = tokio::task::spawn_blocking(move || {
+                        let text = crate::cli::export::render(&trace, format)
+                            .map_err(|e| e.to_string())?;
+                        std::fs::write(&path, &text)
+                            .map_err(|e| format!("{path}: {}", crate::source::io_reason(&e)))?;
+                        Ok((path, text.len()))
+                    })
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|r| r);
+                    Msg::Exported(r)
+                });
+            }
             Cmd::StartTicking => {
                 if app_loading && !self.ticking.swap(true, Ordering::SeqCst) {
                     let tx = self.tx.clone();
@@ -362,6 +406,38 @@ fn osc52(text: &str) -> Result<()> {
     if std::env::var_os("TMUX").is_some() {
         write!(out, "\x1bPtmux;\x1b\x1b]52;c;{b64}\x07\x1b\\")?;
     }
+    out.flush()?;
+    Ok(())
+}
+
+/// Where `text` stands on one row of a drawn frame.
+fn find_text(buf: &ratatui::buffer::Buffer, text: &str) -> Option<(u16, u16)> {
+    let first = text.chars().next()?.to_string();
+    let n = text.chars().count() as u16;
+    for y in buf.area.top()..buf.area.bottom() {
+        for x in buf.area.left()..buf.area.right().saturating_sub(n.saturating_sub(1)) {
+            if buf[(x, y)].symbol() != first {
+                continue;
+            }
+            let found = text
+                .chars()
+                .enumerate()
+                .all(|(k, c)| buf[(x + k as u16, y)].symbol() == c.to_string());
+            if found {
+                return Some((x, y));
+            }
+        }
+    }
+    None
+}
+
+/// Writes `url` again at a cell as an OSC 8 hyperlink (terminals that know OSC 8 make it
+/// clickable; the others show the same text).
+fn hyperlink(x: u16, y: u16, url: &str) -> Result<()> {
+    let safe = crate::text::sanitize_line(url);
+    let mut out = std::io::stdout();
+    execute!(out, cursor::MoveTo(x, y))?;
+    write!(out, "\x1b]8;;{safe}\x1b\\{safe}\x1b]8;;\x1b\\")?;
     out.flush()?;
     Ok(())
 }
@@ -485,7 +561,14 @@ async fn run_loop(opts: Options) -> Result<Option<String>> {
                 // one frame at a time: terminals that know synchronized output (DEC 2026) show
                 // it whole, never half drawn
                 execute!(std::io::stdout(), terminal::BeginSynchronizedUpdate)?;
-                let drawn = terminal.draw(|f| crate::ui::render(f, &app));
+                let link = app.open.as_ref().and_then(|o| app.web_url(&o.trace.info));
+                let drawn = terminal.draw(|f| crate::ui::render(f, &app)).map(|frame| {
+                    link.and_then(|url| find_text(frame.buffer, &url).map(|p| (p, url)))
+                });
+                // the trace's web UI address, where it is on screen, as an OSC 8 hyperlink
+                if let Ok(Some(((x, y), url))) = &drawn {
+                    hyperlink(*x, *y, url)?;
+                }
                 execute!(std::io::stdout(), terminal::EndSynchronizedUpdate)?;
                 drawn?;
                 app.dirty = false;

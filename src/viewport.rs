@@ -77,9 +77,10 @@ impl Viewport {
         self.offset..(self.offset + self.height).min(self.len)
     }
 
-    /// The furthest the view can start: its last row at the bottom.
+    /// The furthest the view can start: its last row at the bottom (with no row on screen,
+    /// the last row).
     pub fn max_offset(&self) -> usize {
-        self.len.saturating_sub(self.height)
+        self.len.saturating_sub(self.height.max(1))
     }
 
     /// Is everything on screen?
@@ -231,7 +232,7 @@ impl Viewport {
         if cursor >= len {
             return Err(format!("cursor {cursor} past the last row {}", len - 1));
         }
-        if offset > len.saturating_sub(height) {
+        if offset > len.saturating_sub(height.max(1)) {
             return Err(format!(
                 "offset {offset} leaves rows empty: {len} rows, {height} on screen"
             ));

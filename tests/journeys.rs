@@ -51,6 +51,11 @@ fn range_in(line: &str, marker: &str) -> (usize, usize, usize) {
 /// Selects the first trace in the list whose name is `name`, with the quick filter, then
 /// clears the filter (the selection stays) and waits until it is open.
 fn select_named(t: &mut Term, name: &str) {
+    // the quick filter is the list's: go back to it first
+    if !t.screen().contains("┏ Traces") {
+        t.keys(&["esc"]);
+        t.wait_for("the list focused", |s| s.contains("┏ Traces"));
+    }
     t.keys(&["/"]);
     t.type_text(name);
     t.keys(&["enter"]);
@@ -278,7 +283,7 @@ fn a_filter_mlflow_refuses_stays_open_with_the_reason() {
         t.type_text("trace.");
         t.keys(&["enter"]);
         let s = t.wait_text("filter: trace.text LIKE '%x%'");
-        assert!(!s.contains("✗"), "{s}");
+        assert!(!s.contains("✗ column"), "{s}");
         t.quit();
     }
 }
@@ -766,4 +771,156 @@ fn a_bad_key_in_the_config_names_the_file() {
     let s = t.wait_exit();
     assert!(s.contains("config.toml: [keys]"), "{s}");
     assert!(s.contains("hyper-q"), "{s}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 14: analyses in the explorer
+
+fn open_analysis(cols: u16, rows: u16) -> Term {
+    let t = Term::run(&[&fixture("v3/analysis")], cols, rows);
+    t.wait_for("the list and the first trace", |s| {
+        s.contains("Traces 1/5") && s.contains("Spans 1/")
+    });
+    t
+}
+
+/// Folded repeats: four identical tool calls show as one row with their numbers; space
+/// unfolds them; the critical path is marked and `x` walks it.
+#[test]
+fn repeats_fold_and_the_critical_path_is_walked() {
+    for (w, h) in SIZES {
+        let mut t = open_analysis(w, h);
+        select_named(&mut t, "loop");
+        t.keys(&["enter"]);
+        let s = t.wait_text("×4 search");
+        assert!(s.contains("×5 lookup"), "{w}x{h}:\n{s}");
+        assert!(s.contains("p50") && s.contains("max"), "{s}");
+        t.keys(&["j", "space"]);
+        let s = t.wait_for("unfolded", |s| !s.contains("×4 search"));
+        assert!(
+            s.contains("Spans 2/6 of 10"),
+            "{w}x{h}: the four searches have rows:\n{s}"
+        );
+        t.keys(&["space"]);
+        t.wait_text("×4 search");
+        // the critical path: x walks it span by span, unfolding what it passes through
+        select_named(&mut t, "critical_path");
+        t.keys(&["enter", "x"]);
+        let s = t.wait_text("critical path: plan");
+        assert!(s.contains("▌"), "{s}");
+        t.keys(&["x"]);
+        t.wait_text("critical path: fetch_b");
+        t.quit();
+    }
+}
+
+/// The waterfall: a full-width timeline with an axis; + zooms around the selection, < and >
+/// pan, W goes back.
+#[test]
+fn the_waterfall_zooms_and_pans() {
+    for (w, h) in SIZES {
+        let mut t = open_analysis(w, h);
+        select_named(&mut t, "critical_path");
+        t.keys(&["W"]);
+        let s = t.wait_text("window 0ns–");
+        assert!(!s.contains("Traces "), "{w}x{h}: full screen:\n{s}");
+        assert!(s.contains("█"), "{s}");
+        t.keys(&["+"]);
+        let s = t.wait_for("zoomed", |s| !s.contains("window 0ns–"));
+        assert!(
+            s.contains("◂") || s.contains("▸"),
+            "spans cut by the window:\n{s}"
+        );
+        t.keys(&[">"]);
+        t.keys(&["W"]);
+        t.wait_text("Traces ");
+        t.quit();
+    }
+}
+
+/// Compare: mark one run, select the other, D: the rows aligned, the added step marked, the
+/// prompt's change in the line diff.
+#[test]
+fn compare_two_runs_shows_what_changed() {
+    for (w, h) in SIZES {
+        let mut t = open_analysis(w, h);
+        // the list is newest first: support_v2, then support_v1
+        select_named(&mut t, "support_bot");
+        t.keys(&["m"]);
+        t.wait_text("marked");
+        t.keys(&["j"]);
+        t.wait_for("the other run", |s| s.contains("Traces 2/5"));
+        t.keys(&["D"]);
+        let s = t.wait_text("Compare ");
+        assert!(s.contains("rerank"), "{w}x{h}:\n{s}");
+        assert!(s.contains("1 removed") || s.contains("1 added"), "{s}");
+        // the LLM call: its prompt changed
+        for _ in 0..3 {
+            t.keys(&["j"]);
+        }
+        let s = t.wait_text("politely");
+        assert!(s.contains("-") && s.contains("+"), "{s}");
+        t.keys(&["esc"]);
+        t.wait_text("Traces 2/5");
+        t.quit();
+    }
+}
+
+/// Stats: by name over the list, then by model (the spans are read), with the chart.
+#[test]
+fn stats_by_name_then_by_model() {
+    for (w, h) in SIZES {
+        let mut t = open_analysis(w, h);
+        t.keys(&["#"]);
+        let s = t.wait_text("Stats by name");
+        assert!(
+            s.contains("support_bot") && s.contains("P95"),
+            "{w}x{h}:\n{s}"
+        );
+        t.keys(&["tab"]);
+        let s = t.wait_for("by model", |s| {
+            s.contains("Stats by model") && s.contains("gpt-4o-mini")
+        });
+        assert!(s.contains("all model calls"), "{s}");
+        t.keys(&["esc"]);
+        t.wait_text("Traces 1/5");
+        t.quit();
+    }
+}
+
+/// Findings: L lists the trace's lints; enter goes to the span.
+#[test]
+fn findings_list_and_jump_to_their_span() {
+    for (w, h) in SIZES {
+        let mut t = open_analysis(w, h);
+        select_named(&mut t, "swallowed");
+        t.keys(&["L"]);
+        let s = t.wait_text("Findings 1/4");
+        assert!(
+            s.contains("swallowed_error") && s.contains("length_limit"),
+            "{s}"
+        );
+        t.keys(&["G", "enter"]);
+        let s = t.wait_text("stopped on its length limit");
+        assert!(s.contains("summarize"), "{w}x{h}:\n{s}");
+        t.quit();
+    }
+}
+
+/// Export: O writes the open trace as Markdown, and says where.
+#[test]
+fn export_writes_the_trace_and_says_where() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("t.md");
+    let mut t = open_analysis(120, 30);
+    t.keys(&["O"]);
+    t.wait_text("export> markdown");
+    t.keys(&["ctrl-u"]);
+    t.type_text(&format!("markdown {}", out.display()));
+    t.keys(&["enter"]);
+    t.wait_text("wrote ");
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(md.starts_with("# Trace `"), "{md}");
+    assert!(md.contains("## Spans"), "{md}");
+    t.quit();
 }

@@ -378,8 +378,19 @@ fn a_big_trace_opens_partly_expanded_and_stays_fast_to_navigate() {
     std::fs::write(dir.path().join("big.json"), doc.to_string()).unwrap();
     let mut h = Harness::new(&dir.path().join("big.json"), (120, 40));
     let view = &h.app.open.as_ref().unwrap().view;
-    assert_eq!(view.rows.len(), 1 + 1000, "root and its children");
+    assert_eq!(
+        view.rows.len(),
+        2,
+        "the root and its 1,000 same-named children folded into one row"
+    );
+    assert!(view.fold_row(1).is_some());
     h.key(KeyCode::Enter);
+    h.keys("j ");
+    assert_eq!(
+        h.app.open.as_ref().unwrap().view.rows.len(),
+        1 + 1000,
+        "unfolded: the root and its children"
+    );
     h.keys("E");
     assert_eq!(h.app.open.as_ref().unwrap().view.rows.len(), 10_001);
     h.keys("G");

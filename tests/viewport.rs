@@ -22,7 +22,7 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        6 => prop::sample::select(vec!['j', 'k', 'g', 'G', 'l', 'h', ' ', 'C', 'E', '2', 'w', 'z', ']', '[', 'H', 'T', '?', 'M', 'c', 'n', '>', '<', 's', 'S']).prop_map(Op::Key),
+        6 => prop::sample::select(vec!['j', 'k', 'g', 'G', 'l', 'h', ' ', 'C', 'E', '2', 'w', 'z', ']', '[', 'H', 'T', '?', 'M', 'c', 'n', '>', '<', 's', 'S', 'R', 'W', '+', '-', 'x', 'X', 'L', '#', 'm', 'D']).prop_map(Op::Key),
         2 => prop::sample::select(vec!['d', 'u', 'f', 'b']).prop_map(Op::Ctrl),
         3 => prop::sample::select(vec![KeyCode::Tab, KeyCode::BackTab, KeyCode::Esc, KeyCode::Enter, KeyCode::PageDown, KeyCode::PageUp]).prop_map(Op::Code),
         2 => (1u16..=220, 1u16..=60).prop_map(|(w, h)| Op::Resize(w, h)),
@@ -82,10 +82,26 @@ fn check(app: &App) -> Result<(), String> {
         Some(Overlay::Help { view, .. })
         | Some(Overlay::Messages(view))
         | Some(Overlay::SpanFilter(view))
-        | Some(Overlay::Columns { view, .. }) => Some(view),
+        | Some(Overlay::Columns { view, .. })
+        | Some(Overlay::Findings(view)) => Some(view),
         Some(Overlay::Experiments(p)) => Some(&p.view),
         None => None,
     };
+    if let Some(c) = &app.compare {
+        c.rows.check().map_err(|e| format!("compare rows: {e}"))?;
+        c.io_view
+            .check()
+            .map_err(|e| format!("compare diff: {e}"))?;
+        if c.rows.len() != c.diff.rows.len() || c.rows.height() != a.compare_rows.height as usize {
+            return Err(format!("compare viewport {:?}", c.rows));
+        }
+    }
+    if let Some(st) = &app.stats {
+        st.view.check().map_err(|e| format!("stats: {e}"))?;
+        if st.view.len() != st.stats.groups.len() + 1 {
+            return Err(format!("stats viewport {:?}", st.view));
+        }
+    }
     if let Some(v) = popup {
         v.check().map_err(|e| format!("popup: {e}"))?;
         if v.height() != a.popup_body.height as usize {
@@ -99,7 +115,12 @@ fn check(app: &App) -> Result<(), String> {
 /// each shows as many rows as fit.
 fn check_screen(h: &Harness) -> Result<(), String> {
     let app = &h.app;
-    if app.overlay.is_some() || app.size.0 < 30 || app.size.1 < 8 {
+    if app.overlay.is_some()
+        || app.compare.is_some()
+        || app.stats.is_some()
+        || app.size.0 < 30
+        || app.size.1 < 8
+    {
         return Ok(());
     }
     let s = h.screen();
@@ -131,6 +152,7 @@ fn check_screen(h: &Harness) -> Result<(), String> {
     }
     if let Some(o) = &app.open
         && a.tree_body.height > 0
+        && app.waterfall.is_none()
         && app.loading_trace.is_none()
         && !o.view.rows.is_empty()
     {

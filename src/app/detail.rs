@@ -229,9 +229,73 @@ impl DetailState {
     }
 }
 
+/// The trace tab's analysis lines: where the critical path's time goes, the findings, and
+/// the trace's address in MLflow's web UI.
+pub fn analysis_lines(o: &super::OpenTrace, web: Option<String>) -> Vec<String> {
+    let a = &o.analysis;
+    let mut out = vec![String::new(), "Analysis".into()];
+    let total = a.split.total_ns();
+    if total > 0 {
+        let pct = |n: u64| n * 100 / total;
+        out.push(format!(
+            "  critical path {}: LLM {}% · tools {}% · retrieval {}% · the program's own {}%",
+            format_duration_ns(total),
+            pct(a.split.llm_ns),
+            pct(a.split.tool_ns),
+            pct(a.split.retrieval_ns),
+            pct(a.split.program_ns)
+        ));
+    }
+    if let Some(r) = o.trace.tree.roots().first().map(|&r| a.rollup[r]) {
+        out.push(format!(
+            "  {} model call{}, {} tool call{}, {} span{} with errors",
+            r.llm_calls,
+            if r.llm_calls == 1 { "" } else { "s" },
+            r.tool_calls,
+            if r.tool_calls == 1 { "" } else { "s" },
+            r.errors,
+            if r.errors == 1 { "" } else { "s" }
+        ));
+    }
+    let folds = a.runs.len();
+    if folds > 0 {
+        out.push(format!(
+            "  {folds} run{} of repeated siblings folded in the tree",
+            if folds == 1 { "" } else { "s" }
+        ));
+    }
+    out.push(match o.findings.len() {
+        0 => "  no findings".to_string(),
+        n => format!(
+            "  {n} finding{} (L lists them)",
+            if n == 1 { "" } else { "s" }
+        ),
+    });
+    for f in o.findings.iter().take(5) {
+        push_line(
+            &mut out,
+            &format!(
+                "    {} {}: {}",
+                f.level.as_str(),
+                sanitize_line(&o.trace.tree.span(f.span).name),
+                sanitize_line(&f.message)
+            ),
+        );
+    }
+    if let Some(u) = web {
+        out.push(String::new());
+        push_line(&mut out, &format!("Web UI      {}", sanitize_line(&u)));
+    }
+    out
+}
+
 /// The span summary at the top of the detail pane: id, parent, type, status, start offset in
 /// the trace, duration, model, tokens (in/out/cache), cost. Sanitized.
-pub fn span_summary(t: &Trace, span: usize) -> Vec<String> {
+pub fn span_summary(
+    t: &Trace,
+    span: usize,
+    analysis: Option<&crate::model::analysis::Analysis>,
+) -> Vec<String> {
     let Some(s) = t.tree.get(span) else {
         return Vec::new();
     };
@@ -269,6 +333,34 @@ pub fn span_summary(t: &Trace, span: usize) -> Vec<String> {
     }
     if let Some(c) = s.cost() {
         let _ = write!(second, "  cost {:.6}", c.total);
+    }
+    if let Some(a) = analysis
+        && let (Some(own), Some(r)) = (a.self_ns.get(span), a.rollup.get(span))
+    {
+        let _ = write!(
+            first,
+            "  self {}  {:.0}% of the trace",
+            format_duration_ns(*own),
+            a.percent(t, span)
+        );
+        if r.spans > 1 {
+            let _ = write!(
+                second,
+                "  below: {} spans, {} model / {} tool calls",
+                r.spans - 1,
+                r.llm_calls,
+                r.tool_calls
+            );
+            if let Some(tk) = r.tokens {
+                let _ = write!(second, ", Σ {} tokens", tk.total);
+            }
+            if let Some(c) = r.cost {
+                let _ = write!(second, ", Σ cost {c:.6}");
+            }
+        }
+        if a.on_path.get(span).copied().unwrap_or(false) {
+            first.push_str("  ▌critical path");
+        }
     }
     vec![first, second]
 }

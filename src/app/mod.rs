@@ -49,6 +49,8 @@ pub enum PromptKind {
     Palette,
     /// `/` in the span tree or detail: search inside the open trace, run on enter.
     TraceSearch,
+    /// `O`: export the open trace (`FORMAT FILE`).
+    Export,
 }
 
 /// A line being typed in the status line: its text, the error of the last enter (the line
@@ -135,6 +137,8 @@ pub enum Overlay {
     SpanFilter(Viewport),
     /// Every warning and error of the session, whole.
     Messages(Viewport),
+    /// The open trace's findings (lints); enter goes to a finding's span.
+    Findings(Viewport),
     /// The column chooser: built-in columns, then tag and metadata keys seen.
     Columns {
         view: Viewport,
@@ -227,6 +231,13 @@ pub enum Msg {
     Watching(Result<(), String>),
     /// The config file was written (the column choice), or why not.
     ConfigSaved(Result<String, String>),
+    /// Stats by model (the spans of the listed traces were read), or why not.
+    ModelStats {
+        req: ReqId,
+        result: Result<crate::model::stats::Stats, String>,
+    },
+    /// A trace was exported to a file (its path and size), or why not.
+    Exported(Result<(String, usize), String>),
 }
 
 /// A side effect for the runtime to carry out.
@@ -273,23 +284,44 @@ pub enum Cmd {
     Editor(String),
     /// Write the list's columns into the config file (`columns = […]`).
     SaveColumns(Vec<String>),
+    /// Read these traces' spans and count their model calls by model (the stats view).
+    ModelStats {
+        req: ReqId,
+        ids: Vec<String>,
+    },
+    /// Write a trace to a file in a format.
+    Export {
+        trace: Arc<Trace>,
+        format: crate::cli::export::Format,
+        path: String,
+    },
     /// Start the spinner clock (the runtime stops it when nothing is loading).
     StartTicking,
     Quit,
 }
 
-/// A trace as it arrives from its loading task: the tree view is built there too, off the UI
-/// thread (it takes tens of milliseconds at 100k spans).
+/// A trace as it arrives from its loading task: the tree view, the analyses (critical path,
+/// rollups, folded repeats) and the lints are worked out there too, off the UI thread (tens of
+/// milliseconds at 100k spans).
 #[derive(Debug, Clone)]
 pub struct LoadedTrace {
     pub trace: Arc<Trace>,
     pub view: SpanTreeView,
+    pub analysis: Arc<crate::model::analysis::Analysis>,
+    pub findings: Arc<Vec<crate::model::lint::Finding>>,
 }
 
 impl LoadedTrace {
     pub fn new(trace: Arc<Trace>) -> Self {
-        let view = SpanTreeView::new(&trace);
-        LoadedTrace { trace, view }
+        let analysis = crate::model::analysis::Analysis::of(&trace);
+        let findings = crate::model::lint::lint(&trace, &analysis);
+        let view = SpanTreeView::new(&trace, &analysis);
+        LoadedTrace {
+            trace,
+            view,
+            analysis: Arc::new(analysis),
+            findings: Arc::new(findings),
+        }
     }
 }
 
@@ -300,6 +332,41 @@ pub struct OpenTrace {
     pub view: SpanTreeView,
     /// Search inside this trace (`/` in the tree or detail pane).
     pub search: search::TraceSearch,
+    pub analysis: Arc<crate::model::analysis::Analysis>,
+    pub findings: Arc<Vec<crate::model::lint::Finding>>,
+}
+
+/// Two traces compared: the aligned rows, and the line diff of the selected row's inputs and
+/// outputs.
+#[derive(Debug, Clone)]
+pub struct CompareView {
+    pub diff: crate::model::diff::TraceDiff,
+    pub a: Arc<Trace>,
+    pub b: Arc<Trace>,
+    pub rows: Viewport,
+    pub io: Vec<crate::model::diff::DiffLine>,
+    pub io_view: Viewport,
+    /// Keys move the line diff rather than the rows.
+    pub focus_io: bool,
+}
+
+/// Stats over the list (or the model calls of its traces).
+#[derive(Debug, Clone)]
+pub struct StatsView {
+    pub stats: crate::model::stats::Stats,
+    pub view: Viewport,
+    /// Model stats being worked out (the spans are read in the background).
+    pub loading: Option<ReqId>,
+    pub req: ReqId,
+    /// What the numbers cover (all loaded rows, the first N traces for models…).
+    pub note: String,
+}
+
+/// A stretch of a trace's time, as offsets from its start (ns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub from_ns: u64,
+    pub to_ns: u64,
 }
 
 /// A trace that could not be loaded: the panes say so instead of showing another trace.
@@ -343,6 +410,17 @@ pub struct App {
     pub focus: Focus,
     /// The focused pane fills the screen.
     pub zoom: bool,
+    /// The waterfall: the span tree as a full-width timeline of this window of the trace
+    /// (offsets from its start, ns).
+    pub waterfall: Option<Window>,
+    /// A trace marked to compare with another (`m`).
+    pub mark: Option<Arc<Trace>>,
+    /// The comparison view (`D`).
+    pub compare: Option<CompareView>,
+    /// The stats view (`#`).
+    pub stats: Option<StatsView>,
+    /// The tracking server's web UI address, for links to a trace (`U`).
+    pub web_base: Option<String>,
     pub quit: bool,
     pub list: TraceListState,
     /// The list's columns, in order (config `columns`, the column chooser).
@@ -398,6 +476,11 @@ impl App {
             size: (80, 24),
             focus: Focus::TraceList,
             zoom: false,
+            waterfall: None,
+            mark: None,
+            compare: None,
+            stats: None,
+            web_base: None,
             quit: false,
             list: TraceListState::default(),
             columns: Column::defaults(),
@@ -436,6 +519,17 @@ impl App {
     /// Keeps a warning in the message log (shown in the status line until the next message).
     pub fn report_warning(&mut self, text: &str) {
         self.log.push(log::Level::Warning, text, self.now_ms);
+    }
+
+    /// The address of a trace in MLflow's web UI (server sources).
+    pub fn web_url(&self, info: &crate::model::TraceInfo) -> Option<String> {
+        let base = self.web_base.as_ref()?;
+        let exp = info.experiment_id.as_deref().unwrap_or("0");
+        Some(format!(
+            "{}/#/experiments/{exp}/traces?selectedEvaluationId={}",
+            base.trim_end_matches('/'),
+            info.trace_id
+        ))
     }
 
     /// The name of an experiment, when the source told it.

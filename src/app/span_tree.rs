@@ -40,6 +40,13 @@ pub struct SpanTreeView {
     pub hide_plumbing: bool,
     /// Spans the span filter lets through.
     shown: usize,
+    /// Runs of repeated siblings (from the analysis): span -> run (`u32::MAX`: none), each
+    /// run's spans, and whether it is unfolded. A folded run shows as one row: its first span.
+    run_of: Vec<u32>,
+    runs: Vec<Vec<u32>>,
+    pub run_open: Vec<bool>,
+    /// Subtree rollup columns (self time, Σ tokens, Σ cost, calls, % of the trace).
+    pub rollups: bool,
 }
 
 /// Is this span plumbing (glue code rather than a step worth seeing)?
@@ -52,7 +59,7 @@ pub const EXPAND_ALL_UP_TO: usize = 2_000;
 pub const DEFAULT_DEPTH: u32 = 2;
 
 impl SpanTreeView {
-    pub fn new(trace: &Trace) -> Self {
+    pub fn new(trace: &Trace, analysis: &crate::model::analysis::Analysis) -> Self {
         let tree = &trace.tree;
         let (t0, t1) = tree.time_range();
         let total = t1.saturating_sub(t0).max(1) as f64;
@@ -95,6 +102,16 @@ impl SpanTreeView {
             hidden_types: BTreeSet::new(),
             hide_plumbing: false,
             shown: tree.len(),
+            run_of: (0..tree.len())
+                .map(|i| analysis.run_of(i).map_or(u32::MAX, |r| r as u32))
+                .collect(),
+            runs: analysis
+                .runs
+                .iter()
+                .map(|r| r.spans.iter().map(|&i| i as u32).collect())
+                .collect(),
+            run_open: vec![false; analysis.runs.len()],
+            rollups: false,
         };
         v.recompute(tree);
         v
@@ -123,6 +140,19 @@ impl SpanTreeView {
                 skip_deeper_than = Some(d);
                 continue;
             }
+            // a folded run: its first span stands for all of them (one row), the others and
+            // everything below them are not rows
+            if let Some(r) = self.folded_run(i) {
+                let first = self.runs[r][0] as usize;
+                if i != first {
+                    skip_deeper_than = Some(d);
+                    continue;
+                }
+                self.row_of[i] = self.rows.len() as u32;
+                self.rows.push(i as u32);
+                skip_deeper_than = Some(d);
+                continue;
+            }
             self.row_of[i] = self.rows.len() as u32;
             self.rows.push(i as u32);
             if !self.expanded[i] && !tree.children(i).is_empty() {
@@ -139,6 +169,56 @@ impl SpanTreeView {
                 break;
             }
             cur = tree.parent(s);
+        }
+    }
+
+    /// The run a span belongs to, when that run is folded.
+    pub fn folded_run(&self, span: usize) -> Option<usize> {
+        let r = *self.run_of.get(span)?;
+        (r != u32::MAX && !self.run_open[r as usize]).then_some(r as usize)
+    }
+
+    /// The folded run a row stands for (its first span's row).
+    pub fn fold_row(&self, row: usize) -> Option<usize> {
+        let span = *self.rows.get(row)? as usize;
+        let r = self.folded_run(span)?;
+        (self.runs[r][0] as usize == span).then_some(r)
+    }
+
+    /// The run a span belongs to, folded or not.
+    pub fn run_of_span(&self, span: usize) -> Option<usize> {
+        let r = *self.run_of.get(span)?;
+        (r != u32::MAX).then_some(r as usize)
+    }
+
+    /// The spans of a run.
+    pub fn run_spans(&self, r: usize) -> impl Iterator<Item = usize> + '_ {
+        self.runs.get(r).into_iter().flatten().map(|&i| i as usize)
+    }
+
+    /// Folds or unfolds a run; the selection stays on its span (or the run's row).
+    pub fn set_run_open(&mut self, tree: &SpanTree, r: usize, open: bool) {
+        if let Some(o) = self.run_open.get_mut(r)
+            && *o != open
+        {
+            *o = open;
+            self.recompute(tree);
+        }
+    }
+
+    /// The first span ids of unfolded runs (kept across reloads of the same trace).
+    pub fn open_run_ids(&self, tree: &SpanTree) -> HashSet<String> {
+        self.runs
+            .iter()
+            .zip(&self.run_open)
+            .filter(|(_, o)| **o)
+            .map(|(r, _)| tree.span(r[0] as usize).span_id.clone())
+            .collect()
+    }
+
+    pub fn restore_open_runs(&mut self, tree: &SpanTree, ids: &HashSet<String>) {
+        for (k, r) in self.runs.iter().enumerate() {
+            self.run_open[k] = ids.contains(&tree.span(r[0] as usize).span_id);
         }
     }
 
@@ -211,14 +291,24 @@ impl SpanTreeView {
             .map(|r| r as usize)
     }
 
-    /// Selects a span, expanding its ancestors so that it is visible.
+    /// Selects a span, expanding its ancestors and unfolding the runs on the way, so that it
+    /// has a row of its own.
     pub fn select_span(&mut self, tree: &SpanTree, span: usize) {
-        if self.row_of(span).is_none() {
+        let own_row = self
+            .row_of(span)
+            .is_some_and(|r| self.fold_row(r).is_none());
+        if !own_row {
             let path = tree.ancestors(span);
             let mut changed = false;
             for &a in &path[..path.len().saturating_sub(1)] {
                 if !self.expanded[a] {
                     self.expanded[a] = true;
+                    changed = true;
+                }
+            }
+            for &a in &path {
+                if let Some(r) = self.folded_run(a) {
+                    self.run_open[r] = true;
                     changed = true;
                 }
             }
@@ -239,10 +329,20 @@ impl SpanTreeView {
         self.recompute(tree);
     }
 
+    /// Expands to a depth (`None`: everything, repeated siblings unfolded too).
     pub fn expand_to_depth(&mut self, tree: &SpanTree, depth: Option<u32>) {
         for i in 0..self.expanded.len() {
             self.expanded[i] = depth.is_none_or(|d| tree.depth(i) + 1 < d);
         }
+        if depth.is_none() {
+            self.run_open.iter_mut().for_each(|o| *o = true);
+        }
+        self.recompute(tree);
+    }
+
+    /// Folds every run of repeated siblings again.
+    pub fn fold_runs(&mut self, tree: &SpanTree) {
+        self.run_open.iter_mut().for_each(|o| *o = false);
         self.recompute(tree);
     }
 

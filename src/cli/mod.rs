@@ -1,7 +1,11 @@
 //! Command line: `mlflow-tui [SOURCE]`, and the headless `list` and `show` that print what the
 //! TUI shows. Everything printed from a trace passes through the sanitizer in [`crate::text`].
 
+pub mod diff;
+pub mod export;
 pub mod follow;
+pub mod lint;
+pub mod stats;
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -127,6 +131,69 @@ pub enum Command {
         #[arg(long, value_name = "N")]
         depth: Option<usize>,
     },
+    /// Findings in one trace or every trace listed (loops, cut outputs, swallowed errors…);
+    /// exit code 1 when one is at or above --fail-on
+    #[command(override_usage = "mlflow-tui lint [OPTIONS] [SOURCE] [TRACE_ID]")]
+    Lint {
+        /// [SOURCE] [TRACE_ID]
+        #[arg(num_args = 0..=2, value_name = "ARGS")]
+        args: Vec<String>,
+        /// MLflow search filter for the traces to lint
+        #[arg(long, value_name = "FILTER")]
+        filter: Option<String>,
+        /// How many traces (0: all)
+        #[arg(long, short = 'n', default_value_t = 0)]
+        limit: usize,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+        /// Exit with 1 when a finding is at or above this level: info, warning, error
+        #[arg(long, value_name = "LEVEL", default_value = "warning")]
+        fail_on: String,
+    },
+    /// Compare two traces: the trees aligned, Δ latency, tokens and cost per span
+    #[command(
+        override_usage = "mlflow-tui diff [OPTIONS] SOURCE ID_A ID_B\n       mlflow-tui diff [OPTIONS] SOURCE_A ID_A SOURCE_B ID_B"
+    )]
+    Diff {
+        #[arg(num_args = 2..=4, required = true, value_name = "ARGS")]
+        args: Vec<String>,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write one trace as MLflow JSON, Markdown or OTLP JSON
+    #[command(override_usage = "mlflow-tui export [OPTIONS] [SOURCE] TRACE_ID")]
+    Export {
+        /// [SOURCE] TRACE_ID
+        #[arg(num_args = 1..=2, required = true, value_name = "ARGS")]
+        args: Vec<String>,
+        #[arg(long, value_enum, default_value = "mlflow")]
+        format: export::Format,
+        /// Write here instead of stdout
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<String>,
+    },
+    /// Count, error rate, latency percentiles, tokens and cost, grouped, and over time
+    Stats {
+        /// Where the traces are
+        source: Option<String>,
+        /// Experiment name or id (repeat for several)
+        #[arg(long, short = 'e', value_name = "NAME|ID")]
+        experiment: Vec<String>,
+        /// MLflow search filter
+        #[arg(long, value_name = "FILTER")]
+        filter: Option<String>,
+        /// Group by name, model, user, session or experiment
+        #[arg(long, default_value = "name")]
+        by: String,
+        /// How many traces (0: all)
+        #[arg(long, short = 'n', default_value_t = 0)]
+        limit: usize,
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs the command line; returns the process exit code.
@@ -183,6 +250,57 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             rt.block_on(cmd_show(src, id, json, depth))
         }
+        Some(Command::Lint {
+            args,
+            filter,
+            limit,
+            json,
+            fail_on,
+        }) => {
+            let level = crate::model::lint::Level::parse(&fail_on)
+                .ok_or_else(|| anyhow::anyhow!("--fail-on {fail_on:?}: info, warning or error"))?;
+            if rt.block_on(lint::run(&args, filter, limit, json, level))? {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Some(Command::Diff { args, json }) => rt.block_on(diff::run(&args, json)),
+        Some(Command::Export {
+            args,
+            format,
+            output,
+        }) => {
+            let (src, id) = match args.as_slice() {
+                [one] if looks_like_source(one) => anyhow::bail!(
+                    "export needs a TRACE_ID after the source: mlflow-tui export {} TRACE_ID",
+                    source::redact_url(one)
+                ),
+                [id] => (None, id.as_str()),
+                [src, id, ..] => (Some(src.as_str()), id.as_str()),
+                [] => anyhow::bail!("export needs a TRACE_ID"),
+            };
+            rt.block_on(export::run(src, id, format, output.as_deref()))
+        }
+        Some(Command::Stats {
+            source,
+            experiment,
+            filter,
+            by,
+            limit,
+            json,
+        }) => {
+            let by = crate::model::stats::By::parse(&by).ok_or_else(|| {
+                anyhow::anyhow!("--by {by:?}: name, model, user, session or experiment")
+            })?;
+            rt.block_on(stats::run(
+                source.as_deref(),
+                &experiment,
+                filter,
+                by,
+                limit,
+                json,
+            ))
+        }
         None if cli.print_config => emit(&crate::config::print_defaults()),
         None => {
             use std::io::IsTerminal;
@@ -219,6 +337,7 @@ pub fn run(cli: Cli) -> Result<()> {
             app.keymap = keymap;
             app.columns = crate::config::columns(&config);
             app.source_sorts = src.sorts();
+            app.web_base = src.web_base();
             app.experiment_ids = ids;
             app.color = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             app.palette = if config.theme == "light" {
@@ -236,7 +355,7 @@ pub fn run(cli: Cli) -> Result<()> {
 }
 
 /// Is this argument a source rather than a trace id (a path that exists, a URI)?
-fn looks_like_source(arg: &str) -> bool {
+pub fn looks_like_source(arg: &str) -> bool {
     let lower = arg.to_ascii_lowercase();
     [
         "http://",
@@ -271,7 +390,7 @@ pub fn write_out(text: &str) -> Result<bool> {
     }
 }
 
-async fn fetch_all(
+pub async fn fetch_all(
     src: &dyn Source,
     experiments: &[String],
     limit: usize,

@@ -1,11 +1,15 @@
 //! The trace model every pane and source uses: a trace is its info (the summary a list shows)
 //! plus its spans, arranged in a [`tree::SpanTree`].
 
+pub mod analysis;
 pub mod attr;
 pub mod chat;
+pub mod diff;
 pub mod filter;
+pub mod lint;
 pub mod mlflow_json;
 pub mod parse;
+pub mod stats;
 pub mod time;
 pub mod tree;
 

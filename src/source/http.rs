@@ -695,6 +695,10 @@ impl Source for HttpSource {
         format!("server {}", self.base)
     }
 
+    fn web_base(&self) -> Option<String> {
+        Some(super::redact_url(&self.base))
+    }
+
     fn sorts(&self) -> Vec<super::OrderKey> {
         use super::OrderKey::*;
         vec![Time, Duration, Name]

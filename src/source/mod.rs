@@ -277,6 +277,10 @@ pub trait Source: Send + Sync {
     fn sorts(&self) -> Vec<OrderKey> {
         OrderKey::ALL.to_vec()
     }
+    /// Where this source's web UI is (a tracking server's address, without credentials).
+    fn web_base(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A source whose IO blocks (files, sqlite). [`Blocking`] runs it off the async threads.

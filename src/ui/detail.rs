@@ -151,7 +151,7 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme, focused: b
     if a.detail_summary.height > 0
         && let (Some(o), Some(s)) = (app.open.as_ref(), app.selected_span())
     {
-        let mut rows = crate::app::detail::span_summary(&o.trace, s);
+        let mut rows = crate::app::detail::span_summary(&o.trace, s, Some(&o.analysis));
         if a.detail_summary.height == 1 {
             rows = vec![rows.join("  ")];
         }

@@ -3,14 +3,18 @@
 //! so what is counted is what is drawn.
 
 pub mod columns;
+pub mod compare;
 pub mod detail;
+pub mod findings;
 pub mod help;
 pub mod messages;
 pub mod picker;
 pub mod span_tree;
+pub mod stats;
 pub mod status;
 pub mod theme;
 pub mod trace_list;
+pub mod waterfall;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
@@ -26,6 +30,8 @@ pub struct Areas {
     pub list_header: Rect,
     pub list_body: Rect,
     pub span_tree: Rect,
+    /// A header row over the tree (rollup column titles, the waterfall's time axis).
+    pub tree_header: Rect,
     pub tree_body: Rect,
     pub detail: Rect,
     pub detail_tabs: Rect,
@@ -37,6 +43,14 @@ pub struct Areas {
     pub popup_body: Rect,
     /// Completions offered for the prompt, above the status line.
     pub completions: Rect,
+    /// The compare view (full screen): the aligned rows and the line diff below them.
+    pub compare: Rect,
+    pub compare_rows: Rect,
+    pub compare_io: Rect,
+    /// The stats view (full screen): the groups and the chart below them.
+    pub stats: Rect,
+    pub stats_rows: Rect,
+    pub stats_chart: Rect,
 }
 
 /// Inside a bordered block.
@@ -75,8 +89,18 @@ pub fn areas(app: &App) -> Areas {
     let area = Rect::new(0, 0, size.0, size.1);
     let [main, status] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
     let none = Rect::new(0, 0, 0, 0);
-    let (list, tree, det) = if app.zoom {
-        match app.focus {
+    let covered = app.compare.is_some() || app.stats.is_some();
+    let full = if app.waterfall.is_some() {
+        Some(Focus::SpanTree)
+    } else if app.zoom {
+        Some(app.focus)
+    } else {
+        None
+    };
+    let (list, tree, det) = if covered {
+        (none, none, none)
+    } else if let Some(f) = full {
+        match f {
             Focus::TraceList => (main, none, none),
             Focus::SpanTree => (none, main, none),
             Focus::Detail => (none, none, main),
@@ -96,6 +120,9 @@ pub fn areas(app: &App) -> Areas {
         (top, tree, detail)
     };
     let (list_header, list_body) = split_top(inner(list), 1);
+    let tree_head_rows =
+        u16::from(app.waterfall.is_some() || app.open.as_ref().is_some_and(|o| o.view.rollups));
+    let (tree_header, tree_body) = split_top(inner(tree), tree_head_rows);
     let (detail_tabs, rest) = split_top(inner(det), 1);
     let (detail_summary, detail_body) = split_top(rest, summary_rows(app, rest.height));
     let (popup, popup_body) = popup_areas(app, area);
@@ -113,12 +140,34 @@ pub fn areas(app: &App) -> Areas {
         }
         _ => none,
     };
+    let (compare, compare_rows, compare_io) = if app.compare.is_some() {
+        let [rows, io] =
+            Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(main);
+        (main, split_top(inner(rows), 1).1, inner(io))
+    } else {
+        (none, none, none)
+    };
+    let (stats, stats_rows, stats_chart) = if app.stats.is_some() {
+        let chart_h = if main.height >= 20 { 8 } else { 0 };
+        let [rows, chart] =
+            Layout::vertical([Constraint::Min(0), Constraint::Length(chart_h)]).areas(main);
+        (main, split_top(inner(rows), 1).1, inner(chart))
+    } else {
+        (none, none, none)
+    };
     Areas {
+        compare,
+        compare_rows,
+        compare_io,
+        stats,
+        stats_rows,
+        stats_chart,
         trace_list: list,
         list_header,
         list_body,
         span_tree: tree,
-        tree_body: inner(tree),
+        tree_header,
+        tree_body,
         detail: det,
         detail_tabs,
         detail_summary,
@@ -154,6 +203,15 @@ fn popup_areas(app: &App, area: Rect) -> (Rect, Rect) {
         Overlay::Experiments(_) => {
             let p = centered(bottom, area.width.saturating_sub(4).min(72), 20);
             (p, split_top(inner(p), 1).1)
+        }
+        Overlay::Findings(_) => {
+            let n = app.open.as_ref().map_or(0, |o| o.findings.len());
+            let p = centered(
+                bottom,
+                area.width.saturating_sub(4).min(110),
+                (n as u16).saturating_add(2),
+            );
+            (p, inner(p))
         }
         Overlay::SpanFilter(_) => {
             let types = app.open.as_ref().map_or(0, |o| {
@@ -245,8 +303,15 @@ pub fn render(frame: &mut Frame, app: &App) {
     if a.detail.area() > 0 {
         detail::render(frame, &a, app, &theme, app.focus == Focus::Detail);
     }
+    if app.compare.is_some() {
+        compare::render(frame, &a, app, &theme);
+    }
+    if app.stats.is_some() {
+        stats::render(frame, &a, app, &theme);
+    }
     status::render(frame, &a, app, &theme);
     match &app.overlay {
+        Some(Overlay::Findings(_)) => findings::render(frame, &a, app, &theme),
         Some(Overlay::Help { .. }) => help::render(frame, &a, app, &theme),
         Some(Overlay::Experiments(_)) => picker::render(frame, &a, app, &theme),
         Some(Overlay::SpanFilter(_)) => picker::render_span_filter(frame, &a, app, &theme),

@@ -9,6 +9,7 @@ use ratatui::widgets::Paragraph;
 use super::theme::Theme;
 use super::{Areas, pane_block};
 use crate::app::App;
+use crate::model::time::format_duration_ns;
 use crate::text::{fit, truncate, width};
 
 /// Indentation stops growing here; deeper rows show their depth instead.
@@ -89,19 +90,41 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme, focused: b
         );
         return;
     };
+    if let Some(win) = app.waterfall {
+        super::waterfall::render(frame, a, win, open, theme, focused);
+        return;
+    }
     let tree = &open.trace.tree;
     let view = &open.view;
+    let an = &open.analysis;
     let w = inner.width as usize;
-    let bar_w = if w >= 70 {
+    // a gutter marks the critical path
+    let gutter = 1;
+    let rollup_cols = if view.rollups { rollup_columns(w) } else { 0 };
+    let rollup_w = [5, 9, 8, 10, 9][..rollup_cols].iter().sum::<usize>() + rollup_cols;
+    let bar_w = if w >= 70 + rollup_w {
         16
-    } else if w >= 50 {
+    } else if w >= 50 + rollup_w {
         8
     } else {
         0
     };
     let dur_w = 9;
-    let name_w = w.saturating_sub(bar_w + dur_w + if bar_w > 0 { 1 } else { 0 });
+    let name_w = w.saturating_sub(gutter + bar_w + dur_w + rollup_w + usize::from(bar_w > 0));
     let mut lines = Vec::with_capacity(inner.height as usize);
+    if view.rollups && a.tree_header.height > 0 {
+        let heads = ["%", "SELF", "ΣTOKENS", "ΣCOST", "LLM/TOOL"];
+        let widths = [5, 9, 8, 10, 9];
+        let mut h = " ".repeat(gutter + name_w);
+        h.push_str(&format!("{:>9}", "DURATION"));
+        for k in 0..rollup_cols {
+            h.push_str(&format!(" {:>w$}", heads[k], w = widths[k]));
+        }
+        frame.render_widget(
+            Paragraph::new(Line::styled(fit(&h, w), theme.header)),
+            a.tree_header,
+        );
+    }
     for row in view.scroll.visible() {
         let span = view.rows[row];
         let i = span as usize;
@@ -112,7 +135,10 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme, focused: b
         } else {
             "  ".repeat(depth)
         };
-        let fold = if tree.children(i).is_empty() {
+        let fold_run = view.fold_row(row);
+        let fold = if fold_run.is_some() {
+            "▸ "
+        } else if tree.children(i).is_empty() {
             "  "
         } else if view.expanded[i] {
             "▼ "
@@ -120,7 +146,15 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme, focused: b
             "▶ "
         };
         let selected = row == view.selected();
-        let hit = open.search.is_hit(i);
+        let members: Vec<usize> = match fold_run {
+            Some(r) => view.run_spans(r).collect(),
+            None => vec![i],
+        };
+        let hit = members.iter().any(|&m| open.search.is_hit(m));
+        let on_path = members
+            .iter()
+            .any(|&m| an.on_path.get(m).copied().unwrap_or(false));
+        let error = members.iter().any(|&m| view.rows_text[m].error);
         let base = if selected {
             if focused {
                 theme.selected
@@ -132,20 +166,49 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme, focused: b
         };
         let name_style = if hit && !selected {
             theme.search
-        } else if t.error && !selected {
+        } else if error && !selected {
             theme.error
         } else {
             base
         };
         let badge = format!("[{}] ", t.badge);
         let mut tail = String::new();
+        let (label, duration, extent) = match fold_run {
+            Some(r) => {
+                let run = &an.runs[r];
+                let n = run.spans.len();
+                let (first, last) = (run.spans[0], run.spans[n - 1]);
+                let start = view.rows_text[first].bar.0;
+                let end = view.rows_text[last].bar.1;
+                let span_ns = tree
+                    .span(last)
+                    .end_ns
+                    .unwrap_or(tree.span(last).start_ns)
+                    .saturating_sub(tree.span(first).start_ns);
+                let mut l = format!(
+                    "×{n} {}  p50 {}  max {}",
+                    crate::text::sanitize_line(&run.name),
+                    format_duration_ns(run.p50_ns),
+                    format_duration_ns(run.max_ns)
+                );
+                if run.errors > 0 {
+                    l.push_str(&format!(
+                        "  {} error{}",
+                        run.errors,
+                        if run.errors == 1 { "" } else { "s" }
+                    ));
+                }
+                (l, format_duration_ns(span_ns), (start, end))
+            }
+            None => (t.name.clone(), t.duration.clone(), t.bar),
+        };
         if hit {
             tail.push_str(" ◆");
         }
-        if t.error {
+        if error && fold_run.is_none() {
             tail.push_str(" ✗");
         }
-        if let Some(n) = t.tokens {
+        if let Some(n) = t.tokens.filter(|_| fold_run.is_none()) {
             tail.push_str(&format!(" ·{n}t"));
         }
         if !t.marks.is_empty() {
@@ -154,9 +217,13 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme, focused: b
         let head = format!("{indent}{fold}");
         let left_used = width(&head) + width(&badge);
         let name_room = name_w.saturating_sub(left_used);
-        let name = truncate(&format!("{}{}", t.name, tail), name_room).into_owned();
+        let name = truncate(&format!("{label}{tail}"), name_room).into_owned();
         let pad = name_room.saturating_sub(width(&name));
         let mut spans = vec![
+            Span::styled(
+                if on_path { "▌" } else { " " },
+                if on_path { theme.critical } else { base },
+            ),
             Span::styled(truncate(&head, name_w).into_owned(), base),
             Span::styled(
                 truncate(&badge, name_w.saturating_sub(width(&head))).into_owned(),
@@ -169,20 +236,84 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme, focused: b
             Span::styled(name, name_style),
             Span::styled(" ".repeat(pad), base),
             Span::styled(
-                format!("{:>9}", fit(&t.duration, 8)),
-                if t.running { theme.running } else { base },
+                format!("{:>9}", fit(&duration, 8)),
+                if t.running && fold_run.is_none() {
+                    theme.running
+                } else {
+                    base
+                },
             ),
         ];
+        if rollup_cols > 0 {
+            spans.push(Span::styled(
+                rollup_cells(open, &members, rollup_cols),
+                theme.dim,
+            ));
+        }
         if bar_w > 0 {
             spans.push(Span::styled(" ", base));
             spans.push(Span::styled(
-                bar(t.bar.0, t.bar.1, bar_w),
-                if t.error { theme.bar_error } else { theme.bar },
+                bar(extent.0, extent.1, bar_w),
+                if error {
+                    theme.bar_error
+                } else if on_path {
+                    theme.critical
+                } else {
+                    theme.bar
+                },
             ));
         }
         lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// How many rollup columns fit a width (most useful first).
+fn rollup_columns(w: usize) -> usize {
+    match w {
+        0..50 => 1,
+        50..70 => 2,
+        70..90 => 3,
+        90..110 => 4,
+        _ => 5,
+    }
+}
+
+/// The rollup cells of a row: % of the trace, self time, Σ tokens, Σ cost, LLM/tool calls.
+fn rollup_cells(open: &crate::app::OpenTrace, members: &[usize], n: usize) -> String {
+    let an = &open.analysis;
+    let trace_ns = an.trace_ns.max(1);
+    let mut dur = 0u64;
+    let mut own = 0u64;
+    let mut tokens: Option<u64> = None;
+    let mut cost: Option<f64> = None;
+    let (mut llm, mut tools) = (0u32, 0u32);
+    for &m in members {
+        dur += open.trace.tree.span(m).duration_ns().unwrap_or(0);
+        own += an.self_ns[m];
+        let r = &an.rollup[m];
+        if let Some(t) = r.tokens {
+            *tokens.get_or_insert(0) += t.total;
+        }
+        if let Some(c) = r.cost {
+            *cost.get_or_insert(0.0) += c;
+        }
+        llm += r.llm_calls;
+        tools += r.tool_calls;
+    }
+    let cells = [
+        format!("{:>4.0}%", dur as f64 * 100.0 / trace_ns as f64),
+        format!("{:>9}", fit(&format_duration_ns(own), 9)),
+        format!("{:>8}", tokens.map_or("-".into(), |t| t.to_string())),
+        format!("{:>10}", cost.map_or("-".into(), |c| format!("{c:.5}"))),
+        format!("{:>9}", format!("{llm}/{tools}")),
+    ];
+    let mut out = String::new();
+    for c in &cells[..n] {
+        out.push(' ');
+        out.push_str(c);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -27,6 +27,11 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
                 ("↑↓".into(), "move"),
             ],
             PromptKind::TraceSearch => vec![("enter".into(), "search"), ("esc".into(), "cancel")],
+            PromptKind::Export => vec![
+                ("enter".into(), "write"),
+                ("tab".into(), "format"),
+                ("esc".into(), "cancel"),
+            ],
             PromptKind::Filter | PromptKind::Palette => vec![
                 ("enter".into(), "apply"),
                 ("tab".into(), "complete"),
@@ -54,7 +59,25 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
             return vec![(k(Action::Toggle), "toggle"), ("esc".into(), "close")];
         }
         Some(Overlay::Messages(_)) => return vec![("esc".into(), "close")],
+        Some(Overlay::Findings(_)) => {
+            return vec![("enter".into(), "go to the span"), ("esc".into(), "close")];
+        }
         None => {}
+    }
+    if app.compare.is_some() {
+        return vec![
+            ("j/k".into(), "move"),
+            ("tab".into(), "rows/diff"),
+            (k(Action::Compare), "close"),
+            ("esc".into(), "close"),
+        ];
+    }
+    if app.stats.is_some() {
+        return vec![
+            ("tab".into(), "group by"),
+            (k(Action::Stats), "close"),
+            ("esc".into(), "close"),
+        ];
     }
     let mut out: Vec<(String, &'static str)> = match app.focus {
         Focus::TraceList => vec![
@@ -123,6 +146,7 @@ fn label(kind: PromptKind) -> &'static str {
         PromptKind::Filter => "filter> ",
         PromptKind::Palette => ":",
         PromptKind::TraceSearch => "search> ",
+        PromptKind::Export => "export> ",
     }
 }
 
@@ -250,7 +274,13 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme) {
         };
     // the source and counts first, then what happened, then as many key hints as fit (at
     // least the help key)
-    let left = truncate(&left, (w * 3 / 5).max(10)).into_owned();
+    // with something to say, the source gives way to it
+    let left_max = if middle.is_empty() {
+        w * 3 / 5
+    } else {
+        w * 2 / 5
+    };
+    let left = truncate(&left, left_max.max(10)).into_owned();
     let live = truncate(&live, w.saturating_sub(width(&left) + 8)).into_owned();
     // what happened comes before key hints: they get what it leaves
     let hint_room = w.saturating_sub(width(&left) + width(&live) + width(&middle) + 2);

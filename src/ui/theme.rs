@@ -27,6 +27,8 @@ pub struct Theme {
     pub key: Style,
     /// Search matches (tree names, detail text).
     pub search: Style,
+    /// The critical path.
+    pub critical: Style,
 }
 
 impl Theme {
@@ -52,6 +54,7 @@ impl Theme {
                 status: plain,
                 key: plain.add_modifier(Modifier::BOLD),
                 search: plain.add_modifier(Modifier::REVERSED | Modifier::UNDERLINED),
+                critical: plain.add_modifier(Modifier::BOLD),
             };
         }
         Theme {
@@ -89,6 +92,9 @@ impl Theme {
             search: Style::default()
                 .fg(Color::Black)
                 .bg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
+            critical: Style::default()
+                .fg(Color::LightMagenta)
                 .add_modifier(Modifier::BOLD),
         }
     }

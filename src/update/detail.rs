@@ -63,7 +63,19 @@ pub(crate) fn refresh_doc(app: &mut App, cmds: &mut Vec<Cmd>) {
         return;
     }
     app.detail.preparing = false;
-    let content = detail::build(&trace, key.span, key.tab, app.utc);
+    let mut content = detail::build(&trace, key.span, key.tab, app.utc);
+    if (key.tab == Tab::Trace || key.span.is_none())
+        && let Some(o) = app.open.as_ref()
+    {
+        let extra = detail::analysis_lines(o, app.web_url(&o.trace.info));
+        if !extra.is_empty() && !content.json {
+            for l in &extra {
+                content.raw.push('\n');
+                content.raw.push_str(l);
+            }
+            content.lines.extend(extra);
+        }
+    }
     install_doc(app, key, content);
 }
 

@@ -7,6 +7,7 @@
 //! ends with [`fit_views`], which gives every viewport its content length and height at the
 //! current layout, so the viewport invariants hold after anything.
 
+mod analysis;
 pub mod detail;
 mod follow;
 mod mouse;
@@ -124,6 +125,13 @@ fn handle(app: &mut App, msg: Msg, cmds: &mut Vec<Cmd>) {
                 app.report_error(sanitize_line(&e).into_owned());
             }
         }
+        Msg::ModelStats { req, result } => analysis::on_model_stats(app, req, result),
+        Msg::Exported(r) => match r {
+            Ok((path, n)) => {
+                app.message = Some(format!("wrote {} ({n} bytes)", sanitize_line(&path)))
+            }
+            Err(e) => app.report_error(format!("export: {}", sanitize_line(&e))),
+        },
         Msg::ConfigSaved(r) => match r {
             Ok(path) => app.message = Some(format!("columns saved in {}", sanitize_line(&path))),
             Err(e) => app.report_error(format!("saving the columns: {}", sanitize_line(&e))),
@@ -167,7 +175,19 @@ pub fn fit_views(app: &mut App) {
     let types = app.open.as_ref().map_or(0, |o| {
         crate::app::SpanTreeView::type_counts(&o.trace.tree).len()
     });
+    if let Some(c) = app.compare.as_mut() {
+        let n = c.diff.rows.len();
+        c.rows.fit(n, a.compare_rows.height as usize);
+        let m = c.io.len();
+        c.io_view.fit(m, a.compare_io.height as usize);
+    }
+    if let Some(st) = app.stats.as_mut() {
+        let n = st.stats.groups.len() + 1;
+        st.view.fit(n, a.stats_rows.height as usize);
+    }
+    let findings = app.open.as_ref().map_or(0, |o| o.findings.len());
     match app.overlay.as_mut() {
+        Some(Overlay::Findings(v)) => v.fit(findings, h),
         Some(Overlay::Help { view, query, .. }) => {
             let n = crate::app::help::rows(&keymap, w, query.text()).len();
             view.fit(n, h);
@@ -217,7 +237,12 @@ fn remember(app: &mut App, loaded: &crate::app::LoadedTrace) {
 }
 
 fn open_trace(app: &mut App, loaded: crate::app::LoadedTrace, cmds: &mut Vec<Cmd>) {
-    let crate::app::LoadedTrace { trace, mut view } = loaded;
+    let crate::app::LoadedTrace {
+        trace,
+        mut view,
+        analysis,
+        findings,
+    } = loaded;
     let same = app
         .open
         .as_ref()
@@ -232,6 +257,9 @@ fn open_trace(app: &mut App, loaded: crate::app::LoadedTrace, cmds: &mut Vec<Cmd
             .map(|s| old.trace.tree.span(s).span_id.clone());
         view.hidden_types = old.view.hidden_types.clone();
         view.hide_plumbing = old.view.hide_plumbing;
+        view.rollups = old.view.rollups;
+        let open_runs = old.view.open_run_ids(&old.trace.tree);
+        view.restore_open_runs(&trace.tree, &open_runs);
         view.restore_expanded(&trace.tree, &ids);
         if let Some(i) = sel.and_then(|id| trace.tree.find(&id)) {
             view.select_span(&trace.tree, i);
@@ -248,6 +276,8 @@ fn open_trace(app: &mut App, loaded: crate::app::LoadedTrace, cmds: &mut Vec<Cmd
         trace,
         view,
         search,
+        analysis,
+        findings,
     });
     detail::refresh_doc(app, cmds);
 }
@@ -306,6 +336,20 @@ fn on_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
     if app.overlay.is_some() {
         overlay::key(app, k, action, cmds);
         return;
+    }
+    // the compare and stats views take the keys while open (help, palette and quit still work)
+    if !matches!(
+        action,
+        Some(Action::Help | Action::Palette | Action::Messages)
+    ) {
+        if app.compare.is_some() {
+            analysis::compare_key(app, action);
+            return;
+        }
+        if app.stats.is_some() {
+            analysis::stats_key(app, action, cmds);
+            return;
+        }
     }
     // digits: expand the span tree to that depth
     if let (KeyCode::Char(c @ '1'..='9'), Focus::SpanTree, false, false) = (
@@ -374,7 +418,9 @@ pub(crate) fn global_action(app: &mut App, action: Action, cmds: &mut Vec<Cmd>) 
         }
         Action::Experiments => overlay::open_experiments(app, cmds),
         Action::Back => {
-            if app.zoom {
+            if app.waterfall.is_some() {
+                app.waterfall = None;
+            } else if app.zoom {
                 app.zoom = false;
             } else if app.focus != Focus::TraceList {
                 app.focus = Focus::TraceList;
@@ -405,8 +451,22 @@ pub(crate) fn global_action(app: &mut App, action: Action, cmds: &mut Vec<Cmd>) 
         Action::NextTab => detail::set_tab(app, app.detail.tab.next(), cmds),
         Action::PrevTab => detail::set_tab(app, app.detail.tab.prev(), cmds),
         Action::ScrollLeft | Action::ScrollRight => {
-            detail::scroll_sideways(app, action == Action::ScrollRight)
+            if !analysis::pan(app, action == Action::ScrollRight) {
+                detail::scroll_sideways(app, action == Action::ScrollRight)
+            }
         }
+        Action::CriticalNext
+        | Action::CriticalPrev
+        | Action::Rollups
+        | Action::Waterfall
+        | Action::ZoomIn
+        | Action::ZoomOut
+        | Action::Findings
+        | Action::Mark
+        | Action::Compare
+        | Action::Stats
+        | Action::Export
+        | Action::WebUi => analysis::action(app, action, cmds),
         Action::Copy => copy(app, cmds),
         Action::Pager | Action::Editor => match app.detail.doc.as_ref() {
             Some(doc) if !doc.raw.is_empty() => {

@@ -30,6 +30,7 @@ pub(super) fn on_mouse(app: &mut App, m: MouseEvent, cmds: &mut Vec<Cmd>) {
             Overlay::Help { view, .. } | Overlay::Messages(view) => view.go(Nav::By(delta)),
             Overlay::SpanFilter(view) | Overlay::Columns { view, .. } => view.go(Nav::By(delta)),
             Overlay::Experiments(p) => p.view.go(Nav::By(delta)),
+            Overlay::Findings(view) => view.go(Nav::By(delta)),
         };
         return;
     }

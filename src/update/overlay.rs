@@ -122,6 +122,7 @@ pub(super) fn key(app: &mut App, k: KeyEvent, action: Option<Action>, cmds: &mut
         return;
     };
     match overlay {
+        Overlay::Findings(_) => super::analysis::findings_key(app, action, cmds),
         Overlay::Help {
             view,
             query,

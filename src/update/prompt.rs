@@ -144,6 +144,9 @@ fn complete(app: &mut App) {
     let cands = match p.kind {
         PromptKind::Filter => palette::filter_candidates(&known(app)),
         PromptKind::Palette => palette::palette_candidates(&before, &known(app)),
+        PromptKind::Export if before.trim().is_empty() => {
+            vec!["markdown".into(), "mlflow".into(), "otlp-json".into()]
+        }
         _ => {
             app.dirty = false;
             return;
@@ -191,6 +194,14 @@ fn enter(app: &mut App, cmds: &mut Vec<Cmd>) {
             app.prompt = None;
             span_tree::run_search(app, &text, cmds);
         }
+        PromptKind::Export => match super::analysis::export(app, &text, cmds) {
+            Ok(()) => app.prompt = None,
+            Err(e) => {
+                if let Some(p) = app.prompt.as_mut() {
+                    p.error = Some((0, e));
+                }
+            }
+        },
         PromptKind::Filter => {
             // `filter <expr>` reads as the expression
             let t = text.trim();

@@ -17,6 +17,19 @@ pub(super) fn key(app: &mut App, action: Action, cmds: &mut Vec<Cmd>) {
     let before = view.selected_span();
     if let Some(nav) = nav_of(action) {
         view.scroll.go(nav);
+    } else if let (Some(r), Action::Toggle | Action::Select | Action::Right) =
+        (view.fold_row(view.selected()), action)
+    {
+        // a folded run: unfold it, the selection stays on its first span
+        view.set_run_open(tree, r, true);
+    } else if let (Some(r), Action::Toggle, Some(s)) = (
+        view.selected_span().and_then(|s| view.run_of_span(s)),
+        action,
+        view.selected_span(),
+    ) && tree.children(s).is_empty()
+    {
+        // space on a span of an unfolded run folds the run again
+        view.set_run_open(tree, r, false);
     } else if let Some(s) = view.selected_span() {
         let has_kids = !tree.children(s).is_empty();
         match action {
@@ -38,8 +51,11 @@ pub(super) fn key(app: &mut App, action: Action, cmds: &mut Vec<Cmd>) {
                 view.set_expanded(tree, s, open_now);
             }
             Action::ExpandAll => view.expand_to_depth(tree, None),
-            // every span below the top level folds; the roots stay open
-            Action::CollapseAll => view.expand_to_depth(tree, Some(2)),
+            // every span below the top level folds, repeats fold again; the roots stay open
+            Action::CollapseAll => {
+                view.run_open.iter_mut().for_each(|o| *o = false);
+                view.expand_to_depth(tree, Some(2));
+            }
             _ => {
                 app.dirty = false;
                 return;
