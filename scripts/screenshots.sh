@@ -23,7 +23,7 @@ shot() {
   echo "screenshots/$1.png"
 }
 t new-session -d -s s -x "$cols" -y "$rows" "env TZ=UTC TERM=xterm-256color $root/target/release/mlflow-tui $root/assets/demo"
-wait_for "Traces (27)"
+wait_for "Traces 1/27"
 wait_for "Name        moderated_reply"
 for _ in 1 2 3 4 5 6 7; do t send-keys -t s j; done
 wait_for "Name        travel_agent"
@@ -42,6 +42,34 @@ t send-keys -t s Enter
 t send-keys -t s G ']' ']' ']'
 wait_for "Traceback"
 shot exception
+t kill-session -t s 2>/dev/null || true
+
+# the analyses, on traces with known answers: the waterfall of a parallel agent, two runs compared
+t new-session -d -s s -x "$cols" -y "$rows" "env TZ=UTC TERM=xterm-256color $root/target/release/mlflow-tui $root/tests/fixtures/v3/analysis"
+wait_for "Traces 1/5"
+t send-keys -t s G
+wait_for "Traces 5/5"
+wait_for "critical_path"
+t send-keys -t s W
+wait_for "window 0ns"
+t send-keys -t s x
+sleep 0.3
+shot waterfall
+t send-keys -t s W
+wait_for "Traces 5/5"
+t send-keys -t s Escape
+sleep 0.3
+t send-keys -t s g
+wait_for "Traces 1/5"
+t send-keys -t s m
+wait_for "marked"
+t send-keys -t s j
+wait_for "Spans 1/3 of 3"
+t send-keys -t s D
+wait_for "Compare "
+t send-keys -t s j j j
+wait_for "politely"
+shot compare
 t kill-session -t s 2>/dev/null || true
 
 # live tail: a copy of the demo followed while the real SDK logs into it

@@ -849,7 +849,9 @@ fn compare_two_runs_shows_what_changed() {
         t.keys(&["m"]);
         t.wait_text("marked");
         t.keys(&["j"]);
-        t.wait_for("the other run", |s| s.contains("Traces 2/5"));
+        t.wait_for("the other run, loaded", |s| {
+            s.contains("Traces 2/5") && s.contains("Spans 1/3 of 3")
+        });
         t.keys(&["D"]);
         let s = t.wait_text("Compare ");
         assert!(s.contains("rerank"), "{w}x{h}:\n{s}");

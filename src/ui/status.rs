@@ -72,6 +72,15 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
             ("esc".into(), "close"),
         ];
     }
+    if app.waterfall.is_some() {
+        return vec![
+            (k(Action::ZoomIn), "zoom in"),
+            (k(Action::ZoomOut), "zoom out"),
+            (format!("{}{}", k(Action::ScrollLeft), k(Action::ScrollRight)), "pan"),
+            (k(Action::CriticalNext), "critical path"),
+            (k(Action::Waterfall), "back"),
+        ];
+    }
     if app.stats.is_some() {
         return vec![
             ("tab".into(), "group by"),

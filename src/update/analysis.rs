@@ -186,6 +186,13 @@ fn zoom(app: &mut App, zoom_in: bool) {
 
 /// Compares the marked trace with the open one.
 fn compare(app: &mut App) {
+    if app.loading_trace.is_some() {
+        app.message = Some(format!(
+            "the selected trace is still loading: {} again in a moment",
+            app.keymap.hint(Action::Compare)
+        ));
+        return;
+    }
     let (Some(a), Some(o)) = (app.mark.clone(), app.open.as_ref()) else {
         app.message = Some(format!(
             "mark a trace with {}, select another, then {} compares them",
