@@ -16,7 +16,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  # each server leads a process group of its own: its workers (uvicorn, huey) go with it
+  for p in "${pids[@]}"; do kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   rm -rf "$work"
 }
@@ -27,7 +28,7 @@ free_port() { "$root/.venv/mlflow3/bin/python" -c 'import socket; s=socket.socke
 start() { # venv dir port [extra server args]
   local v=$1 dir=$2 port=$3; shift 3
   mkdir -p "$dir"
-  (cd "$dir" && exec "$root/.venv/$v/bin/mlflow" server --host 127.0.0.1 --port "$port" \
+  (cd "$dir" && exec setsid "$root/.venv/$v/bin/mlflow" server --host 127.0.0.1 --port "$port" \
       --backend-store-uri "sqlite:///$dir/mlflow.db" --default-artifact-root "$dir/artifacts" \
       --workers 2 "$@" > "$dir/server.log" 2>&1) &
   local pid=$!
@@ -45,7 +46,7 @@ start() { # venv dir port [extra server args]
 p3=$(free_port); start mlflow3 "$work/v3" "$p3"
 p2=$(free_port); start mlflow2 "$work/v2" "$p2"
 pf=$(free_port)
-(mkdir -p "$work/fs" && cd "$work/fs" && MLFLOW_ALLOW_FILE_STORE=true exec "$root/.venv/mlflow3/bin/mlflow" server \
+(mkdir -p "$work/fs" && cd "$work/fs" && MLFLOW_ALLOW_FILE_STORE=true exec setsid "$root/.venv/mlflow3/bin/mlflow" server \
     --host 127.0.0.1 --port "$pf" --backend-store-uri "$work/fs/mlruns" --default-artifact-root "$work/fs/mlruns" \
     --workers 1 > "$work/fs/server.log" 2>&1) &
 pids+=($!)

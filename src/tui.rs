@@ -277,7 +277,16 @@ impl Executor {
             }
             Cmd::Watch(on) => {
                 self.watch = None;
-                if on && let Some(target) = self.source.watch_target() {
+                if !on {
+                    self.source.notify(None);
+                } else if self.source.notify(Some({
+                    let tx = self.tx.clone();
+                    Arc::new(move || {
+                        let _ = tx.send(Msg::SourceChanged);
+                    })
+                })) {
+                    let _ = self.tx.send(Msg::Watching(Ok(())));
+                } else if let Some(target) = self.source.watch_target() {
                     let tx = self.tx.clone();
                     let r = crate::source::watch::Watch::start(&target, move || {
                         let _ = tx.send(Msg::SourceChanged);

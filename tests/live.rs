@@ -10,71 +10,13 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn venv_bin(name: &str) -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join(".venv/mlflow3/bin")
-        .join(name);
-    assert!(
-        p.is_file(),
-        "{} is missing: run scripts/setup-python.sh (scripts/ci.sh does)",
-        p.display()
-    );
-    p
-}
-
-fn logger() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/live_logger.py")
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
-}
-
-/// Kills the child when dropped (a failing test leaves nothing running).
-struct Killed(Child);
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Lines of a child's stream, each with the time it arrived.
-fn lines_of(r: impl std::io::Read + Send + 'static) -> mpsc::Receiver<(i64, String)> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(r).lines() {
-            let Ok(line) = line else { break };
-            if tx.send((now_ms(), line)).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
-
-/// Waits for a line containing `needle`, up to `within`.
-fn wait_for(rx: &mpsc::Receiver<(i64, String)>, needle: &str, within: Duration) -> String {
-    let deadline = Instant::now() + within;
-    let mut seen = Vec::new();
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match rx.recv_timeout(left) {
-            Ok((_, l)) if l.to_lowercase().contains(&needle.to_lowercase()) => return l,
-            Ok((_, l)) => seen.push(l),
-            Err(_) => panic!("no line with {needle:?} within {within:?}; saw: {seen:#?}"),
-        }
-    }
-}
+use common::procs::{
+    Killed, Running, lines_of, script, spawn_tui, start_server, venv_bin, wait_for,
+};
 
 struct Logged {
     id: String,
@@ -84,7 +26,7 @@ struct Logged {
 
 fn python(py: &Path, args: &[&str]) -> Vec<Logged> {
     let out = Command::new(py)
-        .arg(logger())
+        .arg(script("live_logger.py"))
         .args(args)
         .env("MLFLOW_TRACKING_URI", "")
         .env_remove("MLFLOW_TRACKING_URI")
@@ -114,21 +56,14 @@ fn follow_while_logging(
     log_args: &[&str],
     running_seen: bool,
 ) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mlflow-tui"))
-        .args(["list", "--follow", "-n", "0", "--json", "--interval", "0.5"])
-        .args(extra)
-        .arg(source)
-        .env(
-            "XDG_CONFIG_HOME",
-            std::env::temp_dir().join("mlflow-tui-no-config"),
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("mlflow-tui starts");
-    let out = lines_of(child.stdout.take().unwrap());
-    let err = lines_of(child.stderr.take().unwrap());
-    let child = Killed(child);
+    let mut args: Vec<&std::ffi::OsStr> =
+        ["list", "--follow", "-n", "0", "--json", "--interval", "0.5"]
+            .iter()
+            .map(|a| a.as_ref())
+            .collect();
+    args.extend(extra.iter().map(std::ffi::OsStr::new));
+    args.push(source.as_ref());
+    let Running { child, out, err } = spawn_tui(env!("CARGO_BIN_EXE_mlflow-tui"), &args);
     wait_for(&err, "following", Duration::from_secs(30));
 
     let logged = python(py, log_args);
@@ -318,74 +253,6 @@ fn follows_a_folder_of_exported_json() {
     );
 }
 
-/// A real `mlflow server` on a free loopback port, stopped when dropped.
-struct Server {
-    _child: Killed,
-    url: String,
-}
-
-fn start_server(dir: &Path) -> Server {
-    let mlflow = venv_bin("mlflow");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new(mlflow)
-        .args([
-            "server",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--workers",
-            "1",
-        ])
-        .arg("--backend-store-uri")
-        .arg(format!("sqlite:///{}", dir.join("server.db").display()))
-        .arg("--default-artifact-root")
-        .arg(dir.join("artifacts"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("mlflow server starts");
-    let err = lines_of(child.stderr.take().unwrap());
-    let out = lines_of(child.stdout.take().unwrap());
-    let child = Killed(child);
-    // uvicorn says "Uvicorn running on", gunicorn "Listening at"
-    let deadline = Instant::now() + Duration::from_secs(120);
-    'ready: loop {
-        for rx in [&err, &out] {
-            while let Ok((_, l)) = rx.try_recv() {
-                let l = l.to_lowercase();
-                if l.contains("running on")
-                    || l.contains("listening at")
-                    || l.contains("application startup complete")
-                {
-                    break 'ready;
-                }
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "mlflow server did not start within 120 s"
-        );
-        if let Ok((_, l)) = err.recv_timeout(Duration::from_millis(200)) {
-            let l = l.to_lowercase();
-            if l.contains("running on")
-                || l.contains("listening at")
-                || l.contains("application startup complete")
-            {
-                break;
-            }
-        }
-    }
-    Server {
-        _child: child,
-        url: format!("http://127.0.0.1:{port}"),
-    }
-}
-
 #[test]
 #[ignore = "needs the pinned MLflow venv (scripts/setup-python.sh; scripts/ci.sh runs them)"]
 fn follows_a_real_tracking_server() {
@@ -424,7 +291,7 @@ fn mlflow_writes_undisturbed_and_reading_changes_no_byte() {
     ];
     for (uri, path) in &stores {
         let setup = Command::new(&py)
-            .arg(logger())
+            .arg(script("live_logger.py"))
             .args(["--uri", uri, "--experiment", "busy", "--setup"])
             .output()
             .unwrap();
@@ -445,7 +312,7 @@ fn mlflow_writes_undisturbed_and_reading_changes_no_byte() {
         let tui = Killed(tui);
         wait_for(&err, "following", Duration::from_secs(30));
         let writer = Command::new(&py)
-            .arg(logger())
+            .arg(script("live_logger.py"))
             .args([
                 "--uri",
                 uri,

@@ -541,8 +541,10 @@ fn trace_doc(t: &Trace, utc: bool) -> DocContent {
 }
 
 fn attributes_doc(s: &Span) -> DocContent {
+    use crate::model::semconv::is_io_key;
     let mut out = Vec::new();
-    let user: Vec<_> = s.user_attributes().collect();
+    // what the Inputs, Outputs and Chat tabs show is not repeated here
+    let (io, user): (Vec<_>, Vec<_>) = s.user_attributes().partition(|(k, _)| is_io_key(k));
     if user.is_empty() {
         out.push("(no user attributes)".into());
     }
@@ -552,17 +554,50 @@ fn attributes_doc(s: &Span) -> DocContent {
             &format!("{}: {}", sanitize_line(k), sanitize_line(&v.display_text())),
         );
     }
+    if !io.is_empty() {
+        let names: Vec<&str> = io.iter().map(|(k, _)| *k).collect();
+        push_line(
+            &mut out,
+            &format!(
+                "(shown as the inputs, outputs and chat: {})",
+                sanitize_line(&names.join(", "))
+            ),
+        );
+    }
     out.push(String::new());
     out.push("── mlflow.* ──".into());
     for (k, v) in s.mlflow_attributes() {
+        let shown = match k {
+            crate::model::keys::SPAN_INPUTS => Some("Inputs"),
+            crate::model::keys::SPAN_OUTPUTS => Some("Outputs"),
+            _ => None,
+        };
+        let text = match shown {
+            Some(tab) => format!("(the {tab} tab, {} bytes)", v.raw().len()),
+            None => sanitize_line(&v.display_text()).into_owned(),
+        };
+        push_line(&mut out, &format!("{}: {text}", sanitize_line(k)));
+    }
+    if let Some(d) = s.derived.as_ref().filter(|d| !d.convention.is_empty()) {
+        out.push(String::new());
         push_line(
             &mut out,
-            &format!("{}: {}", sanitize_line(k), sanitize_line(&v.display_text())),
+            &format!(
+                "read as MLflow reads OpenTelemetry spans ({} conventions)",
+                match d.convention {
+                    "openinference" => "OpenInference",
+                    "openllmetry" => "OpenLLMetry",
+                    _ => "GenAI semantic",
+                }
+            ),
         );
     }
     if let Some(m) = s.model() {
         out.push(String::new());
         push_line(&mut out, &format!("model: {}", sanitize_line(&m)));
+    }
+    if let Some(p) = s.provider() {
+        push_line(&mut out, &format!("provider: {}", sanitize_line(&p)));
     }
     if let Some(u) = s.token_usage() {
         push_line(

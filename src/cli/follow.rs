@@ -92,14 +92,13 @@ fn line(t: &TraceInfo, json: bool) -> Result<String> {
 }
 
 pub async fn run(
-    src: Option<&str>,
+    src: Arc<dyn Source>,
     experiments: &[String],
     initial: usize,
     json: bool,
     filter: Option<String>,
     config: FollowConfig,
 ) -> Result<()> {
-    let src: Arc<dyn Source> = super::open_source(src)?;
     let ids = source::resolve_experiments(src.as_ref(), experiments).await?;
     if let Some(f) = filter.as_deref() {
         crate::model::filter::parse(f).map_err(|e| anyhow::anyhow!("filter: {e}"))?;
@@ -122,22 +121,33 @@ pub async fn run(
         }
     }
 
-    // file notifications wake the loop early; the timer is the fallback
+    // the receiver's requests or file notifications wake the loop early; the timer is the
+    // fallback
     let wake = Arc::new(tokio::sync::Notify::new());
-    let watch = src.watch_target().and_then(|target| {
+    let notified = src.notify(Some({
         let w = Arc::clone(&wake);
-        source::watch::Watch::start(&target, move || w.notify_one()).ok()
-    });
+        Arc::new(move || w.notify_one())
+    }));
+    let watch = if notified {
+        None
+    } else {
+        src.watch_target().and_then(|target| {
+            let w = Arc::clone(&wake);
+            source::watch::Watch::start(&target, move || w.notify_one()).ok()
+        })
+    };
     let mut follow = Follow {
         on: true,
         config,
-        watched: watch.is_some(),
+        watched: notified || watch.is_some(),
         ..Default::default()
     };
     eprintln!(
         "mlflow-tui: following {} ({}); new traces appear as they arrive, ctrl-c stops",
         sanitize_line(&src.describe()),
-        if follow.watched {
+        if notified {
+            "as they are received".to_string()
+        } else if follow.watched {
             "file notifications".to_string()
         } else {
             format!(

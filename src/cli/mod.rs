@@ -54,6 +54,13 @@ pub struct Cli {
     pub follow: bool,
     #[command(flatten)]
     pub live: LiveArgs,
+    /// Receive OpenTelemetry spans over OTLP/HTTP (POST /v1/traces) instead of opening a
+    /// source, on ADDR (default 127.0.0.1:4318); follow mode is on
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = crate::source::otlp::DEFAULT_ADDR, conflicts_with = "source")]
+    pub listen: Option<String>,
+    /// With --listen: append each finished trace to FILE as MLflow trace JSON Lines
+    #[arg(long, value_name = "FILE", requires = "listen")]
+    pub save: Option<std::path::PathBuf>,
 }
 
 /// How follow mode polls.
@@ -115,6 +122,23 @@ pub enum Command {
         json: bool,
         /// MLflow search filter, e.g. "attributes.status = 'ERROR' AND span.type = 'TOOL'"
         /// (sent to tracking servers, evaluated like MLflow's stores for local sources)
+        #[arg(long, value_name = "FILTER")]
+        filter: Option<String>,
+    },
+    /// Receive OpenTelemetry spans over OTLP/HTTP and print one line per trace as it arrives
+    /// (and again when a running trace ends)
+    Listen {
+        /// Where to listen (loopback unless told otherwise)
+        #[arg(long, value_name = "HOST:PORT", default_value = crate::source::otlp::DEFAULT_ADDR)]
+        addr: String,
+        /// Append each finished trace to FILE as MLflow trace JSON Lines (opens later as a
+        /// source)
+        #[arg(long, value_name = "FILE")]
+        save: Option<std::path::PathBuf>,
+        /// Print JSON Lines (one trace info per line)
+        #[arg(long)]
+        json: bool,
+        /// Print only the traces that match this MLflow search filter
         #[arg(long, value_name = "FILTER")]
         filter: Option<String>,
     },
@@ -215,7 +239,7 @@ pub fn run(cli: Cli) -> Result<()> {
         }) => {
             let config = live.config(&crate::config::load()?)?;
             rt.block_on(follow::run(
-                source.as_deref(),
+                open_source(source.as_deref())?,
                 &experiment,
                 limit.unwrap_or(10),
                 json,
@@ -237,6 +261,23 @@ pub fn run(cli: Cli) -> Result<()> {
             json,
             filter,
         )),
+        Some(Command::Listen {
+            addr,
+            save,
+            json,
+            filter,
+        }) => {
+            let config = LiveArgs::default().config(&crate::config::load()?)?;
+            let src = source::listen(&addr, save.clone())?;
+            eprintln!(
+                "mlflow-tui: receiving {} (OTLP/HTTP, protobuf or JSON){}",
+                src.describe(),
+                save.as_ref()
+                    .map(|p| format!("; finished traces are appended to {}", p.display()))
+                    .unwrap_or_default()
+            );
+            rt.block_on(follow::run(src, &[], 0, json, filter, config))
+        }
         Some(Command::Show { args, json, depth }) => {
             let (src, id) = match args.as_slice() {
                 [one] if looks_like_source(one) => anyhow::bail!(
@@ -306,6 +347,14 @@ pub fn run(cli: Cli) -> Result<()> {
             use std::io::IsTerminal;
             let config = crate::config::load()?;
             let source_arg = cli.source.clone().or(config.default_source.clone());
+            if !std::io::stdout().is_terminal()
+                && let Some(addr) = &cli.listen
+            {
+                // piped: print what the explorer would show, as `listen` does
+                let config = cli.live.config(&config)?;
+                let src = source::listen(addr, cli.save.clone())?;
+                return rt.block_on(follow::run(src, &[], 0, false, None, config));
+            }
             if !std::io::stdout().is_terminal() {
                 // piped: print what the explorer would list
                 return rt.block_on(cmd_list(
@@ -316,7 +365,10 @@ pub fn run(cli: Cli) -> Result<()> {
                     None,
                 ));
             }
-            let src = open_source(source_arg.as_deref())?;
+            let src = match &cli.listen {
+                Some(addr) => source::listen(addr, cli.save.clone())?,
+                None => open_source(source_arg.as_deref())?,
+            };
             let ids = rt.block_on(source::resolve_experiments(src.as_ref(), &cli.experiment))?;
             drop(rt);
             let (keymap, problems) = crate::keymap::Keymap::new(&config.keys);
@@ -348,7 +400,7 @@ pub fn run(cli: Cli) -> Result<()> {
             app.mouse = config.mouse && !cli.no_mouse;
             app.utc = config.utc;
             app.follow.config = cli.live.config(&config)?;
-            app.follow.on = cli.follow;
+            app.follow.on = cli.follow || cli.listen.is_some() || src.notify(None);
             crate::tui::run(crate::tui::Options { source: src, app })
         }
     }
@@ -652,7 +704,7 @@ pub fn render_show(t: &Trace, depth: Option<usize>) -> String {
     if let Some(s) = info.session() {
         who.push(format!("session {}", sanitize_line(s)));
     }
-    if let Some(e) = &info.experiment_id {
+    if let Some(e) = info.experiment_id.as_deref().filter(|e| !e.is_empty()) {
         who.push(format!("experiment {}", sanitize_line(e)));
     }
     if !who.is_empty() {

@@ -369,6 +369,7 @@ mod tests {
             end_ns: Some(end),
             attributes: Default::default(),
             events: vec![],
+            derived: None,
         }
     }
 

@@ -38,8 +38,10 @@ fn text_of(content: &Value) -> String {
             .iter()
             .map(|p| match p {
                 Value::String(s) => s.clone(),
+                // OpenAI and Anthropic parts hold `text`; GenAI parts `content`
                 Value::Object(o) => o
                     .get("text")
+                    .or_else(|| o.get("content"))
                     .and_then(Value::as_str)
                     .map(str::to_string)
                     .unwrap_or_else(|| {
@@ -95,6 +97,14 @@ fn tool_calls_of(m: &serde_json::Map<String, Value>) -> Vec<ToolCall> {
 }
 
 fn message_of(v: &Value) -> Option<ChatMessage> {
+    // OpenTelemetry GenAI messages (`{"role", "parts": [...]}`): OpenAI's shape first
+    if v.get("parts").is_some_and(Value::is_array) && v.get("content").is_none() {
+        let mut it = crate::model::semconv::openai_message(v).into_iter();
+        let first = it.next()?;
+        if first.get("parts").is_none() {
+            return message_of(&first);
+        }
+    }
     let m = v.as_object()?;
     let role = m
         .get("role")
@@ -120,7 +130,21 @@ fn message_of(v: &Value) -> Option<ChatMessage> {
 
 fn messages_of(list: &Value) -> Vec<ChatMessage> {
     list.as_array()
-        .map(|a| a.iter().filter_map(message_of).collect())
+        .map(|a| {
+            a.iter()
+                .flat_map(|m| {
+                    // a GenAI message can hold a tool's answer beside text: several messages
+                    if m.get("parts").is_some_and(Value::is_array) && m.get("content").is_none() {
+                        crate::model::semconv::openai_message(m)
+                            .iter()
+                            .filter_map(message_of)
+                            .collect()
+                    } else {
+                        message_of(m).into_iter().collect::<Vec<_>>()
+                    }
+                })
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -153,6 +177,10 @@ fn output_messages(outputs: &Value) -> Vec<ChatMessage> {
     if let Some(list) = outputs.get("output").filter(|v| v.is_array()) {
         return messages_of(list);
     }
+    // GenAI output messages: a list
+    if outputs.is_array() {
+        return messages_of(outputs);
+    }
     if let Some(m) = message_of(outputs) {
         return vec![m];
     }
@@ -172,7 +200,12 @@ pub fn messages(span: &Span) -> Vec<ChatMessage> {
         .map(|v| input_messages(&v.to_value()))
         .unwrap_or_default();
     if out.is_empty() {
-        return out;
+        // flattened message attributes or GenAI events (OpenTelemetry spans)
+        return span
+            .derived
+            .as_ref()
+            .map(|d| d.messages.iter().filter_map(message_of).collect())
+            .unwrap_or_default();
     }
     if let Some(o) = span.outputs() {
         out.extend(output_messages(&o.to_value()));

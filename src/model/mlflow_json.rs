@@ -76,6 +76,47 @@ pub fn span_json(span: &Span, otel_trace_id: &[u8; 16]) -> Value {
         };
         attrs.insert(k.to_string(), Value::String(stored));
     }
+    // what an OpenTelemetry span's conventions say, written as MLflow's server writes it when
+    // it ingests the span: the file then reads the same anywhere
+    if let Some(d) = &span.derived {
+        use super::keys;
+        let mut put = |k: &str, v: Value| {
+            attrs
+                .entry(k.to_string())
+                .or_insert_with(|| Value::String(v.to_string()));
+        };
+        if span.span_type != super::SpanType::Unknown {
+            put(
+                keys::SPAN_TYPE,
+                Value::String(span.span_type.as_str().to_string()),
+            );
+        }
+        if let Some(v) = &d.inputs {
+            put(keys::SPAN_INPUTS, v.to_value());
+        }
+        if let Some(v) = &d.outputs {
+            put(keys::SPAN_OUTPUTS, v.to_value());
+        }
+        if let Some(u) = &d.usage {
+            let mut m = Map::new();
+            m.insert("input_tokens".into(), u.input.into());
+            m.insert("output_tokens".into(), u.output.into());
+            m.insert("total_tokens".into(), u.total.into());
+            if let Some(c) = u.cache_read {
+                m.insert("cache_read_input_tokens".into(), c.into());
+            }
+            if let Some(c) = u.cache_creation {
+                m.insert("cache_creation_input_tokens".into(), c.into());
+            }
+            put(keys::SPAN_CHAT_USAGE, Value::Object(m));
+        }
+        if let Some(m) = &d.model {
+            put(keys::SPAN_MODEL, Value::String(m.clone()));
+        }
+        if let Some(p) = &d.provider {
+            put(keys::SPAN_PROVIDER, Value::String(p.clone()));
+        }
+    }
     let events: Vec<Value> = span
         .events
         .iter()

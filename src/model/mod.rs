@@ -9,6 +9,7 @@ pub mod filter;
 pub mod lint;
 pub mod mlflow_json;
 pub mod parse;
+pub mod semconv;
 pub mod stats;
 pub mod time;
 pub mod tree;
@@ -396,6 +397,10 @@ pub struct Span {
     /// Every attribute, decoded once; `mlflow.*` plumbing included (see [`Span::user_attributes`]).
     pub attributes: Attributes,
     pub events: Vec<SpanEvent>,
+    /// What OpenTelemetry's GenAI, OpenInference or OpenLLMetry attributes say where MLflow's
+    /// own say nothing (inputs, outputs, tokens); kept apart from the attributes.
+    #[serde(skip)]
+    pub derived: Option<Box<semconv::Derived>>,
 }
 
 impl Span {
@@ -406,11 +411,14 @@ impl Span {
     pub fn attr(&self, key: &str) -> Option<&AttrValue> {
         self.attributes.get(key)
     }
+    /// The span's inputs: MLflow's, else what another convention's attributes say.
     pub fn inputs(&self) -> Option<&AttrValue> {
         self.attr(keys::SPAN_INPUTS)
+            .or_else(|| self.derived.as_ref()?.inputs.as_ref())
     }
     pub fn outputs(&self) -> Option<&AttrValue> {
         self.attr(keys::SPAN_OUTPUTS)
+            .or_else(|| self.derived.as_ref()?.outputs.as_ref())
     }
     /// Attributes a user set: everything but the `mlflow.*` plumbing.
     pub fn user_attributes(&self) -> impl Iterator<Item = (&str, &AttrValue)> {
@@ -425,19 +433,24 @@ impl Span {
             .filter(|(k, _)| k.starts_with("mlflow."))
     }
     pub fn token_usage(&self) -> Option<TokenUsage> {
-        TokenUsage::from_json(&self.attr(keys::SPAN_CHAT_USAGE)?.to_value())
+        match self.attr(keys::SPAN_CHAT_USAGE) {
+            Some(v) => TokenUsage::from_json(&v.to_value()),
+            None => self.derived.as_ref()?.usage,
+        }
     }
+    /// The model: MLflow's attribute, else what the conventions say (and a `model` field of
+    /// the inputs or outputs they give, where MLflow's server looks too).
     pub fn model(&self) -> Option<String> {
         if let Some(m) = self.attr(keys::SPAN_MODEL).and_then(AttrValue::as_string) {
             return Some(m);
         }
-        [
-            "gen_ai.request.model",
-            "gen_ai.response.model",
-            "llm.model_name",
-        ]
-        .iter()
-        .find_map(|k| self.attr(k).and_then(AttrValue::as_string))
+        self.derived.as_ref().and_then(|d| d.model.clone())
+    }
+    /// The model's provider (`mlflow.llm.provider`, else the conventions').
+    pub fn provider(&self) -> Option<String> {
+        self.attr(keys::SPAN_PROVIDER)
+            .and_then(AttrValue::as_string)
+            .or_else(|| self.derived.as_ref().and_then(|d| d.provider.clone()))
     }
     pub fn cost(&self) -> Option<Cost> {
         Cost::from_json(&self.attr(keys::SPAN_COST)?.to_value())

@@ -483,7 +483,7 @@ fn span_from(raw: RawSpan) -> Span {
         .and_then(AttrValue::as_string)
         .map(|t| SpanType::parse(&t))
         .unwrap_or_default();
-    Span {
+    let mut span = Span {
         span_id,
         parent_id,
         name: raw.name.0.unwrap_or_default(),
@@ -499,7 +499,10 @@ fn span_from(raw: RawSpan) -> Span {
             .into_iter()
             .map(event_from)
             .collect(),
-    }
+        derived: None,
+    };
+    super::semconv::derive(&mut span);
+    span
 }
 
 /// Parses one span of any generation from its JSON text.

@@ -289,6 +289,7 @@ mod tests {
             end_ns: Some(start + 10),
             attributes: Default::default(),
             events: vec![],
+            derived: None,
         }
     }
 

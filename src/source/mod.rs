@@ -5,6 +5,7 @@ pub mod artifacts;
 pub mod http;
 pub mod json;
 pub mod mlruns;
+pub mod otlp;
 pub mod sqlite;
 pub mod watch;
 
@@ -281,7 +282,15 @@ pub trait Source: Send + Sync {
     fn web_base(&self) -> Option<String> {
         None
     }
+    /// Sources that learn of new traces themselves (the OTLP receiver) call `f` then, instead
+    /// of being watched; `None` stops that. `false`: this source cannot.
+    fn notify(&self, _f: Option<Notify>) -> bool {
+        false
+    }
 }
+
+/// Called when a source has something new.
+pub type Notify = Arc<dyn Fn() + Send + Sync>;
 
 /// A source whose IO blocks (files, sqlite). [`Blocking`] runs it off the async threads.
 pub trait LocalStore: Send + Sync + 'static {
@@ -291,6 +300,9 @@ pub trait LocalStore: Send + Sync + 'static {
     fn get(&self, trace_id: &str) -> Result<Arc<Trace>, SourceError>;
     fn watch_target(&self) -> Option<watch::WatchTarget> {
         None
+    }
+    fn notify(&self, _f: Option<Notify>) -> bool {
+        false
     }
 }
 
@@ -326,6 +338,9 @@ impl<S: LocalStore> Source for Blocking<S> {
     }
     fn watch_target(&self) -> Option<watch::WatchTarget> {
         self.0.watch_target()
+    }
+    fn notify(&self, f: Option<Notify>) -> bool {
+        self.0.notify(f)
     }
 }
 
@@ -487,6 +502,8 @@ pub enum SourceKind {
     Sqlite(PathBuf),
     Mlruns(PathBuf),
     Json(PathBuf),
+    /// `otlp://HOST:PORT`: receive OTLP/HTTP there.
+    Otlp(String),
 }
 
 fn is_sqlite_file(path: &Path) -> bool {
@@ -532,6 +549,14 @@ pub fn detect(arg: &str) -> Result<SourceKind, SourceError> {
     let lower = arg.to_ascii_lowercase();
     if lower.starts_with("http://") || lower.starts_with("https://") {
         return Ok(SourceKind::Http(arg.to_string()));
+    }
+    if lower.starts_with("otlp://") {
+        let addr = arg["otlp://".len()..].trim_end_matches('/');
+        return Ok(SourceKind::Otlp(if addr.is_empty() {
+            otlp::DEFAULT_ADDR.to_string()
+        } else {
+            addr.to_string()
+        }));
     }
     if let Some(rest) = arg.strip_prefix("sqlite://") {
         // sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy reads them
@@ -621,7 +646,17 @@ pub fn open(arg: Option<&str>) -> Result<Arc<dyn Source>, SourceError> {
         SourceKind::Sqlite(p) => Arc::new(Blocking(Arc::new(sqlite::SqliteStore::open(&p)?))),
         SourceKind::Mlruns(p) => Arc::new(Blocking(Arc::new(mlruns::FileStore::open(&p)?))),
         SourceKind::Json(p) => Arc::new(Blocking(Arc::new(json::JsonStore::open(&p)?))),
+        SourceKind::Otlp(addr) => listen(&addr, None)?,
     })
+}
+
+/// Starts an OTLP/HTTP receiver on `addr` (`HOST:PORT`), saving finished traces to `save`.
+pub fn listen(addr: &str, save: Option<PathBuf>) -> Result<Arc<dyn Source>, SourceError> {
+    Ok(Arc::new(Blocking(Arc::new(otlp::OtlpStore::start(
+        addr,
+        save,
+        otlp::MAX_TRACES,
+    )?))))
 }
 
 /// A URL without user info, query or fragment, safe to print.

@@ -76,7 +76,10 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
         return vec![
             (k(Action::ZoomIn), "zoom in"),
             (k(Action::ZoomOut), "zoom out"),
-            (format!("{}{}", k(Action::ScrollLeft), k(Action::ScrollRight)), "pan"),
+            (
+                format!("{}{}", k(Action::ScrollLeft), k(Action::ScrollRight)),
+                "pan",
+            ),
             (k(Action::CriticalNext), "critical path"),
             (k(Action::Waterfall), "back"),
         ];

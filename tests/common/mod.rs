@@ -2,6 +2,7 @@
 //! trace that must come out the same from every source.
 #![allow(dead_code)]
 
+pub mod procs;
 pub mod term;
 
 use std::collections::BTreeMap;
