@@ -15,7 +15,7 @@ SECS=${1:-600}
 shift || true
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-  TARGETS=(trace_file spans_doc trace_info filter sanitize render)
+  TARGETS=(trace_file spans_doc trace_info filter sanitize render otlp)
 fi
 rustup run nightly rustc --version >/dev/null 2>&1 || {
   echo "fuzz.sh: needs a nightly toolchain (rustup toolchain install nightly)" >&2; exit 2; }
@@ -38,6 +38,28 @@ seed() {
       printf "%s" "tags.env LIKE 'd%' and metadata.\`mlflow.trace.user\` ILIKE '%an%'" > "$dir/b"
       printf "%s" "trace.text RLIKE '^he(l+)o' AND timestamp_ms >= 1 AND feedback.score = 1.5" > "$dir/c"
       printf "%s" "span.attributes.model IN ('a', \"b\") AND execution_time_ms < 10" > "$dir/d" ;;
+    otlp)
+      # the first byte picks the body's kind: 0 protobuf, 1 JSON, 2 gzipped protobuf
+      printf '\001%s' '{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"app"}}]},"scopeSpans":[{"spans":[{"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060708","name":"chat","startTimeUnixNano":"1","endTimeUnixNano":"2","attributes":[{"key":"gen_ai.operation.name","value":{"stringValue":"chat"}},{"key":"gen_ai.input.messages","value":{"stringValue":"[{\"role\":\"user\",\"parts\":[{\"type\":\"text\",\"content\":\"hi\"}]}]"}},{"key":"gen_ai.usage.input_tokens","value":{"intValue":"3"}}],"events":[{"name":"exception","timeUnixNano":"2","attributes":[{"key":"exception.type","value":{"stringValue":"E"}}]}]}]}]}]}' > "$dir/json"
+      if [ -x .venv/otel/bin/python ]; then
+        .venv/otel/bin/python - "$dir" <<'PY'
+import gzip, json, sys
+from google.protobuf.json_format import Parse
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+doc = open(sys.argv[1] + "/json", "rb").read()[1:].decode()
+# protobuf's JSON mapping wants base64 ids; OTLP JSON has hex
+d = json.loads(doc)
+import base64
+for rs in d["resourceSpans"]:
+    for ss in rs["scopeSpans"]:
+        for s in ss["spans"]:
+            for k in ("traceId", "spanId"):
+                s[k] = base64.b64encode(bytes.fromhex(s[k])).decode()
+msg = Parse(json.dumps(d), ExportTraceServiceRequest()).SerializeToString()
+open(sys.argv[1] + "/proto", "wb").write(b"\x00" + msg)
+open(sys.argv[1] + "/gzip", "wb").write(b"\x02" + gzip.compress(msg))
+PY
+      fi ;;
     sanitize)
       printf 'plain text' > "$dir/a"
       printf 'esc \033]52;c;aGk=\007 title \033]0;x\007 csi \033[2J' > "$dir/b"
@@ -87,7 +109,7 @@ done
   echo
   echo "| target | seconds | runs | corpus | crashes | date |"
   echo "|---|---|---|---|---|---|"
-  for t in trace_file spans_doc trace_info filter sanitize render; do grep "^| $t |" "$rows" || true; done
+  for t in trace_file spans_doc trace_info filter sanitize render otlp; do grep "^| $t |" "$rows" || true; done
 } > "$RESULTS"
 rm -f "$rows"
 cat "$RESULTS"

@@ -192,13 +192,14 @@ fn show_prints_hostile_traces_safely() {
 fn fuzz_regressions_stay_fixed() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
     type Check = (&'static str, fn(&[u8]));
-    let checks: [Check; 6] = [
+    let checks: [Check; 7] = [
         ("trace_file", fuzz_checks::trace_file),
         ("spans_doc", fuzz_checks::spans_doc),
         ("trace_info", fuzz_checks::trace_info),
         ("filter", fuzz_checks::filter),
         ("sanitize", fuzz_checks::sanitize),
         ("render", fuzz_checks::render),
+        ("otlp", fuzz_checks::otlp),
     ];
     let mut n = 0;
     for (target, check) in checks {

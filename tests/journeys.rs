@@ -926,3 +926,49 @@ fn export_writes_the_trace_and_says_where() {
     assert!(md.contains("## Spans"), "{md}");
     t.quit();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Issue 15: the OTLP receiver
+
+/// The explorer listening: an empty list says where to send spans; a child span arrives first
+/// (the trace is running), then its root (the trace turns OK and its tree is whole).
+#[test]
+fn listening_shows_traces_arriving_and_a_running_one_finishing() {
+    use common::procs::{otlp_json, post};
+    for (i, (w, h)) in SIZES.into_iter().enumerate() {
+        let addr = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().to_string()
+        };
+        let mut t = Term::run(&["--listen", &addr], w, h);
+        t.wait_for("where to send spans", |s| {
+            s.contains("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") && s.contains("● live")
+        });
+        let json = [("content-type", "application/json")];
+        let trace = format!("{:032x}", 0xabc0 + i);
+        let child = otlp_json(
+            &trace,
+            "0000000000000002",
+            "0000000000000001",
+            "chat",
+            1763780000500000000,
+        );
+        assert_eq!(post(&addr, "/v1/traces", &json, child.as_bytes()).0, 200);
+        let s = t.wait_for("the running trace", |s| s.contains("RUNNING"));
+        assert!(s.contains("Traces 1/1"), "{w}x{h}:\n{s}");
+        t.wait_for("its span so far", |s| s.contains("[CHAT] chat"));
+        let root = otlp_json(&trace, "0000000000000001", "", "agent", 1763780001000000000);
+        assert_eq!(post(&addr, "/v1/traces", &json, root.as_bytes()).0, 200);
+        let s = t.wait_for("the trace finished, its tree whole", |s| {
+            !s.contains("RUNNING") && s.contains("[CHAT] agent") && s.contains("  [CHAT] chat")
+        });
+        assert!(s.contains(" OK "), "{w}x{h}:\n{s}");
+        // garbage is refused and the explorer carries on
+        let (code, _) = post(&addr, "/v1/traces", &json, b"{");
+        assert_eq!(code, 400);
+        t.wait_for("the refusal told", |s| s.contains("⚠ 1 warning"));
+        t.keys(&["j"]);
+        t.wait_for("still answering", |s| s.contains("[CHAT] agent"));
+        t.quit();
+    }
+}

@@ -13,14 +13,15 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::procs::{Killed, Running, script, spawn_tui, start_server, venv_of, wait_for};
+use common::procs::{
+    Killed, Running, otlp_json, post, script, spawn_tui, start_server, venv_of, wait_for,
+};
 use serde_json::Value;
 
 /// `mlflow-tui listen` on a free loopback port, saving to `save`.
@@ -54,39 +55,6 @@ fn receiver(save: &Path) -> Receiver {
         addr,
         out,
     }
-}
-
-/// One HTTP/1.1 POST; the status code and the body.
-fn post(addr: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let mut req = format!(
-        "POST {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    s.write_all(req.as_bytes()).unwrap();
-    // a server may answer (413) before reading all of a big body
-    let _ = s.write_all(body);
-    let mut resp = Vec::new();
-    let _ = s.read_to_end(&mut resp);
-    let text = String::from_utf8_lossy(&resp).to_string();
-    let code = text
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = text.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
-    (code, body)
-}
-
-fn otlp_json(trace: &str, span: &str, parent: &str, name: &str, end: u64) -> String {
-    format!(
-        r#"{{"resourceSpans":[{{"resource":{{"attributes":[{{"key":"service.name","value":{{"stringValue":"test-app"}}}}]}},"scopeSpans":[{{"spans":[{{"traceId":"{trace}","spanId":"{span}","parentSpanId":"{parent}","name":"{name}","startTimeUnixNano":"1763780000000000000","endTimeUnixNano":"{end}","attributes":[{{"key":"gen_ai.operation.name","value":{{"stringValue":"chat"}}}},{{"key":"gen_ai.usage.input_tokens","value":{{"intValue":"12"}}}},{{"key":"gen_ai.usage.output_tokens","value":{{"intValue":"3"}}}}]}}]}}]}}]}}"#
-    )
 }
 
 fn next_json(r: &Receiver) -> Value {

@@ -324,3 +324,62 @@ fn follow_mode_shows_traces_as_mlflow_logs_them() {
     tmux.send(&["q"]);
     tmux.wait_for("the program to exit", |_| tmux.pane("#{pane_dead}") == "1");
 }
+
+/// The OTLP receiver in the real terminal, at 80x24 and 200x50: the explorer listens while a
+/// real OpenTelemetry app (the GenAI conventions, scripts/otlp_app.py) exports to it; its
+/// traces arrive, one runs for seconds with its steps arriving, then finishes with its whole
+/// tree. Needs the project's venvs: `#[ignore]`d, run by scripts/ci.sh.
+#[test]
+#[ignore = "needs tmux and the pinned venvs (scripts/ci.sh runs it)"]
+fn the_explorer_listens_while_an_app_exports() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let py = root.join(".venv/otel/bin/python");
+    assert!(
+        py.is_file(),
+        "{} is missing: run scripts/setup-python.sh (scripts/ci.sh does)",
+        py.display()
+    );
+    for (cols, rows) in [(80, 24), (200, 50)] {
+        let addr = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().to_string()
+        };
+        let cmd = format!("{} --listen {addr}", binary().display());
+        let tmux = Tmux::start(
+            format!("mlflow-tui-listen-{}-{cols}", std::process::id()),
+            cols,
+            rows,
+            &cmd,
+        );
+        tmux.wait_text("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+        let app = Command::new(&py)
+            .arg(root.join("scripts/otlp_app.py"))
+            .args(["genai", "--endpoint", &format!("http://{addr}/v1/traces")])
+            .args(["--count", "2", "--running", "4"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // the running trace shows as soon as its first span arrives, with the others
+        let s = tmux.wait_for("a running trace", |s| s.contains("● RUNNING"));
+        assert!(s.contains("● live"), "{cols}x{rows}: {s}");
+        tmux.wait_for("the short traces", |s| {
+            s.lines()
+                .filter(|l| l.contains("invoke_agent") && l.contains(" OK"))
+                .count()
+                >= 2
+        });
+        // the running one finishes: three traces, all OK, and its steps folded in its tree
+        let out = app.wait_with_output().unwrap();
+        assert!(out.status.success());
+        tmux.wait_for("the long trace to finish", |s| {
+            !s.contains("RUNNING")
+                && s.lines()
+                    .filter(|l| l.contains("invoke_agent") && l.contains(" OK"))
+                    .count()
+                    == 3
+        });
+        tmux.send(&["q"]);
+        tmux.wait_for("the program to exit", |_| tmux.pane("#{pane_dead}") == "1");
+    }
+}

@@ -89,6 +89,9 @@ pub const HIGHLIGHT_CHUNK: usize = 5_000;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocKey {
     pub trace_id: String,
+    /// Which load of the trace (a running trace is loaded again as it grows): the address of
+    /// its `Arc`, so that a refreshed trace gets its documents built again.
+    pub rev: usize,
     pub span: Option<usize>,
     pub tab: Tab,
 }

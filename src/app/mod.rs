@@ -420,6 +420,8 @@ pub struct App {
     /// The stats view (`#`).
     pub stats: Option<StatsView>,
     /// The tracking server's web UI address, for links to a trace (`U`).
+    /// What an empty list says for this source (the OTLP receiver: where to send spans).
+    pub empty_hint: Vec<String>,
     pub web_base: Option<String>,
     pub quit: bool,
     pub list: TraceListState,
@@ -481,6 +483,7 @@ impl App {
             compare: None,
             stats: None,
             web_base: None,
+            empty_hint: Vec::new(),
             quit: false,
             list: TraceListState::default(),
             columns: Column::defaults(),

@@ -390,6 +390,7 @@ pub fn run(cli: Cli) -> Result<()> {
             app.columns = crate::config::columns(&config);
             app.source_sorts = src.sorts();
             app.web_base = src.web_base();
+            app.empty_hint = src.empty_hint();
             app.experiment_ids = ids;
             app.color = !cli.no_color && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             app.palette = if config.theme == "light" {

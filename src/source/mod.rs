@@ -282,6 +282,11 @@ pub trait Source: Send + Sync {
     fn web_base(&self) -> Option<String> {
         None
     }
+    /// What an empty list says about this source, line by line (the OTLP receiver: where to
+    /// send spans).
+    fn empty_hint(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// Sources that learn of new traces themselves (the OTLP receiver) call `f` then, instead
     /// of being watched; `None` stops that. `false`: this source cannot.
     fn notify(&self, _f: Option<Notify>) -> bool {
@@ -303,6 +308,9 @@ pub trait LocalStore: Send + Sync + 'static {
     }
     fn notify(&self, _f: Option<Notify>) -> bool {
         false
+    }
+    fn empty_hint(&self) -> Vec<String> {
+        Vec::new()
     }
 }
 
@@ -341,6 +349,9 @@ impl<S: LocalStore> Source for Blocking<S> {
     }
     fn notify(&self, f: Option<Notify>) -> bool {
         self.0.notify(f)
+    }
+    fn empty_hint(&self) -> Vec<String> {
+        self.0.empty_hint()
     }
 }
 

@@ -397,6 +397,21 @@ impl Store {
     }
 }
 
+/// The traces a request's spans make on their own (what the receiver would list after it):
+/// for the fuzz target and tests.
+pub fn assemble(req: ExportTraceServiceRequest) -> Vec<Trace> {
+    let mut s = Store {
+        max_traces: MAX_TRACES,
+        ..Default::default()
+    };
+    s.ingest(req, None);
+    s.order
+        .iter()
+        .filter_map(|id| s.traces.get(id))
+        .map(Pending::trace)
+        .collect()
+}
+
 async fn receive(
     store: Arc<Mutex<Store>>,
     headers: HeaderMap,
@@ -425,9 +440,14 @@ async fn receive(
     let req = match decoded {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => {
-            if let Ok(mut s) = store.lock() {
+            // counted, and the explorer told (its status line says so)
+            let notify = store.lock().ok().and_then(|mut s| {
                 s.requests += 1;
                 s.refused += 1;
+                s.notify.clone()
+            });
+            if let Some(f) = notify {
+                f();
             }
             return (
                 Http::BAD_REQUEST,
@@ -609,6 +629,20 @@ impl LocalStore for OtlpStore {
     fn notify(&self, f: Option<Notify>) -> bool {
         self.set_notify(f);
         true
+    }
+
+    fn empty_hint(&self) -> Vec<String> {
+        vec![
+            format!(
+                "waiting for spans at http://{}/v1/traces; point the app at it:",
+                self.addr
+            ),
+            format!(
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://{}/v1/traces",
+                self.addr
+            ),
+            "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf".into(),
+        ]
     }
 }
 

@@ -277,7 +277,7 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme) {
                     " · ⚠ {} warning{} ({messages_key}): {}",
                     app.warnings.len(),
                     if app.warnings.len() == 1 { "" } else { "s" },
-                    app.warnings[0]
+                    app.warnings.last().map_or("", String::as_str)
                 ),
                 theme.running,
             )
@@ -293,6 +293,18 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme) {
         w * 2 / 5
     };
     let left = truncate(&left, left_max.max(10)).into_owned();
+    // with a warning or an error that would not fit, follow mode says only that it is on (or
+    // paused)
+    let room = w.saturating_sub(width(&left) + width(&live) + 8);
+    // (a passing message gives way instead; a warning or an error does not)
+    let fits = room >= width(&middle).min(40) || style == theme.status;
+    let live = if middle.is_empty() || !app.follow.on || fits {
+        live
+    } else if app.follow.paused {
+        " · ⏸ paused".to_string()
+    } else {
+        " · ● live".to_string()
+    };
     let live = truncate(&live, w.saturating_sub(width(&left) + 8)).into_owned();
     // what happened comes before key hints: they get what it leaves
     let hint_room = w.saturating_sub(width(&left) + width(&live) + width(&middle) + 2);

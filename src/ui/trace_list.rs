@@ -219,10 +219,20 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme, focused: b
             "could not load traces (see the status line; r to retry)"
         } else if app.filter.is_some() {
             "no trace matches the filter (f edits it)"
+        } else if !app.empty_hint.is_empty() {
+            ""
         } else {
             "no traces here"
         };
-        lines.push(Line::styled(text, theme.dim));
+        if text.is_empty() {
+            lines.extend(
+                app.empty_hint
+                    .iter()
+                    .map(|l| Line::styled(crate::text::sanitize_line(l).into_owned(), theme.dim)),
+            );
+        } else {
+            lines.push(Line::styled(text, theme.dim));
+        }
     }
     for pos in list.view.visible() {
         let idx = list.rows[pos] as usize;

@@ -18,6 +18,7 @@ pub(crate) fn current_key(app: &App) -> Option<DocKey> {
     let open = app.open.as_ref()?;
     Some(DocKey {
         trace_id: open.trace.info.trace_id.clone(),
+        rev: std::sync::Arc::as_ptr(&open.trace) as usize,
         span: open.view.selected_span(),
         tab: app.detail.tab,
     })

@@ -143,6 +143,20 @@ pub(super) fn on_polled(
     };
     let had_error = app.follow.error.take().is_some();
     app.follow.failures = 0;
+    // what the source says about itself while it is followed (the receiver's refusals and
+    // drops): each new word once
+    let mut warned = false;
+    for w in &page.warnings {
+        let w = sanitize_line(w).into_owned();
+        if !app.warnings.contains(&w) {
+            warned = true;
+            app.report_warning(&w);
+            app.warnings.push(w);
+            if app.warnings.len() > 32 {
+                app.warnings.remove(0);
+            }
+        }
+    }
     let open_id = app.open.as_ref().map(|o| o.trace.info.trace_id.clone());
     let merge = app.list.merge_live(page.traces);
     let list = &app.list;
@@ -193,7 +207,7 @@ pub(super) fn on_polled(
     }
     // running traces show their elapsed time: redraw while one is listed
     let running = app.list.oldest_running_ms().is_some();
-    if quiet && !running && !had_error && dropped == 0 {
+    if quiet && !running && !had_error && !warned && dropped == 0 {
         app.dirty = false;
     }
 }

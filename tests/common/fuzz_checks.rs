@@ -47,6 +47,36 @@ pub fn trace_file(data: &[u8]) {
     }
 }
 
+/// Any bytes as an OTLP/HTTP request body (the first byte picks protobuf, JSON or gzip):
+/// decoding never panics; what decodes assembles into traces whose every tab and `show`
+/// are safe for the terminal, and whose MLflow JSON (what `--save` writes) reads back with
+/// the same spans.
+pub fn otlp(data: &[u8]) {
+    use mlflow_tui::source::otlp;
+    let Some((&mode, body)) = data.split_first() else {
+        return;
+    };
+    let (content_type, gzip) = match mode % 3 {
+        0 => ("application/x-protobuf", false),
+        1 => ("application/json", false),
+        _ => ("application/x-protobuf", true),
+    };
+    let Ok(req) = otlp::decode(body, content_type, gzip) else {
+        return;
+    };
+    for t in otlp::assemble(req).into_iter().take(4) {
+        let json = mlflow_tui::model::mlflow_json::trace_json(&t).to_string();
+        let back = mlflow_tui::model::parse::parse_trace(&json)
+            .unwrap_or_else(|e| panic!("the saved trace does not read back: {e}"));
+        assert_eq!(
+            back.span_count(),
+            t.span_count(),
+            "spans lost on the way back"
+        );
+        trace_file(json.as_bytes());
+    }
+}
+
 /// Any bytes as a span artifact (`traces.json`, OTLP JSON from `traces/get`, a single span of
 /// any MLflow generation): never a panic, and a span tree always builds.
 pub fn spans_doc(data: &[u8]) {
