@@ -23,6 +23,27 @@ pub fn is_unsafe(c: char) -> bool {
         | '\u{2028}' | '\u{2029}')
 }
 
+/// Does `s` hold an unsafe character (a newline counts unless `newline_ok`)? A scan over
+/// bytes: plain text is mostly ASCII, and only five UTF-8 lead bytes (`C2`, `D8`, `E2`, `EF`,
+/// `F3`) can begin an unsafe character beyond it, so only those are decoded.
+pub fn has_unsafe(s: &str, newline_ok: bool) -> bool {
+    let bytes = s.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'\n' if newline_ok => {}
+            0..=0x1f | 0x7f => return true,
+            0xc2 | 0xd8 | 0xe2 | 0xef | 0xf3 => {
+                // a lead byte starts a character: `i` is a boundary
+                if s[i..].chars().next().is_some_and(is_unsafe) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The visible stand-in for an unsafe character: a control picture for C0 and DEL, `<U+XXXX>`
 /// for the rest.
 fn push_visible(out: &mut String, c: char) {
@@ -40,7 +61,7 @@ fn push_visible(out: &mut String, c: char) {
 /// Makes a string safe to show on one terminal line: newlines become `⏎`, tabs a space, and
 /// every other unsafe character its visible stand-in.
 pub fn sanitize_line(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+    if !has_unsafe(s, false) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -58,7 +79,7 @@ pub fn sanitize_line(s: &str) -> Cow<'_, str> {
 /// Makes a multi-line string safe: newlines stay, a CR right before a newline is dropped, tabs
 /// are expanded to spaces, every other unsafe character becomes its visible stand-in.
 pub fn sanitize_block(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| c != '\n' && is_unsafe(c)) {
+    if !has_unsafe(s, true) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -89,7 +110,7 @@ pub fn sanitize_block(s: &str) -> Cow<'_, str> {
 /// Makes JSON text safe for a terminal without changing what it means: every unsafe character
 /// (which can only stand inside a string there) becomes a `\uXXXX` escape.
 pub fn escape_json_unsafe(json: String) -> String {
-    if !json.chars().any(is_unsafe) {
+    if !has_unsafe(&json, true) {
         return json;
     }
     let mut out = String::with_capacity(json.len() + 16);
@@ -275,6 +296,18 @@ pub fn preview(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The byte scan finds exactly what a scan of every character finds.
+        #[test]
+        fn the_fast_scan_agrees_with_every_character(s in "\\PC*|[\\x00-\\x7f\\u{80}-\\u{a0}\\u{600}-\\u{620}\\u{2000}-\\u{2070}\\u{fef0}-\\u{ffff}\\u{e0000}-\\u{e0080}]*") {
+            proptest::prop_assert_eq!(has_unsafe(&s, false), s.chars().any(is_unsafe));
+            proptest::prop_assert_eq!(
+                has_unsafe(&s, true),
+                s.chars().any(|c| c != '\n' && is_unsafe(c))
+            );
+        }
+    }
 
     #[test]
     fn escapes_become_visible() {

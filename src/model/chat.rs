@@ -268,6 +268,39 @@ mod tests {
         assert_eq!(tools(&s)[0].description, "adds");
     }
 
+    /// An OpenTelemetry span as an MLflow store keeps it (every attribute JSON-encoded, the
+    /// GenAI messages a string holding JSON, so encoded twice) and without MLflow's own
+    /// inputs: read as MLflow's server reads it, its conversation in the Chat tab.
+    #[test]
+    fn gen_ai_spans_from_a_store_read_as_mlflow_reads_them() {
+        let input = r#"[{"role":"user","parts":[{"type":"text","content":"Weather?"}]}]"#;
+        let output = r#"[{"role":"assistant","parts":[{"type":"text","content":"Sunny."},{"type":"tool_call","id":"c1","name":"get_weather","arguments":{"city":"Paris"}}]}]"#;
+        let enc = |s: &str| serde_json::to_string(&serde_json::to_string(s).unwrap()).unwrap();
+        let text = format!(
+            r#"{{"name":"chat","span_id":"aa","attributes":{{
+            "gen_ai.operation.name":"\"chat\"",
+            "gen_ai.request.model":"\"gpt-4o\"",
+            "gen_ai.usage.input_tokens":"12",
+            "gen_ai.input.messages":{},
+            "gen_ai.output.messages":{}}}}}"#,
+            enc(input),
+            enc(output)
+        );
+        let s = parse_span(&text).unwrap();
+        assert_eq!(s.span_type, crate::model::SpanType::ChatModel);
+        assert_eq!(s.model().as_deref(), Some("gpt-4o"));
+        assert_eq!(s.token_usage().map(|u| u.input), Some(12));
+        assert!(s.inputs().is_some_and(|v| v.to_value().is_array()));
+        let m = messages(&s);
+        assert_eq!(m.len(), 2, "{m:?}");
+        assert_eq!(
+            (m[0].role.as_str(), m[0].content.as_str()),
+            ("user", "Weather?")
+        );
+        assert_eq!(m[1].content, "Sunny.");
+        assert_eq!(m[1].tool_calls[0].name, "get_weather");
+    }
+
     #[test]
     fn no_chat_for_plain_spans() {
         let s = parse_span(

@@ -30,6 +30,9 @@ struct Entry {
     file: PathBuf,
     /// Position among the traces of its file.
     index: usize,
+    /// The trace itself, kept when it was the only one of the only file (`show FILE ID`, or
+    /// the explorer on one export): opening it then reads and parses nothing again.
+    trace: Option<Arc<Trace>>,
 }
 
 /// A file's identity for change detection: modification time and length.
@@ -104,6 +107,7 @@ impl Index {
     /// Reads the files that are new or changed since the last look and forgets the ones that
     /// are gone. Returns the first error met (for a source that has nothing else to show).
     fn refresh(&mut self, files: Vec<PathBuf>) -> Option<SourceError> {
+        let keep_one = files.len() == 1;
         let mut first_error = None;
         let mut changed = false;
         let present: std::collections::HashSet<&PathBuf> = files.iter().collect();
@@ -139,11 +143,13 @@ impl Index {
                             .collect();
                         self.warnings.insert(file.clone(), ws);
                     }
+                    let one = keep_one && traces.len() == 1;
                     for (index, t) in traces.into_iter().enumerate() {
                         self.entries.push(Entry {
                             info: t.summary(),
                             file: file.clone(),
                             index,
+                            trace: one.then(|| Arc::new(t)),
                         });
                     }
                 }
@@ -306,6 +312,9 @@ impl LocalStore for JsonStore {
                     SourceError::NotFound(format!("no trace {trace_id} in {}", self.root.display()))
                 })?
         };
+        if let Some(t) = entry.trace {
+            return Ok(t);
+        }
         let (traces, _) = read_file(&entry.file)?;
         traces
             .into_iter()
