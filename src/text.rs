@@ -32,11 +32,9 @@ pub fn has_unsafe(s: &str, newline_ok: bool) -> bool {
         match b {
             b'\n' if newline_ok => {}
             0..=0x1f | 0x7f => return true,
-            0xc2 | 0xd8 | 0xe2 | 0xef | 0xf3 => {
-                // a lead byte starts a character: `i` is a boundary
-                if s[i..].chars().next().is_some_and(is_unsafe) {
-                    return true;
-                }
+            // a lead byte starts a character: `i` is a boundary
+            0xc2 | 0xd8 | 0xe2 | 0xef | 0xf3 if s[i..].chars().next().is_some_and(is_unsafe) => {
+                return true;
             }
             _ => {}
         }
