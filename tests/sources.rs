@@ -418,3 +418,64 @@ fn a_poll_between_pages_leaves_the_paging_alone() {
         assert_eq!(ids.len(), 8, "{store}: no overlap between pages");
     }
 }
+
+/// The listing of a file reads no span it does not need, and says the same as parsing it all:
+/// for every export of every generation (one trace a file, JSON Lines, and both as an array,
+/// as a `{"traces": [...]}` listing and behind a BOM), each trace's summary is the one the
+/// full parse gives, and its byte range holds exactly that trace.
+#[test]
+fn the_listing_of_a_file_agrees_with_parsing_it_all() {
+    use mlflow_tui::model::parse::{index_traces_file, parse_trace, parse_traces_file};
+    let check = |what: &str, text: &str| {
+        let (full, _) = parse_traces_file(text).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let (located, _) = index_traces_file(text).unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(located.len(), full.len(), "{what}");
+        for (l, t) in located.iter().zip(&full) {
+            let s = t.summary();
+            assert_eq!(
+                serde_json::to_value(&l.info).unwrap(),
+                serde_json::to_value(&s).unwrap(),
+                "{what}: the summary of {}",
+                s.trace_id
+            );
+            let again = parse_trace(&text[l.range.clone()]).unwrap();
+            assert_eq!(again.info.trace_id, t.info.trace_id, "{what}");
+            assert_eq!(again.span_count(), t.span_count(), "{what}");
+        }
+        full.len()
+    };
+    let mut n = 0;
+    for generation in ["v3", "v35", "v2"] {
+        let dir = fixtures().join(generation).join("export");
+        let mut texts = Vec::new();
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let text = std::fs::read_to_string(e.path()).unwrap();
+            n += check(&e.path().display().to_string(), &text);
+            if e.path().extension().is_some_and(|x| x == "json") {
+                texts.push(text);
+            }
+        }
+        let docs: Vec<&str> = texts.iter().map(|t| t.trim()).collect();
+        n += check("an array", &format!("[{}]", docs.join(",\n")));
+        n += check(
+            "a listing",
+            &format!("{{\"traces\": [{}]}}", docs.join(", ")),
+        );
+        n += check(
+            "JSON Lines",
+            &docs
+                .iter()
+                .map(|d| {
+                    let v: serde_json::Value = serde_json::from_str(d).unwrap();
+                    v.to_string()
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+        n += check("behind a BOM", &format!("\u{feff}\n  {}", docs[0]));
+    }
+    assert!(n > 50, "{n} traces checked");
+    // MLflow 3's exports are listed from their info alone
+    let v3 = std::fs::read_to_string(fixtures().join("v3/export/agent.json")).unwrap();
+    assert!(mlflow_tui::model::parse::quick_summary(&v3).is_some());
+}

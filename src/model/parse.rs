@@ -979,6 +979,173 @@ pub fn parse_traces_file(text: &str) -> Result<(Vec<Trace>, Vec<String>), ParseE
     }
 }
 
+/// One trace of a file, as the list needs it: its summary and where its text is.
+#[derive(Debug, Clone)]
+pub struct Located {
+    pub info: TraceInfo,
+    /// Byte range of the trace's own text in the file's text.
+    pub range: std::ops::Range<usize>,
+}
+
+/// A trace's summary from its `info` alone, when that holds all the list shows (id, name,
+/// both previews, duration): what MLflow 3's `Trace.to_json()` writes, with `info` first, so
+/// nothing after it is read. `None` when the spans are needed.
+pub fn quick_summary(text: &str) -> Option<TraceInfo> {
+    const STOP: &str = "mlflow-tui: info read";
+    struct FirstInfo<'a>(&'a mut Option<Value>);
+    impl<'de> Visitor<'de> for FirstInfo<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a trace object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<(), A::Error> {
+            while let Some(k) = m.next_key::<std::borrow::Cow<'de, str>>()? {
+                if k == "info" {
+                    *self.0 = Some(m.next_value()?);
+                    // stop here: the spans are not read
+                    return Err(de::Error::custom(STOP));
+                }
+                m.next_value::<de::IgnoredAny>()?;
+            }
+            Ok(())
+        }
+    }
+    let mut raw = None;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let _ = de.deserialize_map(FirstInfo(&mut raw));
+    let info = parse_info(&raw?).ok()?;
+    let complete = !info.trace_id.is_empty()
+        && info.name().is_some()
+        && info.request_preview.is_some()
+        && info.response_preview.is_some()
+        && (info.duration_ms.is_some() || info.state == TraceState::InProgress);
+    complete.then_some(info)
+}
+
+/// Does a line after the first start with `{` (JSON Lines; a compact or indented single
+/// object never has one: newlines inside strings are escaped)?
+fn looks_like_json_lines(text: &str) -> bool {
+    text.get(1..).is_some_and(|rest| rest.contains("\n{"))
+}
+
+/// The summary of one trace's text: from its info alone when that suffices, else parsed whole.
+fn summary_of(text: &str) -> Result<TraceInfo, ParseError> {
+    match quick_summary(text) {
+        Some(info) => Ok(info),
+        None => parse_trace(text).map(|t| t.summary()),
+    }
+}
+
+/// Where the traces of a file are, with their summaries, reading no span that the summaries
+/// do not need: the listing of a file, as [`parse_traces_file`] reads it (one trace, an array,
+/// a `{"traces": [...]}` listing, JSON Lines), each trace's text to be parsed when opened.
+pub fn index_traces_file(text: &str) -> Result<(Vec<Located>, Vec<String>), ParseError> {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    let base = text.len() - trimmed.len();
+    let at = |part: &str| {
+        let start = part.as_ptr() as usize - text.as_ptr() as usize;
+        start..start + part.len()
+    };
+    let items = |list: Vec<&str>| -> Result<(Vec<Located>, Vec<String>), ParseError> {
+        let mut out = Vec::with_capacity(list.len());
+        let mut warnings = Vec::new();
+        for (i, item) in list.into_iter().enumerate() {
+            match summary_of(item) {
+                Ok(info) => out.push(Located {
+                    info,
+                    range: at(item),
+                }),
+                Err(e) => warnings.push(format!("trace #{i}: {e}")),
+            }
+        }
+        if out.is_empty() && !warnings.is_empty() {
+            return Err(ParseError::NotTrace(warnings.remove(0)));
+        }
+        Ok((out, warnings))
+    };
+    if trimmed.starts_with('[') {
+        return match serde_json::from_str::<Vec<&RawValue>>(trimmed) {
+            Ok(list) => items(list.into_iter().map(RawValue::get).collect()),
+            Err(e) if e.is_data() => Err(ParseError::NotTrace(e.to_string())),
+            Err(e) => Err(ParseError::NotJson(e.to_string())),
+        };
+    }
+    if trimmed.starts_with('{') && !looks_like_json_lines(trimmed) {
+        if let Some(info) = quick_summary(trimmed) {
+            return Ok((
+                vec![Located {
+                    info,
+                    range: base..text.len(),
+                }],
+                Vec::new(),
+            ));
+        }
+        #[derive(Deserialize)]
+        struct Listing<'a> {
+            #[serde(borrow)]
+            traces: Vec<&'a RawValue>,
+        }
+        match parse_trace(trimmed) {
+            Ok(t) => {
+                return Ok((
+                    vec![Located {
+                        info: t.summary(),
+                        range: base..text.len(),
+                    }],
+                    Vec::new(),
+                ));
+            }
+            Err(ParseError::NotTrace(why)) => {
+                return match serde_json::from_str::<Listing>(trimmed) {
+                    Ok(l) => items(l.traces.into_iter().map(RawValue::get).collect()),
+                    Err(_) => Err(ParseError::NotTrace(why)),
+                };
+            }
+            Err(_) => {}
+        }
+    }
+    if !trimmed.starts_with('{') {
+        return parse_traces_file(text).map(|_| (Vec::new(), Vec::new()));
+    }
+    // JSON Lines: one trace per line
+    let mut out = Vec::new();
+    let mut warnings = Vec::new();
+    let mut first_error = None;
+    for (n, line) in trimmed.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        match summary_of(line) {
+            Ok(info) => out.push(Located {
+                info,
+                range: at(line),
+            }),
+            Err(e) => {
+                warnings.push(format!("line {}: {e}", n + 1));
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if out.is_empty() {
+        // not JSON Lines after all: the whole text's own error
+        return match parse_trace(trimmed) {
+            Ok(t) => Ok((
+                vec![Located {
+                    info: t.summary(),
+                    range: base..text.len(),
+                }],
+                Vec::new(),
+            )),
+            Err(e) => Err(match e {
+                ParseError::NotTrace(_) => first_error.unwrap_or(e),
+                e => e,
+            }),
+        };
+    }
+    Ok((out, warnings))
+}
+
 fn collect_items(items: Vec<Box<RawValue>>) -> Result<(Vec<Trace>, Vec<String>), ParseError> {
     let mut traces = Vec::with_capacity(items.len());
     let mut warnings = Vec::new();

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use super::{
     Experiment, ListQuery, LocalStore, SourceError, TracePage, io_reason, page_of, wanted,
 };
-use crate::model::parse::parse_traces_file;
+use crate::model::parse::{Located, index_traces_file, parse_trace, parse_traces_file};
 use crate::model::{Trace, TraceInfo};
 
 /// File names that may hold traces.
@@ -30,9 +30,9 @@ struct Entry {
     file: PathBuf,
     /// Position among the traces of its file.
     index: usize,
-    /// The trace itself, kept when it was the only one of the only file (`show FILE ID`, or
-    /// the explorer on one export): opening it then reads and parses nothing again.
-    trace: Option<Arc<Trace>>,
+    /// Where its text is in the file: opening it reads and parses those bytes alone. `None`
+    /// for a file that is not valid UTF-8 (its text is the lossy reading of all of it).
+    range: Option<std::ops::Range<usize>>,
 }
 
 /// A file's identity for change detection: modification time and length.
@@ -83,31 +83,52 @@ fn collect_files(root: &Path) -> Vec<PathBuf> {
     files
 }
 
-fn read_file(path: &Path) -> Result<(Vec<Trace>, Vec<String>), SourceError> {
+/// A file's text, and the warning when it is not valid UTF-8 (bad bytes become U+FFFD).
+fn read_text(path: &Path) -> Result<(String, bool, Vec<String>), SourceError> {
     let bytes = std::fs::read(path).map_err(|e| SourceError::bad_file(path, io_reason(&e)))?;
-    let (text, mut warnings) = match String::from_utf8(bytes) {
-        Ok(t) => (t, Vec::new()),
+    Ok(match String::from_utf8(bytes) {
+        Ok(t) => (t, true, Vec::new()),
         Err(e) => {
             // a file is bytes: show what it holds, with the bad bytes replaced and said so
             let at = e.utf8_error().valid_up_to();
             (
                 String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                false,
                 vec![format!(
                     "not valid UTF-8 (first bad byte at offset {at}); bad bytes are shown as U+FFFD"
                 )],
             )
         }
-    };
-    let (traces, more) = parse_traces_file(&text).map_err(|e| SourceError::bad_file(path, e))?;
+    })
+}
+
+/// The traces of a file, located, with their summaries.
+fn index_file(path: &Path) -> Result<(Vec<Located>, bool, Vec<String>), SourceError> {
+    let (text, exact, mut warnings) = read_text(path)?;
+    let (found, more) = index_traces_file(&text).map_err(|e| SourceError::bad_file(path, e))?;
     warnings.extend(more);
-    Ok((traces, warnings))
+    Ok((found, exact, warnings))
+}
+
+/// The text of one trace: its own bytes when the file is valid UTF-8, else all of it lossily.
+fn read_range(path: &Path, range: Option<&std::ops::Range<usize>>) -> Result<String, SourceError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let bad = |e: std::io::Error| SourceError::bad_file(path, io_reason(&e));
+    let Some(r) = range else {
+        return read_text(path).map(|(t, _, _)| t);
+    };
+    let mut f = std::fs::File::open(path).map_err(bad)?;
+    f.seek(SeekFrom::Start(r.start as u64)).map_err(bad)?;
+    let mut buf = vec![0u8; r.len()];
+    f.read_exact(&mut buf).map_err(bad)?;
+    String::from_utf8(buf)
+        .map_err(|_| SourceError::bad_file(path, "changed since it was listed (press r to reload)"))
 }
 
 impl Index {
     /// Reads the files that are new or changed since the last look and forgets the ones that
     /// are gone. Returns the first error met (for a source that has nothing else to show).
     fn refresh(&mut self, files: Vec<PathBuf>) -> Option<SourceError> {
-        let keep_one = files.len() == 1;
         let mut first_error = None;
         let mut changed = false;
         let present: std::collections::HashSet<&PathBuf> = files.iter().collect();
@@ -134,8 +155,8 @@ impl Index {
             if let Some(st) = st {
                 self.files.insert(file.clone(), st);
             }
-            match read_file(file) {
-                Ok((traces, warnings)) => {
+            match index_file(file) {
+                Ok((traces, exact, warnings)) => {
                     if !warnings.is_empty() {
                         let ws = warnings
                             .into_iter()
@@ -143,13 +164,12 @@ impl Index {
                             .collect();
                         self.warnings.insert(file.clone(), ws);
                     }
-                    let one = keep_one && traces.len() == 1;
                     for (index, t) in traces.into_iter().enumerate() {
                         self.entries.push(Entry {
-                            info: t.summary(),
+                            info: t.info,
                             file: file.clone(),
                             index,
-                            trace: one.then(|| Arc::new(t)),
+                            range: exact.then_some(t.range),
                         });
                     }
                 }
@@ -312,20 +332,26 @@ impl LocalStore for JsonStore {
                     SourceError::NotFound(format!("no trace {trace_id} in {}", self.root.display()))
                 })?
         };
-        if let Some(t) = entry.trace {
-            return Ok(t);
+        let text = read_range(&entry.file, entry.range.as_ref())?;
+        let changed = || {
+            SourceError::bad_file(
+                &entry.file,
+                format!("changed since it was opened; trace {trace_id} is gone"),
+            )
+        };
+        let trace = match &entry.range {
+            Some(_) => parse_trace(&text).map_err(|_| changed())?,
+            // the lossy text of the whole file: its traces again
+            None => parse_traces_file(&text)
+                .map_err(|e| SourceError::bad_file(&entry.file, e))?
+                .0
+                .into_iter()
+                .nth(entry.index)
+                .ok_or_else(changed)?,
+        };
+        if trace.info.trace_id != trace_id {
+            return Err(changed());
         }
-        let (traces, _) = read_file(&entry.file)?;
-        traces
-            .into_iter()
-            .nth(entry.index)
-            .filter(|t| t.info.trace_id == trace_id)
-            .map(Arc::new)
-            .ok_or_else(|| {
-                SourceError::bad_file(
-                    &entry.file,
-                    format!("changed since it was opened; trace {trace_id} is gone"),
-                )
-            })
+        Ok(Arc::new(trace))
     }
 }
