@@ -28,6 +28,7 @@ fn frame(c: &mut Criterion) {
         search: Default::default(),
         analysis: std::sync::Arc::new(analysis),
         findings: Default::default(),
+        analysed: true,
     });
     app.focus = mlflow_tui::app::Focus::SpanTree;
     // one key press: the detail pane builds (and highlights) the selected span's inputs

@@ -3,6 +3,9 @@
 
 use std::time::Instant;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     let path = std::env::args()
         .nth(1)
@@ -13,6 +16,15 @@ fn main() -> anyhow::Result<()> {
     let trace = mlflow_tui::model::parse::parse_trace(&text)?;
     drop(text);
     let elapsed = start.elapsed();
+    if std::env::var_os("PARSE_DETAIL").is_some() {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        for l in status
+            .lines()
+            .filter(|l| l.starts_with("VmRSS") || l.starts_with("VmHWM"))
+        {
+            eprintln!("after parse, text dropped: {l}");
+        }
+    }
     if std::env::var_os("PARSE_DETAIL").is_some() {
         let spans = trace.tree.spans().to_vec();
         let t = Instant::now();
@@ -25,9 +37,22 @@ fn main() -> anyhow::Result<()> {
         );
         let t = Instant::now();
         let analysis = mlflow_tui::model::analysis::Analysis::of(&trace);
+        eprintln!("analysis {:?}", t.elapsed());
+        let t = Instant::now();
+        let findings = mlflow_tui::model::lint::lint(&trace, &analysis);
+        eprintln!("lints {:?} ({} findings)", t.elapsed(), findings.len());
+        let t = Instant::now();
         let view = mlflow_tui::app::SpanTreeView::new(&trace, &analysis);
         eprintln!(
             "span tree view {:?} ({} rows)",
+            t.elapsed(),
+            view.rows.len()
+        );
+        let t = Instant::now();
+        let plain = mlflow_tui::model::analysis::Analysis::default();
+        let view = mlflow_tui::app::SpanTreeView::new(&trace, &plain);
+        eprintln!(
+            "span tree view without analysis {:?} ({} rows)",
             t.elapsed(),
             view.rows.len()
         );

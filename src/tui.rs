@@ -205,17 +205,37 @@ impl Executor {
                     old.abort();
                 }
                 let src = Arc::clone(&self.source);
+                let tx = self.tx.clone();
                 self.trace_task = Some(self.spawn(async move {
                     let result = match src.get(&trace_id).await {
-                        Ok(trace) => tokio::task::spawn_blocking(move || LoadedTrace::new(trace))
+                        Ok(trace) => tokio::task::spawn_blocking(move || LoadedTrace::first(trace))
                             .await
                             .map_err(|e| format!("building the span tree failed: {e}")),
                         Err(e) => Err(e.to_string()),
                     };
-                    Msg::TraceLoaded {
+                    let later = match &result {
+                        Ok(l) if !l.analysed => Some(Arc::clone(&l.trace)),
+                        _ => None,
+                    };
+                    let loaded = Msg::TraceLoaded {
                         req,
-                        trace_id,
+                        trace_id: trace_id.clone(),
                         result,
+                    };
+                    let Some(trace) = later else {
+                        return loaded;
+                    };
+                    // a giant trace: its tree goes on screen now, its analyses when ready
+                    let _ = tx.send(loaded);
+                    match tokio::task::spawn_blocking(move || LoadedTrace::analyse(&trace)).await {
+                        Ok((analysis, findings)) => Msg::TraceAnalysed {
+                            req,
+                            trace_id,
+                            analysis,
+                            findings,
+                        },
+                        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                        Err(e) => Msg::External(Err(format!("analysing the trace failed: {e}"))),
                     }
                 }));
             }

@@ -184,3 +184,112 @@ fn the_diff_of_two_runs_shows_what_changed() {
         );
     }
 }
+
+/// The critical path as first written: each step scans the span's children from the latest
+/// end (quadratic for a span with many children). The analysis resumes each span's scan
+/// where it stopped; both must walk the same path.
+fn critical_path_by_scanning(t: &Trace) -> Vec<(usize, u64, u64)> {
+    let tree = &t.tree;
+    let (_, t1) = tree.time_range();
+    let end_of = |i: usize| tree.span(i).end_ns.unwrap_or(t1).max(tree.span(i).start_ns);
+    let Some(&root) = tree
+        .roots()
+        .iter()
+        .max_by_key(|&&r| end_of(r).saturating_sub(tree.span(r).start_ns))
+    else {
+        return Vec::new();
+    };
+    let mut path = Vec::new();
+    let (mut cur, mut bound, mut strict) = (root, None::<u64>, false);
+    for _ in 0..4 * tree.len() + 8 {
+        let s = tree.span(cur);
+        let end = end_of(cur);
+        let upto = bound.unwrap_or(end).min(end);
+        let mut kids: Vec<(u64, usize)> = tree
+            .children(cur)
+            .iter()
+            .filter(|&&c| tree.span(c).start_ns <= end)
+            .map(|&c| (end_of(c).min(end), c))
+            .collect();
+        kids.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
+        match kids
+            .into_iter()
+            .find(|(ce, _)| if strict { *ce < upto } else { *ce <= upto })
+        {
+            Some((ce, c)) => {
+                if upto > ce {
+                    path.push((cur, ce, upto));
+                }
+                (cur, bound, strict) = (c, Some(ce), false);
+            }
+            None => {
+                if upto > s.start_ns {
+                    path.push((cur, s.start_ns, upto));
+                }
+                match tree.parent(cur) {
+                    Some(p) if cur != root => (cur, bound, strict) = (p, Some(s.start_ns), true),
+                    _ => break,
+                }
+            }
+        }
+    }
+    path.sort_by_key(|&(_, s, e)| (s, e));
+    path
+}
+
+/// A trace from (parent, start, length) triples: span i's parent is an earlier span.
+fn random_trace(spans: &[(usize, u64, u64)]) -> Trace {
+    let t0: u64 = 1_795_312_923_000_000_000;
+    let list: Vec<serde_json::Value> = spans
+        .iter()
+        .enumerate()
+        .map(|(i, &(parent, start, len))| {
+            serde_json::json!({
+                "trace_id": "AAAAAAAAAAAAAAAAAAAAQg==",
+                "span_id": format!("{:016x}", i + 1),
+                "parent_span_id": (i > 0).then(|| format!("{:016x}", parent % i + 1)),
+                "name": format!("s{i}"),
+                "start_time_unix_nano": t0 + start,
+                "end_time_unix_nano": t0 + start + len,
+                "status": {"code": "STATUS_CODE_OK", "message": ""},
+                "attributes": {"mlflow.spanType": "\"CHAIN\""},
+                "events": [],
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "info": {"trace_id": "tr-00000000000000000000000000000042", "state": "OK"},
+        "data": {"spans": list},
+    });
+    mlflow_tui::model::parse::parse_trace(&doc.to_string()).unwrap()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+    #[test]
+    fn the_critical_path_is_the_one_a_plain_scan_walks(
+        spans in proptest::collection::vec((0usize..64, 0u64..1_000, 0u64..400), 1..60)
+    ) {
+        let t = random_trace(&spans);
+        let a = Analysis::of(&t);
+        let got: Vec<(usize, u64, u64)> =
+            a.path.iter().map(|g| (g.span, g.start_ns, g.end_ns)).collect();
+        proptest::prop_assert_eq!(got, critical_path_by_scanning(&t));
+    }
+}
+
+#[test]
+fn a_span_with_forty_thousand_children_has_its_path() {
+    // 40,000 sequential children (the plain scan above would take seconds here)
+    let spans: Vec<(usize, u64, u64)> = std::iter::once((0, 0, 40_000_000))
+        .chain((0..40_000u64).map(|i| (0, i * 1_000, 900)))
+        .collect();
+    let t = random_trace(&spans);
+    let a = Analysis::of(&t);
+    assert_eq!(
+        a.path.len(),
+        2 * 40_000,
+        "each child and the parent's gap after it"
+    );
+    assert!(a.on_path.iter().all(|&on| on));
+}

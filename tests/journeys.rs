@@ -972,3 +972,27 @@ fn listening_shows_traces_arriving_and_a_running_one_finishing() {
         t.quit();
     }
 }
+
+/// A giant trace (past the size whose analyses wait for the first frame): its tree, folded,
+/// is on screen; then its findings open once they are worked out.
+#[test]
+fn a_giant_trace_shows_its_tree_then_its_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = mlflow_tui::app::ANALYSE_LATER_FROM + 2_000;
+    let file = dir.path().join("giant.json");
+    std::fs::write(&file, giant_trace_json(n)).unwrap();
+    for (cols, rows) in SIZES {
+        let mut t = Term::run(&[file.to_str().unwrap()], cols, rows);
+        t.wait_for("the tree, folded", |s| {
+            s.contains(&format!("of {n}")) && s.contains(&format!("×{} step", n - 1))
+        });
+        // the title says the analyses are coming; then the findings open
+        t.wait_for("the analyses", |s| !s.contains("analysing…"));
+        t.keys(&["L"]);
+        let s = t.wait_for("the findings", |s| s.contains("Findings "));
+        assert!(s.contains("step"), "{s}");
+        t.keys(&["esc"]);
+        t.wait_for("the findings closed", |s| !s.contains("Findings "));
+        t.quit();
+    }
+}

@@ -479,3 +479,73 @@ fn the_listing_of_a_file_agrees_with_parsing_it_all() {
     let v3 = std::fs::read_to_string(fixtures().join("v3/export/agent.json")).unwrap();
     assert!(mlflow_tui::model::parse::quick_summary(&v3).is_some());
 }
+
+/// A one-trace file is listed from its head (its info comes first); the rest of the file is
+/// read only when the trace is opened. The listing must still see JSON Lines whose first line
+/// is longer than the head, and a file cut short must say what is wrong when opened.
+#[test]
+fn a_big_one_trace_file_is_listed_from_its_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let fx = fixtures().join("v3").join("export");
+    let (id, text) = std::fs::read_dir(&fx)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .find_map(|t| {
+            let v: serde_json::Value = serde_json::from_str(&t).ok()?;
+            let id = v["info"]["trace_id"].as_str()?.to_string();
+            let ok = mlflow_tui::model::parse::quick_summary(&t).is_some();
+            ok.then_some((id, v))
+        })
+        .expect("a v3 export listed from its info");
+    // far past the head that is read to list a file
+    let mut big = text.clone();
+    big["data"]["spans"][0]["attributes"]["padding"] =
+        serde_json::Value::String(serde_json::to_string(&"x".repeat(600_000)).unwrap());
+    let spans = big["data"]["spans"].as_array().unwrap().len();
+    let full = mlflow_tui::model::parse::parse_trace(&big.to_string()).unwrap();
+
+    // one trace, pretty-printed as Trace.to_json() writes it
+    let one = dir.path().join("one.json");
+    std::fs::write(&one, serde_json::to_string_pretty(&big).unwrap()).unwrap();
+    let src = open(&one);
+    let listed = list_all(&src);
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        serde_json::to_value(&listed[0]).unwrap(),
+        serde_json::to_value(full.summary()).unwrap()
+    );
+    let t = get(&src, &id);
+    assert_eq!(t.span_count(), spans);
+    assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+
+    // JSON Lines whose first line is longer than the head: both traces are listed
+    let mut second = text.clone();
+    second["info"]["trace_id"] = "tr-0123456789abcdef0123456789abcdef".into();
+    let lines = dir.path().join("two.jsonl");
+    std::fs::write(&lines, format!("{big}\n{second}\n")).unwrap();
+    let src = open(&lines);
+    let mut ids: Vec<String> = list_all(&src).into_iter().map(|i| i.trace_id).collect();
+    ids.sort();
+    let mut want = vec![
+        id.clone(),
+        "tr-0123456789abcdef0123456789abcdef".to_string(),
+    ];
+    want.sort();
+    assert_eq!(ids, want);
+    assert_eq!(get(&src, &id).span_count(), spans);
+
+    // cut short after the head: listed from its info, and opening it says the file is broken
+    let cut = dir.path().join("cut.json");
+    let whole = big.to_string();
+    std::fs::write(&cut, &whole[..whole.len() - 100]).unwrap();
+    let src = open(&cut);
+    assert_eq!(list_all(&src).len(), 1);
+    let err = rt()
+        .block_on(src.get(&id))
+        .expect_err("a file cut short cannot be opened")
+        .to_string();
+    assert!(err.contains("cut.json"), "{err}");
+    assert!(!err.contains("changed since"), "{err}");
+}

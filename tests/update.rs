@@ -5,6 +5,8 @@ mod common;
 
 use common::*;
 use crossterm::event::KeyCode;
+use std::sync::Arc;
+
 use mlflow_tui::app::{Cmd, Focus, Msg, Tab};
 
 /// Answers a list request that is in flight as if the source had sent `page`.
@@ -817,4 +819,76 @@ fn a_failed_trace_load_clears_the_panes_and_says_why() {
     assert!(s.contains("could not load trace"), "{s}");
     assert!(s.contains("the span artifact is missing"), "{s}");
     assert!(s.contains("Spans (not loaded)"), "{s}");
+}
+
+#[test]
+fn a_giant_trace_is_drawn_before_its_analyses_and_they_fill_in() {
+    use mlflow_tui::app::{ANALYSE_LATER_FROM, LoadedTrace};
+    let mut h = demo_harness();
+    let trace = Arc::new(
+        mlflow_tui::model::parse::parse_trace(&giant_trace_json(ANALYSE_LATER_FROM + 2_000))
+            .unwrap(),
+    );
+    let id = trace.info.trace_id.clone();
+    let req = h.app.trace_req + 1;
+    h.app.trace_req = req;
+    let first = LoadedTrace::first(Arc::clone(&trace));
+    assert!(!first.analysed);
+    assert!(first.findings.is_empty());
+    h.send(Msg::TraceLoaded {
+        req,
+        trace_id: id.clone(),
+        result: Ok(first),
+    });
+    // the tree is there, folded as it will stay; the detail says what is still coming
+    let open = h.app.open.as_ref().unwrap();
+    assert!(!open.analysed);
+    assert_eq!(
+        open.view.rows.len(),
+        2,
+        "the agent and its folded run of steps"
+    );
+    let doc = |h: &Harness| h.app.detail.doc.as_ref().unwrap().lines.join("\n");
+    assert!(
+        doc(&h).contains("working out the critical path"),
+        "{}",
+        doc(&h)
+    );
+    h.app.focus = Focus::SpanTree;
+    h.keys("L");
+    assert!(
+        h.app
+            .message
+            .as_deref()
+            .unwrap_or("")
+            .contains("still being worked out"),
+        "{:?}",
+        h.app.message
+    );
+    assert!(h.app.overlay.is_none());
+    h.app.message = None;
+    h.key(KeyCode::Down);
+    let selected = h.selected_span_name();
+    // an answer for another load is dropped
+    let (analysis, findings) = LoadedTrace::analyse(&trace);
+    h.send(Msg::TraceAnalysed {
+        req: req - 1,
+        trace_id: id.clone(),
+        analysis: Arc::clone(&analysis),
+        findings: Arc::clone(&findings),
+    });
+    assert!(!h.app.open.as_ref().unwrap().analysed);
+    // the analyses arrive: figures and findings fill in, the tree and selection stay
+    h.send(Msg::TraceAnalysed {
+        req,
+        trace_id: id,
+        analysis,
+        findings,
+    });
+    let open = h.app.open.as_ref().unwrap();
+    assert!(open.analysed);
+    assert!(!open.findings.is_empty(), "the failed step is a finding");
+    assert_eq!(open.view.rows.len(), 2);
+    assert_eq!(h.selected_span_name(), selected);
+    assert!(!doc(&h).contains("working out"), "{}", doc(&h));
 }

@@ -92,6 +92,8 @@ pub struct DocKey {
     /// Which load of the trace (a running trace is loaded again as it grows): the address of
     /// its `Arc`, so that a refreshed trace gets its documents built again.
     pub rev: usize,
+    /// Whether the trace's analyses were in when it was built (its Trace tab shows them).
+    pub analysed: bool,
     pub span: Option<usize>,
     pub tab: Tab,
 }
@@ -237,6 +239,13 @@ impl DetailState {
 pub fn analysis_lines(o: &super::OpenTrace, web: Option<String>) -> Vec<String> {
     let a = &o.analysis;
     let mut out = vec![String::new(), "Analysis".into()];
+    if !o.analysed {
+        out.push(format!(
+            "  working out the critical path, rollups and findings of {} spans…",
+            o.trace.span_count()
+        ));
+        return out;
+    }
     let total = a.split.total_ns();
     if total > 0 {
         let pct = |n: u64| n * 100 / total;
@@ -249,7 +258,13 @@ pub fn analysis_lines(o: &super::OpenTrace, web: Option<String>) -> Vec<String> 
             pct(a.split.program_ns)
         ));
     }
-    if let Some(r) = o.trace.tree.roots().first().map(|&r| a.rollup[r]) {
+    if let Some(r) = o
+        .trace
+        .tree
+        .roots()
+        .first()
+        .and_then(|&r| a.rollup.get(r).copied())
+    {
         out.push(format!(
             "  {} model call{}, {} tool call{}, {} span{} with errors",
             r.llm_calls,

@@ -201,6 +201,13 @@ pub enum Msg {
         trace_id: String,
         result: Result<LoadedTrace, String>,
     },
+    /// The analyses of a giant trace that was shown before they were ready.
+    TraceAnalysed {
+        req: ReqId,
+        trace_id: String,
+        analysis: Arc<crate::model::analysis::Analysis>,
+        findings: Arc<Vec<crate::model::lint::Finding>>,
+    },
     DocReady {
         req: ReqId,
         content: detail::DocContent,
@@ -302,26 +309,63 @@ pub enum Cmd {
 
 /// A trace as it arrives from its loading task: the tree view, the analyses (critical path,
 /// rollups, folded repeats) and the lints are worked out there too, off the UI thread (tens of
-/// milliseconds at 100k spans).
+/// milliseconds at 100k spans). A trace of more than [`ANALYSE_LATER_FROM`] spans arrives
+/// first with its folds only (`analysed: false`), so its tree is on screen while the rest is
+/// worked out; [`Msg::TraceAnalysed`] follows.
 #[derive(Debug, Clone)]
 pub struct LoadedTrace {
     pub trace: Arc<Trace>,
     pub view: SpanTreeView,
     pub analysis: Arc<crate::model::analysis::Analysis>,
     pub findings: Arc<Vec<crate::model::lint::Finding>>,
+    pub analysed: bool,
 }
 
+/// Traces with more spans than this are drawn before their analyses are ready.
+pub const ANALYSE_LATER_FROM: usize = 10_000;
+
 impl LoadedTrace {
+    /// Everything worked out.
     pub fn new(trace: Arc<Trace>) -> Self {
-        let analysis = crate::model::analysis::Analysis::of(&trace);
-        let findings = crate::model::lint::lint(&trace, &analysis);
+        let (analysis, findings) = Self::analyse(&trace);
+        let view = SpanTreeView::new(&trace, &analysis);
+        LoadedTrace {
+            trace,
+            view,
+            analysis,
+            findings,
+            analysed: true,
+        }
+    }
+
+    /// What the first frame needs: everything for a trace of up to [`ANALYSE_LATER_FROM`]
+    /// spans; for a larger one, the tree with its folds, the analyses to follow.
+    pub fn first(trace: Arc<Trace>) -> Self {
+        if trace.span_count() <= ANALYSE_LATER_FROM {
+            return Self::new(trace);
+        }
+        let analysis = crate::model::analysis::Analysis::folds(&trace);
         let view = SpanTreeView::new(&trace, &analysis);
         LoadedTrace {
             trace,
             view,
             analysis: Arc::new(analysis),
-            findings: Arc::new(findings),
+            findings: Arc::new(Vec::new()),
+            analysed: false,
         }
+    }
+
+    /// The analyses and the lints.
+    #[allow(clippy::type_complexity)]
+    pub fn analyse(
+        trace: &Trace,
+    ) -> (
+        Arc<crate::model::analysis::Analysis>,
+        Arc<Vec<crate::model::lint::Finding>>,
+    ) {
+        let analysis = crate::model::analysis::Analysis::of(trace);
+        let findings = crate::model::lint::lint(trace, &analysis);
+        (Arc::new(analysis), Arc::new(findings))
     }
 }
 
@@ -334,6 +378,8 @@ pub struct OpenTrace {
     pub search: search::TraceSearch,
     pub analysis: Arc<crate::model::analysis::Analysis>,
     pub findings: Arc<Vec<crate::model::lint::Finding>>,
+    /// The analyses and findings are worked out (false: only the folds, more to come).
+    pub analysed: bool,
 }
 
 /// Two traces compared: the aligned rows, and the line diff of the selected row's inputs and

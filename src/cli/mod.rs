@@ -573,9 +573,13 @@ async fn cmd_show(src: Option<&str>, id: &str, json: bool, depth: Option<usize>)
     warn_all(&trace.warnings);
     if json {
         let json = serde_json::to_string_pretty(&NormalizedTrace::new(&trace))?;
-        return emit(&(escape_json_unsafe(json) + "\n"));
+        emit(&(escape_json_unsafe(json) + "\n"))?;
+    } else {
+        emit(&render_show(&trace, depth))?;
     }
-    emit(&render_show(&trace, depth))
+    // the process ends here: freeing a giant trace piece by piece would only delay that
+    std::mem::forget(trace);
+    Ok(())
 }
 
 /// The normalized trace `show --json` prints: info, derived summary, spans depth first.

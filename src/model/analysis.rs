@@ -101,11 +101,13 @@ pub fn base_name(name: &str) -> &str {
 }
 
 impl Analysis {
-    pub fn of(trace: &Trace) -> Self {
+    /// What the span tree needs to be drawn: the runs of repeated siblings it folds, with
+    /// every per-span figure zero until [`Analysis::of`] has worked them out (one pass; the
+    /// explorer draws a giant trace with this and fills in the rest when it is ready).
+    pub fn folds(trace: &Trace) -> Self {
         let tree = &trace.tree;
         let n = tree.len();
         let (t0, t1) = tree.time_range();
-        let end_of = |i: usize| tree.span(i).end_ns.unwrap_or(t1).max(tree.span(i).start_ns);
         let mut a = Analysis {
             self_ns: vec![0; n],
             rollup: vec![Rollup::default(); n],
@@ -114,6 +116,18 @@ impl Analysis {
             trace_ns: t1.saturating_sub(t0),
             ..Default::default()
         };
+        if n > 0 {
+            a.find_runs(tree);
+        }
+        a
+    }
+
+    pub fn of(trace: &Trace) -> Self {
+        let mut a = Self::folds(trace);
+        let tree = &trace.tree;
+        let n = tree.len();
+        let (_, t1) = tree.time_range();
+        let end_of = |i: usize| tree.span(i).end_ns.unwrap_or(t1).max(tree.span(i).start_ns);
         if n == 0 {
             return a;
         }
@@ -166,7 +180,6 @@ impl Analysis {
             a.rollup[i] = r;
         }
         a.critical_path(tree, t1);
-        a.find_runs(tree);
         a
     }
 
@@ -191,6 +204,10 @@ impl Analysis {
         let mut strict = false;
         // children by clamped end, latest first, worked out per span when first visited
         let mut sorted: Vec<Option<Vec<(u64, usize)>>> = vec![None; tree.len()];
+        // where the search of each span's children resumes: the point reached in a span only
+        // moves back in time, so a child passed over once never qualifies again (without
+        // this, a span with many children costs a scan of them per child walked)
+        let mut resume: Vec<usize> = vec![0; tree.len()];
         let mut steps = 0usize;
         loop {
             steps += 1;
@@ -210,10 +227,16 @@ impl Analysis {
                 v.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)));
                 v
             });
-            let next = kids
+            let from = resume[cur].min(kids.len());
+            let found = kids[from..]
                 .iter()
-                .find(|(ce, _)| if strict { *ce < upto } else { *ce <= upto })
-                .copied();
+                .position(|(ce, _)| if strict { *ce < upto } else { *ce <= upto });
+            if let Some(k) = found {
+                resume[cur] = from + k;
+            } else {
+                resume[cur] = kids.len();
+            }
+            let next = found.map(|k| kids[from + k]);
             match next {
                 Some((ce, c)) => {
                     if upto > ce {

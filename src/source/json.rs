@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 use super::{
     Experiment, ListQuery, LocalStore, SourceError, TracePage, io_reason, page_of, wanted,
 };
-use crate::model::parse::{Located, index_traces_file, parse_trace, parse_traces_file};
+use crate::model::parse::{
+    Located, index_traces_file, parse_trace, parse_traces_file, quick_summary,
+};
 use crate::model::{Trace, TraceInfo};
 
 /// File names that may hold traces.
@@ -37,6 +39,11 @@ struct Entry {
 
 /// A file's identity for change detection: modification time and length.
 type Stamp = (Option<std::time::SystemTime>, u64);
+
+/// The file's length now (0 when it cannot be read).
+fn stamp_len(path: &Path) -> usize {
+    std::fs::metadata(path).map_or(0, |m| m.len() as usize)
+}
 
 fn stamp(path: &Path) -> Option<Stamp> {
     let m = std::fs::metadata(path).ok()?;
@@ -102,27 +109,105 @@ fn read_text(path: &Path) -> Result<(String, bool, Vec<String>), SourceError> {
     })
 }
 
+/// How much of a file is read to find the `info` of a one-trace file.
+const HEAD_BYTES: usize = 256 * 1024;
+
+/// A one-trace file (`Trace.to_json()`, info first) listed from its head alone: the rest of
+/// the file is streamed through a small buffer only to make sure it is not JSON Lines, never
+/// held. `None` when the file is anything else (then it is read whole).
+fn index_one_trace_file(path: &Path) -> Option<Located> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).ok()?;
+    let len = f.metadata().ok()?.len() as usize;
+    let mut head = Vec::with_capacity(HEAD_BYTES.min(len));
+    (&mut f)
+        .take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)
+        .ok()?;
+    let text = match std::str::from_utf8(&head) {
+        Ok(t) => t,
+        // cut inside a character, or a bad byte: what is valid before it
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
+    };
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if !trimmed.starts_with('{') {
+        return None;
+    }
+    let base = text.len() - trimmed.len();
+    // JSON Lines has a line that starts an object: look for "\n{" after the first byte
+    let mut prev = 0u8;
+    let scan = |chunk: &[u8], prev: &mut u8| -> bool {
+        let hit = (*prev == b'\n' && chunk.first() == Some(&b'{'))
+            || memchr::memmem::find(chunk, b"\n{").is_some();
+        if let Some(&last) = chunk.last() {
+            *prev = last;
+        }
+        hit
+    };
+    if scan(&head[base + 1..], &mut prev) {
+        return None;
+    }
+    if head.len() == HEAD_BYTES {
+        let mut buf = vec![0u8; 1 << 20];
+        loop {
+            let n = f.read(&mut buf).ok()?;
+            if n == 0 {
+                break;
+            }
+            if scan(&buf[..n], &mut prev) {
+                return None;
+            }
+        }
+    }
+    let info = quick_summary(trimmed)?;
+    Some(Located {
+        info,
+        range: base..len,
+    })
+}
+
 /// The traces of a file, located, with their summaries.
 fn index_file(path: &Path) -> Result<(Vec<Located>, bool, Vec<String>), SourceError> {
+    if let Some(one) = index_one_trace_file(path) {
+        return Ok((vec![one], true, Vec::new()));
+    }
     let (text, exact, mut warnings) = read_text(path)?;
     let (found, more) = index_traces_file(&text).map_err(|e| SourceError::bad_file(path, e))?;
     warnings.extend(more);
     Ok((found, exact, warnings))
 }
 
-/// The text of one trace: its own bytes when the file is valid UTF-8, else all of it lossily.
-fn read_range(path: &Path, range: Option<&std::ops::Range<usize>>) -> Result<String, SourceError> {
+/// The text of one trace: its own bytes when the file was valid UTF-8 when listed, else all
+/// of it; bad bytes are replaced, with a warning.
+fn read_range(
+    path: &Path,
+    range: Option<&std::ops::Range<usize>>,
+) -> Result<(String, Vec<String>), SourceError> {
     use std::io::{Read, Seek, SeekFrom};
     let bad = |e: std::io::Error| SourceError::bad_file(path, io_reason(&e));
     let Some(r) = range else {
-        return read_text(path).map(|(t, _, _)| t);
+        return read_text(path).map(|(t, _, w)| (t, w));
     };
     let mut f = std::fs::File::open(path).map_err(bad)?;
     f.seek(SeekFrom::Start(r.start as u64)).map_err(bad)?;
-    let mut buf = vec![0u8; r.len()];
-    f.read_exact(&mut buf).map_err(bad)?;
-    String::from_utf8(buf)
-        .map_err(|_| SourceError::bad_file(path, "changed since it was listed (press r to reload)"))
+    let mut buf = Vec::with_capacity(r.len());
+    (&mut f)
+        .take(r.len() as u64)
+        .read_to_end(&mut buf)
+        .map_err(bad)?;
+    Ok(match String::from_utf8(buf) {
+        Ok(t) => (t, Vec::new()),
+        Err(e) => {
+            let at = r.start + e.utf8_error().valid_up_to();
+            (
+                String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                vec![format!(
+                    "{}: not valid UTF-8 (first bad byte at offset {at}); bad bytes are shown as U+FFFD",
+                    path.display()
+                )],
+            )
+        }
+    })
 }
 
 impl Index {
@@ -332,14 +417,18 @@ impl LocalStore for JsonStore {
                     SourceError::NotFound(format!("no trace {trace_id} in {}", self.root.display()))
                 })?
         };
-        let text = read_range(&entry.file, entry.range.as_ref())?;
+        let (text, warnings) = read_range(&entry.file, entry.range.as_ref())?;
         let changed = || {
             SourceError::bad_file(
                 &entry.file,
                 format!("changed since it was opened; trace {trace_id} is gone"),
             )
         };
-        let trace = match &entry.range {
+        let mut trace = match &entry.range {
+            // a one-trace file listed from its head: the rest is read for the first time now
+            Some(r) if r.end == stamp_len(&entry.file) && entry.index == 0 => {
+                parse_trace(&text).map_err(|e| SourceError::bad_file(&entry.file, e))?
+            }
             Some(_) => parse_trace(&text).map_err(|_| changed())?,
             // the lossy text of the whole file: its traces again
             None => parse_traces_file(&text)
@@ -352,6 +441,7 @@ impl LocalStore for JsonStore {
         if trace.info.trace_id != trace_id {
             return Err(changed());
         }
+        trace.warnings.extend(warnings);
         Ok(Arc::new(trace))
     }
 }

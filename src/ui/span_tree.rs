@@ -55,7 +55,11 @@ pub fn title(app: &App) -> String {
             } else {
                 format!("{}/{}", v.selected() + 1, v.rows.len())
             };
-            format!(" Spans {pos} of {}{filter}{search} ", o.trace.span_count())
+            let pending = if o.analysed { "" } else { " · analysing…" };
+            format!(
+                " Spans {pos} of {}{filter}{search}{pending} ",
+                o.trace.span_count()
+            )
         }
         (None, None, None) => " Spans ".to_string(),
     }
@@ -290,8 +294,10 @@ fn rollup_cells(open: &crate::app::OpenTrace, members: &[usize], n: usize) -> St
     let (mut llm, mut tools) = (0u32, 0u32);
     for &m in members {
         dur += open.trace.tree.span(m).duration_ns().unwrap_or(0);
-        own += an.self_ns[m];
-        let r = &an.rollup[m];
+        own += an.self_ns.get(m).copied().unwrap_or(0);
+        let Some(r) = an.rollup.get(m) else {
+            continue;
+        };
         if let Some(t) = r.tokens {
             *tokens.get_or_insert(0) += t.total;
         }
@@ -301,12 +307,30 @@ fn rollup_cells(open: &crate::app::OpenTrace, members: &[usize], n: usize) -> St
         llm += r.llm_calls;
         tools += r.tool_calls;
     }
+    // until the analyses are in, only the share of the trace is known
+    let later = |w: usize| format!("{:>w$}", "…");
     let cells = [
         format!("{:>4.0}%", dur as f64 * 100.0 / trace_ns as f64),
-        format!("{:>9}", fit(&format_duration_ns(own), 9)),
-        format!("{:>8}", tokens.map_or("-".into(), |t| t.to_string())),
-        format!("{:>10}", cost.map_or("-".into(), |c| format!("{c:.5}"))),
-        format!("{:>9}", format!("{llm}/{tools}")),
+        if open.analysed {
+            format!("{:>9}", fit(&format_duration_ns(own), 9))
+        } else {
+            later(9)
+        },
+        if open.analysed {
+            format!("{:>8}", tokens.map_or("-".into(), |t| t.to_string()))
+        } else {
+            later(8)
+        },
+        if open.analysed {
+            format!("{:>10}", cost.map_or("-".into(), |c| format!("{c:.5}")))
+        } else {
+            later(10)
+        },
+        if open.analysed {
+            format!("{:>9}", format!("{llm}/{tools}"))
+        } else {
+            later(9)
+        },
     ];
     let mut out = String::new();
     for c in &cells[..n] {

@@ -78,6 +78,9 @@ pub(super) fn action(app: &mut App, action: Action, cmds: &mut Vec<Cmd>) {
             Some(o) if !o.findings.is_empty() => {
                 app.overlay = Some(Overlay::Findings(Viewport::list()))
             }
+            Some(o) if !o.analysed => {
+                app.message = Some("the findings are still being worked out".into())
+            }
             Some(_) => app.message = Some("no findings in this trace".into()),
             None => app.message = Some("open a trace first".into()),
         },

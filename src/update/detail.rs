@@ -19,6 +19,7 @@ pub(crate) fn current_key(app: &App) -> Option<DocKey> {
     Some(DocKey {
         trace_id: open.trace.info.trace_id.clone(),
         rev: std::sync::Arc::as_ptr(&open.trace) as usize,
+        analysed: open.analysed,
         span: open.view.selected_span(),
         tab: app.detail.tab,
     })

@@ -93,6 +93,12 @@ fn handle(app: &mut App, msg: Msg, cmds: &mut Vec<Cmd>) {
                 }
             }
         }
+        Msg::TraceAnalysed {
+            req,
+            trace_id,
+            analysis,
+            findings,
+        } => on_analysed(app, req, &trace_id, analysis, findings, cmds),
         Msg::DocReady { req, content } => {
             if req != app.detail.req {
                 app.dirty = false;
@@ -242,6 +248,7 @@ fn open_trace(app: &mut App, loaded: crate::app::LoadedTrace, cmds: &mut Vec<Cmd
         mut view,
         analysis,
         findings,
+        analysed,
     } = loaded;
     let same = app
         .open
@@ -278,7 +285,32 @@ fn open_trace(app: &mut App, loaded: crate::app::LoadedTrace, cmds: &mut Vec<Cmd
         search,
         analysis,
         findings,
+        analysed,
     });
+    detail::refresh_doc(app, cmds);
+}
+
+/// The analyses of the open giant trace are ready: its rollups, critical path and findings
+/// appear where they were pending (the tree, its selection and the detail's place stay).
+fn on_analysed(
+    app: &mut App,
+    req: crate::app::ReqId,
+    trace_id: &str,
+    analysis: std::sync::Arc<crate::model::analysis::Analysis>,
+    findings: std::sync::Arc<Vec<crate::model::lint::Finding>>,
+    cmds: &mut Vec<Cmd>,
+) {
+    let Some(open) = app
+        .open
+        .as_mut()
+        .filter(|o| req == app.trace_req && o.trace.info.trace_id == trace_id)
+    else {
+        app.dirty = false; // a stale answer: the user has moved on
+        return;
+    };
+    open.analysis = analysis;
+    open.findings = findings;
+    open.analysed = true;
     detail::refresh_doc(app, cmds);
 }
 

@@ -371,3 +371,40 @@ pub fn store_bytes(root: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     out.sort();
     out
 }
+
+/// The text of a trace of `n` spans in MLflow 3's export shape: an agent with `n - 1` steps,
+/// the last of which failed.
+pub fn giant_trace_json(n: usize) -> String {
+    let id = "tr-00000000000000000000000000000042";
+    let t0: u64 = 1_795_312_923_000_000_000;
+    let span = |i: usize, parent: Option<usize>, name: &str, ty: &str, error: bool| {
+        serde_json::json!({
+            "trace_id": "AAAAAAAAAAAAAAAAAAAAQg==",
+            "span_id": format!("{:016x}", i + 1),
+            "parent_span_id": parent.map(|p| format!("{:016x}", p + 1)),
+            "name": name,
+            "start_time_unix_nano": t0 + i as u64 * 1000,
+            "end_time_unix_nano": t0 + if parent.is_none() { n as u64 * 1000 + 10 } else { i as u64 * 1000 + 900 },
+            "status": {"code": if error { "STATUS_CODE_ERROR" } else { "STATUS_CODE_OK" }, "message": ""},
+            "attributes": {
+                "mlflow.traceRequestId": format!("\"{id}\""),
+                "mlflow.spanType": format!("\"{ty}\""),
+            },
+            "events": [],
+        })
+    };
+    let mut spans = vec![span(0, None, "agent", "AGENT", false)];
+    spans.extend((1..n).map(|i| span(i, Some(0), "step", "CHAIN", i == n - 1)));
+    let doc = serde_json::json!({
+        "info": {
+            "trace_id": id,
+            "trace_location": {"type": "MLFLOW_EXPERIMENT", "mlflow_experiment": {"experiment_id": "0"}},
+            "request_time": "2026-11-22T00:00:00Z",
+            "state": "ERROR",
+            "execution_duration": "1s",
+            "tags": {"mlflow.traceName": "agent"},
+        },
+        "data": {"spans": spans},
+    });
+    doc.to_string()
+}
