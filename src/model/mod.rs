@@ -90,10 +90,12 @@ impl StatusCode {
     pub fn parse(s: &str) -> Self {
         let s = s.trim();
         let s = s.strip_prefix("STATUS_CODE_").unwrap_or(s);
-        match s.to_ascii_uppercase().as_str() {
-            "OK" => StatusCode::Ok,
-            "ERROR" => StatusCode::Error,
-            _ => StatusCode::Unset,
+        if s.eq_ignore_ascii_case("OK") {
+            StatusCode::Ok
+        } else if s.eq_ignore_ascii_case("ERROR") {
+            StatusCode::Error
+        } else {
+            StatusCode::Unset
         }
     }
     pub fn as_str(self) -> &'static str {

@@ -137,6 +137,93 @@ impl<'de> Deserialize<'de> for Str {
     }
 }
 
+/// A span's `status`: `{"code": "STATUS_CODE_OK" | 1, "message": "..."}` (3.x, OTLP) or a bare
+/// string; read without building a JSON map for every span. Anything else is unset.
+#[derive(Default)]
+struct RawStatus {
+    code: Option<StatusCode>,
+    message: String,
+}
+
+impl<'de> Deserialize<'de> for RawStatus {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        /// A status code: a name, or OTLP's enum number (0 unset, 1 ok, 2 error).
+        struct Code(StatusCode);
+        impl<'de> Deserialize<'de> for Code {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                match Value::deserialize(d)? {
+                    Value::String(s) => Ok(Code(StatusCode::parse(&s))),
+                    Value::Number(n) => Ok(Code(match n.as_u64() {
+                        Some(1) => StatusCode::Ok,
+                        Some(2) => StatusCode::Error,
+                        _ => StatusCode::Unset,
+                    })),
+                    _ => Ok(Code(StatusCode::Unset)),
+                }
+            }
+        }
+        /// A message: a string, else nothing.
+        struct Message(String);
+        impl<'de> Deserialize<'de> for Message {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                match Value::deserialize(d)? {
+                    Value::String(s) => Ok(Message(s)),
+                    _ => Ok(Message(String::new())),
+                }
+            }
+        }
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawStatus;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a span status")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<RawStatus, E> {
+                Ok(RawStatus {
+                    code: Some(StatusCode::parse(v)),
+                    message: String::new(),
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<RawStatus, A::Error> {
+                let mut out = RawStatus {
+                    code: Some(StatusCode::Unset),
+                    message: String::new(),
+                };
+                while let Some(k) = m.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match k.as_ref() {
+                        "code" => out.code = Some(m.next_value::<Code>()?.0),
+                        "message" => out.message = m.next_value::<Message>()?.0,
+                        _ => {
+                            m.next_value::<de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(out)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<RawStatus, A::Error> {
+                while s.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(RawStatus::default())
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<RawStatus, E> {
+                Ok(RawStatus::default())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<RawStatus, E> {
+                Ok(RawStatus::default())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<RawStatus, E> {
+                Ok(RawStatus::default())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<RawStatus, E> {
+                Ok(RawStatus::default())
+            }
+            fn visit_unit<E>(self) -> Result<RawStatus, E> {
+                Ok(RawStatus::default())
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// One stored attribute value: a JSON string holding JSON text (decoded once, here), or, from
 /// writers that did not encode, a bare JSON value.
 struct StoredAttr(AttrValue);
@@ -337,7 +424,7 @@ struct RawSpan {
     name: Str,
     start_time_unix_nano: Num,
     end_time_unix_nano: Num,
-    status: Option<Value>,
+    status: RawStatus,
     // 2.x
     context: Option<RawContext>,
     parent_id: Str,
@@ -406,28 +493,10 @@ fn status_from(raw: &RawSpan) -> (StatusCode, String) {
             raw.status_message.0.clone().unwrap_or_default(),
         );
     }
-    match &raw.status {
-        Some(Value::Object(o)) => {
-            let code = match o.get("code") {
-                Some(Value::String(s)) => StatusCode::parse(s),
-                // OTLP enum numbers: 0 unset, 1 ok, 2 error
-                Some(Value::Number(n)) => match n.as_u64() {
-                    Some(1) => StatusCode::Ok,
-                    Some(2) => StatusCode::Error,
-                    _ => StatusCode::Unset,
-                },
-                _ => StatusCode::Unset,
-            };
-            let msg = o
-                .get("message")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            (code, msg)
-        }
-        Some(Value::String(s)) => (StatusCode::parse(s), String::new()),
-        _ => (StatusCode::Unset, String::new()),
-    }
+    (
+        raw.status.code.unwrap_or(StatusCode::Unset),
+        raw.status.message.clone(),
+    )
 }
 
 fn event_from(raw: RawEvent) -> SpanEvent {
