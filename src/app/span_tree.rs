@@ -12,9 +12,6 @@ use crate::viewport::Viewport;
 /// One span's row, prebuilt when the trace loads.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RowText {
-    pub badge: String,
-    pub name: String,
-    pub duration: String,
     pub error: bool,
     pub running: bool,
     /// `orphan`, `cycle`, … (empty when clean)
@@ -22,6 +19,22 @@ pub struct RowText {
     pub tokens: Option<u64>,
     /// Start and end within the trace, as fractions of its span (for the timeline bar).
     pub bar: (f32, f32),
+}
+
+/// A row's type badge, name and duration: made when the row is drawn (rows on screen only;
+/// made for every span up front, they were most of the time to first draw a giant tree).
+pub fn row_badge(s: &crate::model::Span) -> std::borrow::Cow<'_, str> {
+    sanitize_line(s.span_type.badge())
+}
+
+pub fn row_name(s: &crate::model::Span) -> std::borrow::Cow<'_, str> {
+    sanitize_line(&s.name)
+}
+
+pub fn row_duration(s: &crate::model::Span) -> String {
+    s.duration_ns()
+        .map(format_duration_ns)
+        .unwrap_or_else(|| "running".into())
 }
 
 #[derive(Debug, Clone)]
@@ -71,12 +84,6 @@ impl SpanTreeView {
                 let start = s.start_ns.saturating_sub(t0) as f64 / total;
                 let end = s.end_ns.unwrap_or(t1).max(s.start_ns).saturating_sub(t0) as f64 / total;
                 RowText {
-                    badge: sanitize_line(s.span_type.badge()).into_owned(),
-                    name: sanitize_line(&s.name).into_owned(),
-                    duration: s
-                        .duration_ns()
-                        .map(format_duration_ns)
-                        .unwrap_or_else(|| "running".into()),
                     error: s.status == StatusCode::Error,
                     running: s.end_ns.is_none(),
                     marks: tree.flags(i).label(),

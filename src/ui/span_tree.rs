@@ -175,7 +175,7 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme, focused: b
         } else {
             base
         };
-        let badge = format!("[{}] ", t.badge);
+        let badge = format!("[{}] ", crate::app::span_tree::row_badge(tree.span(i)));
         let mut tail = String::new();
         let (label, duration, extent) = match fold_run {
             Some(r) => {
@@ -204,7 +204,11 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme, focused: b
                 }
                 (l, format_duration_ns(span_ns), (start, end))
             }
-            None => (t.name.clone(), t.duration.clone(), t.bar),
+            None => (
+                crate::app::span_tree::row_name(tree.span(i)).into_owned(),
+                crate::app::span_tree::row_duration(tree.span(i)),
+                t.bar,
+            ),
         };
         if hit {
             tail.push_str(" ◆");

@@ -97,7 +97,11 @@ pub fn render(
         } else {
             ""
         };
-        let label = format!("{}{fold}{}", "  ".repeat(depth), t.name);
+        let label = format!(
+            "{}{fold}{}",
+            "  ".repeat(depth),
+            crate::app::span_tree::row_name(s)
+        );
         let start = s.start_ns.saturating_sub(t0);
         let end = s.end_ns.unwrap_or(t1).max(s.start_ns).saturating_sub(t0);
         let mut cells = vec![' '; bar_w];
@@ -124,7 +128,7 @@ pub fn render(
             }
         }
         let bar: String = cells.into_iter().collect();
-        let dur = format!(" {}", t.duration);
+        let dur = format!(" {}", crate::app::span_tree::row_duration(s));
         let label_room = label_w.saturating_sub(width(&dur) + 1);
         let mut label_cell = fit(&label, label_room);
         label_cell.push_str(&dur);
