@@ -59,8 +59,15 @@ fn select_named(t: &mut Term, name: &str) {
     t.keys(&["/"]);
     t.type_text(name);
     t.keys(&["enter"]);
+    // applied, not only typed: the prompt on the last row (`/name  enter keep  esc clear`) is
+    // gone, or the esc below would cancel it instead of clearing the applied filter
     t.wait_for(name, |s| {
-        s.contains(&format!("/{name}")) && !s.contains("loading")
+        let prompt_open = s
+            .trim_end()
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with('/'));
+        s.contains(&format!("· /{name}")) && !prompt_open && !s.contains("loading")
     });
     t.keys(&["esc"]);
     t.wait_for("the filter cleared", |s| !s.contains(&format!("· /{name}")));
