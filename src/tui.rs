@@ -94,12 +94,34 @@ struct Input {
     idle: std_mpsc::Receiver<()>,
 }
 
+/// Failed reads of the terminal in a row before the explorer gives up on its input.
+const INPUT_RETRIES: u32 = 20;
+
+/// After a failed read of the terminal: whether to try again (after a short pause that grows),
+/// or, after [`INPUT_RETRIES`] failures in a row, to give up; the explorer then stops with the
+/// reason instead of running on deaf to every key.
+fn retry_input(failures: &mut u32, e: &std::io::Error, tx: &UnboundedSender<Msg>) -> bool {
+    *failures += 1;
+    if *failures <= INPUT_RETRIES {
+        std::thread::park_timeout(Duration::from_millis(10 * u64::from(*failures)));
+        return true;
+    }
+    let _ = tx.send(Msg::TaskPanicked(format!(
+        "the terminal's input could not be read ({e}); mlflow-tui stopped"
+    )));
+    false
+}
+
 impl Input {
     fn spawn(tx: UnboundedSender<Msg>) -> Input {
         let paused = Arc::new(AtomicBool::new(false));
         let (idle_tx, idle) = std_mpsc::channel();
         let p = Arc::clone(&paused);
         std::thread::spawn(move || {
+            // Reading the terminal can fail for a moment (a resize whose size cannot be read
+            // at once, an interrupted call): retry a few times before giving up. Given up,
+            // the explorer stops with the reason instead of running on deaf to every key.
+            let mut failures = 0u32;
             loop {
                 if p.load(Ordering::SeqCst) {
                     let _ = idle_tx.send(());
@@ -110,7 +132,11 @@ impl Input {
                 }
                 match event::poll(Duration::from_millis(250)) {
                     Ok(true) => {}
-                    Ok(false) => continue,
+                    Ok(false) => {
+                        failures = 0;
+                        continue;
+                    }
+                    Err(e) if retry_input(&mut failures, &e, &tx) => continue,
                     Err(_) => break,
                 }
                 if p.load(Ordering::SeqCst) {
@@ -121,8 +147,10 @@ impl Input {
                     Ok(Event::Mouse(m)) => Msg::Mouse(m),
                     Ok(Event::Resize(w, h)) => Msg::Resize(w, h),
                     Ok(_) => continue,
+                    Err(e) if retry_input(&mut failures, &e, &tx) => continue,
                     Err(_) => break,
                 };
+                failures = 0;
                 if tx.send(msg).is_err() {
                     break;
                 }

@@ -291,8 +291,16 @@ impl Term {
         self.type_text(&seq);
     }
 
-    /// Resizes the terminal (the program gets SIGWINCH).
+    /// Resizes the terminal (the program gets SIGWINCH). The screen is blanked first, so that
+    /// what a test waits for next is the program's redraw at the new size, not the old frame
+    /// cut to it: typing on before the program has taken the resize can lose the keys, as
+    /// crossterm 0.29 reads the new size and returns without reading input that became ready
+    /// at the same moment (it is read with the next key). The parser stays locked until the
+    /// terminal has its new size, so no redraw can land before the blanking.
     pub fn resize(&mut self, cols: u16, rows: u16) {
+        let mut g = self.shared.parser.lock().expect("the parser");
+        g.0.screen_mut().set_size(rows, cols);
+        g.0.process(b"\x1b[2J\x1b[H");
         self.master
             .resize(PtySize {
                 rows,
@@ -301,9 +309,7 @@ impl Term {
                 pixel_height: 0,
             })
             .expect("resize");
-        if let Ok(mut g) = self.shared.parser.lock() {
-            g.0.screen_mut().set_size(rows, cols);
-        }
+        drop(g);
         self.size = (cols, rows);
     }
 
