@@ -27,8 +27,13 @@ pub struct Printed {
     running: HashMap<String, i64>,
     /// Printed while running (no name, no final state yet): printed once more when it ends.
     printed_running: std::collections::HashSet<String>,
+    /// Ended, printed while running, not yet named: the polls waited for its name so far.
+    nameless: HashMap<String, u32>,
     newest_ms: Option<i64>,
 }
+
+/// Polls to wait for the name of a trace that ended without one before printing it anyway.
+const NAME_WAIT_POLLS: u32 = 3;
 
 impl Printed {
     /// Takes a poll's answer; returns the traces not printed before, and those printed while
@@ -37,7 +42,17 @@ impl Printed {
         let mut fresh = Vec::new();
         for t in page {
             let running = t.state == TraceState::InProgress;
-            if !running && self.printed_running.remove(&t.trace_id) {
+            if !running && self.printed_running.contains(&t.trace_id) {
+                // MLflow can store the final state a moment before the trace's name: wait a
+                // few polls for the name, so that the line that says it ended also names it
+                let waits = self.nameless.entry(t.trace_id.clone()).or_insert(0);
+                if t.name().is_none() && *waits < NAME_WAIT_POLLS {
+                    *waits += 1;
+                    continue;
+                }
+                self.nameless.remove(&t.trace_id);
+                self.printed_running.remove(&t.trace_id);
+                self.running.remove(&t.trace_id);
                 fresh.push(t);
                 continue;
             }
@@ -75,6 +90,7 @@ impl Printed {
         self.running.retain(|_, t| *t >= horizon);
         let seen = &self.seen;
         self.printed_running.retain(|id| seen.contains_key(id));
+        self.nameless.retain(|id, _| seen.contains_key(id));
         Some(since)
     }
 
@@ -226,15 +242,31 @@ mod tests {
             info("b", 2, TraceState::Ok),
         ]);
         assert_eq!(b.len(), 1);
-        let c = p.take_new(vec![info("c", 3, TraceState::Ok)]);
+        // ended, but MLflow has not stored its name yet: the line waits for it
+        assert!(p.take_new(vec![info("c", 3, TraceState::Ok)]).is_empty());
+        let mut named = info("c", 3, TraceState::Ok);
+        named.tags.insert("mlflow.traceName".into(), "agent".into());
+        let c = p.take_new(vec![named.clone()]);
         assert_eq!(
             c.len(),
             1,
             "a trace printed while running is printed once more when it ends"
         );
         assert_eq!(c[0].state, TraceState::Ok);
-        let d = p.take_new(vec![info("c", 3, TraceState::Ok)]);
+        assert_eq!(c[0].name().as_deref(), Some("agent"));
+        let d = p.take_new(vec![named]);
         assert!(d.is_empty(), "and then never again");
+        // one that never gets a name is printed after a few polls all the same
+        assert_eq!(
+            p.take_new(vec![info("e", 4, TraceState::InProgress)]).len(),
+            1
+        );
+        for _ in 0..NAME_WAIT_POLLS {
+            assert!(p.take_new(vec![info("e", 4, TraceState::Error)]).is_empty());
+        }
+        let e = p.take_new(vec![info("e", 4, TraceState::Error)]);
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].state, TraceState::Error);
         // far later: old ids are forgotten
         p.take_new(vec![info("z", 100 * 60_000, TraceState::Ok)]);
         let since = p.since(60_000).unwrap();
