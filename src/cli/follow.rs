@@ -253,7 +253,7 @@ mod tests {
             "a trace printed while running is printed once more when it ends"
         );
         assert_eq!(c[0].state, TraceState::Ok);
-        assert_eq!(c[0].name().as_deref(), Some("agent"));
+        assert_eq!(c[0].name(), Some("agent"));
         let d = p.take_new(vec![named]);
         assert!(d.is_empty(), "and then never again");
         // one that never gets a name is printed after a few polls all the same
