@@ -35,15 +35,13 @@ struct Entry {
     /// Where its text is in the file: opening it reads and parses those bytes alone. `None`
     /// for a file that is not valid UTF-8 (its text is the lossy reading of all of it).
     range: Option<std::ops::Range<usize>>,
+    /// The only trace of its file (a one-trace file is listed from its head, so its text is
+    /// first read whole when opened: a parse error then is the file's, not a change).
+    whole: bool,
 }
 
 /// A file's identity for change detection: modification time and length.
 type Stamp = (Option<std::time::SystemTime>, u64);
-
-/// The file's length now (0 when it cannot be read).
-fn stamp_len(path: &Path) -> usize {
-    std::fs::metadata(path).map_or(0, |m| m.len() as usize)
-}
 
 fn stamp(path: &Path) -> Option<Stamp> {
     let m = std::fs::metadata(path).ok()?;
@@ -93,20 +91,26 @@ fn collect_files(root: &Path) -> Vec<PathBuf> {
 /// A file's text, and the warning when it is not valid UTF-8 (bad bytes become U+FFFD).
 fn read_text(path: &Path) -> Result<(String, bool, Vec<String>), SourceError> {
     let bytes = std::fs::read(path).map_err(|e| SourceError::bad_file(path, io_reason(&e)))?;
-    Ok(match String::from_utf8(bytes) {
-        Ok(t) => (t, true, Vec::new()),
+    let (text, bad) = text_of(bytes, 0);
+    let exact = bad.is_none();
+    Ok((text, exact, bad.into_iter().collect()))
+}
+
+/// Bytes as text: a file is bytes, so what it holds is shown with bad bytes replaced, and a
+/// warning says so (`offset`: where the bytes start in their file).
+fn text_of(bytes: Vec<u8>, offset: usize) -> (String, Option<String>) {
+    match String::from_utf8(bytes) {
+        Ok(t) => (t, None),
         Err(e) => {
-            // a file is bytes: show what it holds, with the bad bytes replaced and said so
-            let at = e.utf8_error().valid_up_to();
+            let at = offset + e.utf8_error().valid_up_to();
             (
                 String::from_utf8_lossy(e.as_bytes()).into_owned(),
-                false,
-                vec![format!(
+                Some(format!(
                     "not valid UTF-8 (first bad byte at offset {at}); bad bytes are shown as U+FFFD"
-                )],
+                )),
             )
         }
-    })
+    }
 }
 
 /// How much of a file is read to find the `info` of a one-trace file.
@@ -195,19 +199,13 @@ fn read_range(
         .take(r.len() as u64)
         .read_to_end(&mut buf)
         .map_err(bad)?;
-    Ok(match String::from_utf8(buf) {
-        Ok(t) => (t, Vec::new()),
-        Err(e) => {
-            let at = r.start + e.utf8_error().valid_up_to();
-            (
-                String::from_utf8_lossy(e.as_bytes()).into_owned(),
-                vec![format!(
-                    "{}: not valid UTF-8 (first bad byte at offset {at}); bad bytes are shown as U+FFFD",
-                    path.display()
-                )],
-            )
-        }
-    })
+    let (text, bad) = text_of(buf, r.start);
+    Ok((
+        text,
+        bad.map(|w| format!("{}: {w}", path.display()))
+            .into_iter()
+            .collect(),
+    ))
 }
 
 impl Index {
@@ -249,8 +247,10 @@ impl Index {
                             .collect();
                         self.warnings.insert(file.clone(), ws);
                     }
+                    let whole = traces.len() == 1;
                     for (index, t) in traces.into_iter().enumerate() {
                         self.entries.push(Entry {
+                            whole,
                             info: t.info,
                             file: file.clone(),
                             index,
@@ -426,7 +426,7 @@ impl LocalStore for JsonStore {
         };
         let mut trace = match &entry.range {
             // a one-trace file listed from its head: the rest is read for the first time now
-            Some(r) if r.end == stamp_len(&entry.file) && entry.index == 0 => {
+            Some(_) if entry.whole => {
                 parse_trace(&text).map_err(|e| SourceError::bad_file(&entry.file, e))?
             }
             Some(_) => parse_trace(&text).map_err(|_| changed())?,
