@@ -51,13 +51,13 @@ cargo test --test otlp -- --include-ignored
 step "the fuzz targets still build (running them needs nightly: scripts/fuzz.sh)"
 cargo check -q --manifest-path fuzz/Cargo.toml
 
-step "fresh traces from the real MLflow SDK (pinned 3.17, 3.5, 2.22)"
+step "fresh traces from the real MLflow SDK (pinned 3.17, 3.5, 2.22) and from OpenAI, Anthropic, LangChain, LangGraph and DSPy under autolog"
 fresh="$root/target/fresh-traces"
 rm -rf "$fresh"
 scripts/gen_fixtures.sh "$fresh" > "$root/target/gen-fixtures.log" 2>&1 || {
   tail -40 "$root/target/gen-fixtures.log"; exit 1; }
 MLFLOW_TUI_FIXTURES="$fresh/fixtures" MLFLOW_TUI_DEMO="$fresh/demo" \
-  cargo test --test sources --test analysis
+  cargo test --test sources --test analysis --test chat
 MLFLOW_TUI_FIXTURES="$fresh/fixtures" cargo test --test export -- --include-ignored
 
 step "all checks passed"

@@ -12,6 +12,8 @@
 #   tests/fixtures/v2/export/     the same traces as Trace.to_json() (v2 shape)
 #   tests/fixtures/v2/filestore/  an mlruns file store written by MLflow 2.x
 #   tests/fixtures/*/analysis/    traces with known answers for the analyses (gen_analysis.py)
+#   tests/fixtures/v3/frameworks/ conversations from OpenAI, Anthropic, LangChain, LangGraph and
+#                                 DSPy under autolog (gen_chat_fixtures.py): sqlite + export
 #   assets/demo/mlflow.db         demo traces (MLflow 3.x, default sqlite store)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,6 +54,14 @@ file_store mlflow3 "$fx/v3/filestore" --hostile
 sqlite_store mlflow35 "$fx/v35/sqlite" "$fx/v35/export" --hostile
 sqlite_store mlflow2 "$fx/v2/sqlite" "$fx/v2/export" --hostile
 file_store mlflow2 "$fx/v2/filestore" --hostile
+
+# conversations written by the frameworks' own autolog (OpenAI, Anthropic, LangChain,
+# LangGraph, DSPy), offline against fake endpoints on 127.0.0.1 (scripts/fake_llm.py)
+fw="$fx/v3/frameworks"
+rm -rf "$fw"; mkdir -p "$fw/sqlite"
+(cd "$fw/sqlite" && MLFLOW_ENABLE_ASYNC_TRACE_LOGGING=false py frameworks \
+   "$root/scripts/gen_chat_fixtures.py" --tracking-uri "sqlite:///$fw/sqlite/mlflow.db" \
+   --export "$fw/export" --manifest "$fw/sqlite/manifest.json")
 
 # traces with known answers for the analyses (critical path, folds, lints, diff)
 analysis() { # venv generation

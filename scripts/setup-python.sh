@@ -2,11 +2,13 @@
 # Creates the pinned Python venvs that hold the real MLflow SDK and server:
 #   .venv/mlflow3 (MLflow 3.17), .venv/mlflow35 (MLflow 3.5.0), .venv/mlflow2 (MLflow 2.22),
 #   .venv/otel (plain OpenTelemetry and OpenInference apps, for the OTLP receiver's tests)
+#   .venv/frameworks (MLflow 3.17 with OpenAI, Anthropic, LangChain, LangGraph, DSPy: the
+#   conversation fixtures, written by their autolog against fake endpoints on 127.0.0.1)
 # Idempotent: a venv whose pins have not changed is kept.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 py=${PYTHON:-python3}
-for gen in mlflow3 mlflow35 mlflow2 otel; do
+for gen in mlflow3 mlflow35 mlflow2 otel frameworks; do
   req="$root/scripts/requirements-$gen.txt"
   venv="$root/.venv/$gen"
   stamp="$venv/.requirements"

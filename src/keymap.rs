@@ -66,6 +66,7 @@ pub enum Action {
     Stats,
     Export,
     WebUi,
+    Transcript,
 }
 
 /// Where an action applies, for the help's groups and the status line's hints.
@@ -173,6 +174,9 @@ impl Action {
             }
             Action::Export => "export this trace: MLflow JSON, Markdown or OTLP JSON to a file",
             Action::WebUi => "this trace in MLflow's web UI: copy its address (servers)",
+            Action::Transcript => {
+                "transcript: the whole trace as one conversation (tool calls, results, failures in place), and back"
+            }
         }
     }
 
@@ -188,7 +192,7 @@ impl Action {
             Sort | ReverseSort | TimeFormat | Columns => Group::TraceList,
             Left | Right | Toggle | Parent | ExpandAll | CollapseAll | SpanFilter
             | HidePlumbing | Select => Group::SpanTree,
-            NextTab | PrevTab | Wrap | ScrollLeft | ScrollRight => Group::Detail,
+            NextTab | PrevTab | Wrap | ScrollLeft | ScrollRight | Transcript => Group::Detail,
             Search | NextMatch | PrevMatch => Group::Everywhere,
             CriticalNext | CriticalPrev | Rollups | Waterfall | ZoomIn | ZoomOut | Findings => {
                 Group::Analysis
@@ -352,6 +356,7 @@ pub fn default_bindings() -> Vec<(Action, &'static [&'static str])> {
         (Stats, &["#"]),
         (Export, &["O"]),
         (WebUi, &["U"]),
+        (Transcript, &["i"]),
     ]
 }
 

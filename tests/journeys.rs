@@ -1003,3 +1003,30 @@ fn a_giant_trace_shows_its_tree_then_its_findings() {
         t.quit();
     }
 }
+
+/// Issue 13: a trace read as one conversation. An Anthropic agent whose tool failed, written
+/// by the real SDK under autolog: `i` shows its transcript full screen (thinking, the tool
+/// call with its arguments, the failed result, the answer); `G` reaches its end; `i` goes
+/// back to the tree.
+#[test]
+fn the_transcript_of_a_trace_reads_as_one_conversation() {
+    let store = fixture("v3/frameworks/sqlite");
+    for (cols, rows) in SIZES {
+        let mut t = Term::run(&[&store], cols, rows);
+        t.wait_for("the list", |s| s.contains("Traces 1/"));
+        select_named(&mut t, "claude_agent");
+        t.keys(&["i"]);
+        let s = t.wait_text("Transcript: the whole trace");
+        assert!(s.contains("── user ──"), "{cols}x{rows}:\n{s}");
+        assert!(s.contains("thinking: I should look the weather up."), "{s}");
+        t.keys(&["G"]);
+        let s = t.wait_for("the end", |s| {
+            s.contains("The lookup failed; Paris is usually mild.")
+                || s.contains("It is 18°C in Paris.")
+        });
+        assert!(s.contains("── tool [toolu_1]"), "{cols}x{rows}:\n{s}");
+        t.keys(&["i"]);
+        t.wait_for("the tree again", |s| s.contains("Spans 1/"));
+        t.quit();
+    }
+}

@@ -172,6 +172,50 @@ fn chat_tab_shows_the_conversation() {
     );
 }
 
+/// `i` opens the whole trace as one conversation, full screen; the selection in the tree
+/// does not change it; `i` (or esc) goes back to the tab, pane and zoom it came from.
+#[test]
+fn the_transcript_opens_full_screen_and_goes_back() {
+    let mut h = Harness::new(&fixtures().join("v3/frameworks/sqlite"), (120, 40));
+    select_trace_named(&mut h, "claude_agent");
+    h.key(KeyCode::Enter);
+    h.keys("j]");
+    let (tab, focus) = (h.app.detail.tab, h.app.focus);
+    assert_eq!(focus, Focus::SpanTree);
+    h.keys("i");
+    assert_eq!(h.app.detail.tab, Tab::Transcript);
+    assert!(h.app.zoom && h.app.focus == Focus::Detail);
+    let doc = h.app.detail.doc.as_ref().unwrap().lines.join("\n");
+    for want in [
+        "── system ──",
+        "thinking: I should look the weather up.",
+        "→ get_weather({\"city\":\"Paris\"})  [toolu_1]",
+        "── tool [toolu_1]",
+        "── assistant · Messages.create ──",
+    ] {
+        assert!(doc.contains(want), "{want:?} in:\n{doc}");
+    }
+    // the prompt of the second call repeats the first: each message once
+    assert_eq!(doc.matches("How warm is it in Paris?").count(), 1, "{doc}");
+    assert!(!doc.contains("Analysis"), "{doc}");
+    let screen = h.screen();
+    assert!(
+        screen.contains("Transcript: the whole trace as one conversation"),
+        "{screen}"
+    );
+    assert!(!screen.contains("Spans "), "full screen:\n{screen}");
+    h.keys("i");
+    assert_eq!((h.app.detail.tab, h.app.focus), (tab, focus));
+    assert!(!h.app.zoom);
+    h.keys("i");
+    h.key(KeyCode::Esc);
+    assert_eq!((h.app.detail.tab, h.app.focus), (tab, focus));
+    // a tab key from the transcript goes back and moves on from the tab it came from
+    h.keys("i]");
+    assert_eq!(h.app.detail.tab, tab.next());
+    assert!(h.app.transcript.is_none() && !h.app.zoom);
+}
+
 #[test]
 fn focus_cycles_and_escape_returns_to_the_list() {
     let mut h = demo_harness();

@@ -26,6 +26,9 @@ pub enum Tab {
     Json,
     /// The normalized form mlflow-tui reads every generation into (`show --json`).
     Normalized,
+    /// The whole trace as one conversation (not in the tab bar: its own key opens it, full
+    /// screen, and goes back).
+    Transcript,
 }
 
 impl Tab {
@@ -49,7 +52,16 @@ impl Tab {
             Tab::Chat => "Chat",
             Tab::Json => "MLflow JSON",
             Tab::Normalized => "Normalized",
+            Tab::Transcript => "Transcript",
         }
+    }
+    /// Tabs of prose (messages), which wrap by default.
+    pub fn is_prose(self) -> bool {
+        matches!(self, Tab::Chat | Tab::Transcript)
+    }
+    /// A document about the whole trace, whichever span is selected.
+    pub fn is_trace_wide(self) -> bool {
+        matches!(self, Tab::Trace | Tab::Transcript)
     }
     /// The title when the tab bar is narrow.
     pub fn short_title(self) -> &'static str {
@@ -62,6 +74,7 @@ impl Tab {
             Tab::Chat => "Chat",
             Tab::Json => "JSON",
             Tab::Normalized => "Norm",
+            Tab::Transcript => "Transcript",
         }
     }
     pub fn next(self) -> Tab {
@@ -226,7 +239,7 @@ impl Default for DetailState {
 impl DetailState {
     /// Does the current tab wrap?
     pub fn wraps(&self) -> bool {
-        if self.tab == Tab::Chat {
+        if self.tab.is_prose() {
             self.wrap_chat
         } else {
             self.wrap
@@ -489,11 +502,7 @@ fn trace_doc(t: &Trace, utc: bool) -> DocContent {
     );
     kv(&mut out, "Spans", &t.span_count().to_string());
     if let Some(u) = t.token_usage() {
-        kv(
-            &mut out,
-            "Tokens",
-            &format!("{} in / {} out / {} total", u.input, u.output, u.total),
-        );
+        kv(&mut out, "Tokens", &u.summary());
     }
     if let Some(c) = info.cost() {
         kv(
@@ -618,13 +627,7 @@ fn attributes_doc(s: &Span) -> DocContent {
         push_line(&mut out, &format!("provider: {}", sanitize_line(&p)));
     }
     if let Some(u) = s.token_usage() {
-        push_line(
-            &mut out,
-            &format!(
-                "tokens: {} in / {} out / {} total",
-                u.input, u.output, u.total
-            ),
-        );
+        push_line(&mut out, &format!("tokens: {}", u.summary()));
     }
     if let Some(c) = s.cost() {
         push_line(&mut out, &format!("cost: {:.6}", c.total));
@@ -709,36 +712,93 @@ fn chat_doc(s: &Span) -> DocContent {
     if msgs.is_empty() {
         out.push("(no chat messages in this span)".into());
     }
-    for m in msgs {
-        let mut head = format!("── {}", sanitize_line(&m.role));
-        if let Some(n) = &m.name {
-            let _ = write!(head, " ({})", sanitize_line(n));
-        }
-        if let Some(id) = &m.tool_call_id {
-            let _ = write!(head, " [{}]", sanitize_line(id));
-        }
-        head.push_str(" ──");
-        out.push(head);
-        if !m.content.is_empty() {
-            push_block(&mut out, &m.content);
-        }
-        for c in &m.tool_calls {
-            let id =
-                c.id.as_deref()
-                    .map(|i| format!("  [{}]", sanitize_line(i)))
-                    .unwrap_or_default();
-            push_line(
-                &mut out,
-                &format!(
-                    "→ {}({}){id}",
-                    sanitize_line(&c.name),
-                    sanitize_line(&c.arguments)
-                ),
-            );
-        }
-        out.push(String::new());
+    for m in &msgs {
+        message_lines(&mut out, m, None);
     }
     text_doc(out)
+}
+
+/// One chat message as display lines: a header (role, name, the call a tool result answers,
+/// whether it failed; `call`, the span that carried it, in the transcript), its reasoning,
+/// its text, its tool calls, and a blank line.
+pub fn message_lines(out: &mut Vec<String>, m: &chat::ChatMessage, call: Option<&str>) {
+    let mut head = format!("── {}", sanitize_line(&m.role));
+    if let Some(n) = &m.name {
+        let _ = write!(head, " ({})", sanitize_line(n));
+    }
+    if let Some(id) = &m.tool_call_id {
+        let _ = write!(head, " [{}]", sanitize_line(id));
+    }
+    if m.is_error {
+        head.push_str(" · error");
+    }
+    if let Some(c) = call {
+        let _ = write!(head, " · {}", sanitize_line(c));
+    }
+    head.push_str(" ──");
+    out.push(head);
+    for r in &m.reasoning {
+        let mut first = true;
+        for line in sanitize_block(r).lines() {
+            push_line(
+                out,
+                &format!("{} {line}", if first { "thinking:" } else { "         " }),
+            );
+            first = false;
+        }
+    }
+    if !m.content.is_empty() {
+        push_block(out, &m.content);
+    }
+    for c in &m.tool_calls {
+        let id =
+            c.id.as_deref()
+                .map(|i| format!("  [{}]", sanitize_line(i)))
+                .unwrap_or_default();
+        push_line(
+            out,
+            &format!(
+                "→ {}({}){id}",
+                sanitize_line(&c.name),
+                sanitize_line(&c.arguments)
+            ),
+        );
+    }
+    out.push(String::new());
+}
+
+/// A whole trace as one conversation (the transcript view and `show --chat`).
+pub fn transcript_lines(t: &Trace) -> Vec<String> {
+    use crate::model::transcript::{Entry, transcript};
+    let entries = transcript(t);
+    let mut out = Vec::new();
+    if entries.is_empty() {
+        out.push("(no chat messages in this trace)".into());
+    }
+    let mut last_call = None;
+    for e in &entries {
+        match e {
+            Entry::Message { span, message } => {
+                // name the call when it changes, on the model's own messages
+                let call = (message.role != "tool"
+                    && last_call != Some(*span)
+                    && matches!(message.role.as_str(), "assistant" | "ai" | "model"))
+                .then(|| t.tree.span(*span).name.as_str());
+                if call.is_some() {
+                    last_call = Some(*span);
+                }
+                message_lines(&mut out, message, call);
+            }
+            Entry::Failure { name, error, .. } => {
+                push_line(
+                    &mut out,
+                    &format!("✗ {} failed: {}", sanitize_line(name), sanitize_line(error)),
+                );
+                out.push(String::new());
+            }
+        }
+    }
+    out
 }
 
 fn raw_doc<T: serde::Serialize>(v: &T) -> DocContent {
@@ -777,13 +837,21 @@ pub fn has_chat(s: &Span) -> bool {
 
 /// Bytes a tab's value holds (to decide whether to build it off the UI thread).
 pub fn weight(t: &Trace, span: Option<usize>, tab: Tab) -> usize {
+    if tab == Tab::Transcript {
+        return t
+            .tree
+            .spans()
+            .iter()
+            .map(|s| s.inputs().map_or(0, AttrValue::len) + s.outputs().map_or(0, AttrValue::len))
+            .sum();
+    }
     let Some(s) = span.and_then(|i| t.tree.get(i)) else {
         return 0;
     };
     match tab {
         Tab::Inputs => s.inputs().map_or(0, AttrValue::len),
         Tab::Outputs => s.outputs().map_or(0, AttrValue::len),
-        Tab::Trace => 0,
+        Tab::Trace | Tab::Transcript => 0,
         _ => s.attributes.iter().map(|(_, v)| v.len()).sum::<usize>() + s.events.len() * 256,
     }
 }
@@ -804,6 +872,7 @@ pub fn build(t: &Trace, span: Option<usize>, tab: Tab, utc: bool) -> DocContent 
 fn build_uncapped(t: &Trace, span: Option<usize>, tab: Tab, utc: bool) -> DocContent {
     let s = span.and_then(|i| t.tree.get(i));
     match (tab, s) {
+        (Tab::Transcript, _) => text_doc(transcript_lines(t)),
         (Tab::Trace, _) | (_, None) => match tab {
             Tab::Json => mlflow_doc(t, None),
             Tab::Normalized => raw_doc(&t.info),

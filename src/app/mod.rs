@@ -456,6 +456,8 @@ pub struct App {
     pub focus: Focus,
     /// The focused pane fills the screen.
     pub zoom: bool,
+    /// The transcript is open: where to go back to (the tab, focus and zoom before it).
+    pub transcript: Option<TranscriptReturn>,
     /// The waterfall: the span tree as a full-width timeline of this window of the trace
     /// (offsets from its start, ns).
     pub waterfall: Option<Window>,
@@ -524,6 +526,7 @@ impl App {
             size: (80, 24),
             focus: Focus::TraceList,
             zoom: false,
+            transcript: None,
             waterfall: None,
             mark: None,
             compare: None,
@@ -589,4 +592,12 @@ impl App {
             .find(|e| e.id == id)
             .map(|e| e.name.as_str())
     }
+}
+
+/// What the transcript view goes back to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TranscriptReturn {
+    pub tab: Tab,
+    pub focus: Focus,
+    pub zoom: bool,
 }

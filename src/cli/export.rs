@@ -9,7 +9,8 @@ use std::fmt::Write as _;
 use anyhow::Result;
 use serde_json::{Value, json};
 
-use crate::model::{AttrValue, StatusCode, Trace, chat, mlflow_json};
+use crate::model::transcript::{Entry, transcript};
+use crate::model::{AttrValue, StatusCode, Trace, mlflow_json};
 use crate::text::{escape_json_unsafe, sanitize_block, sanitize_line};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -157,11 +158,7 @@ pub fn markdown(t: &Trace) -> String {
     }
     let _ = writeln!(out, "| spans | {} |", t.span_count());
     if let Some(u) = t.token_usage() {
-        let _ = writeln!(
-            out,
-            "| tokens | {} in / {} out / {} total |",
-            u.input, u.output, u.total
-        );
+        let _ = writeln!(out, "| tokens | {} |", u.summary());
     }
     if let Some(c) = info.cost() {
         let _ = writeln!(out, "| cost | {:.6} |", c.total);
@@ -176,30 +173,44 @@ pub fn markdown(t: &Trace) -> String {
         "\n## Spans\n\n```text\n{}```\n",
         fence(&super::render_show(t, None))
     );
-    // the conversation: every model call's messages, each message once
-    let mut seen = std::collections::HashSet::new();
+    // the conversation: the trace's transcript (each message once, failures in place)
     let mut convo = String::new();
-    for &i in t.tree.preorder() {
-        let s = t.tree.span(i);
-        for m in chat::messages(s) {
-            let key = format!("{}\u{1}{}\u{1}{:?}", m.role, m.content, m.tool_calls);
-            if !seen.insert(key) {
-                continue;
-            }
-            let _ = writeln!(convo, "**{}**", sanitize_line(&m.role));
-            if !m.content.is_empty() {
-                let _ = writeln!(convo, "\n```text\n{}\n```", fence(&m.content));
-            }
-            for c in &m.tool_calls {
+    for e in transcript(t) {
+        let m = match e {
+            Entry::Message { message, .. } => message,
+            Entry::Failure { span, error, .. } => {
                 let _ = writeln!(
                     convo,
-                    "\n→ `{}({})`",
-                    sanitize_line(&c.name),
-                    sanitize_line(&c.arguments).replace('`', "'")
+                    "✗ **{}** failed: {}\n",
+                    sanitize_line(&t.tree.span(span).name),
+                    sanitize_line(&error)
                 );
+                continue;
             }
-            convo.push('\n');
+        };
+        let mut head = sanitize_line(&m.role).into_owned();
+        if let Some(id) = &m.tool_call_id {
+            head.push_str(&format!(" [{}]", sanitize_line(id)));
         }
+        if m.is_error {
+            head.push_str(" · error");
+        }
+        let _ = writeln!(convo, "**{head}**");
+        for r in &m.reasoning {
+            let _ = writeln!(convo, "\n> thinking: {}", sanitize_line(r));
+        }
+        if !m.content.is_empty() {
+            let _ = writeln!(convo, "\n```text\n{}\n```", fence(&m.content));
+        }
+        for c in &m.tool_calls {
+            let _ = writeln!(
+                convo,
+                "\n→ `{}({})`",
+                sanitize_line(&c.name),
+                sanitize_line(&c.arguments).replace('`', "'")
+            );
+        }
+        convo.push('\n');
     }
     if !convo.is_empty() {
         let _ = writeln!(out, "## Conversation\n\n{convo}");

@@ -154,6 +154,10 @@ pub enum Command {
         /// Show this many levels of the tree (1: top-level spans only)
         #[arg(long, value_name = "N")]
         depth: Option<usize>,
+        /// Print the trace as one conversation: its model calls' messages in order, each
+        /// once, with tool calls, tool results and failures in place
+        #[arg(long)]
+        chat: bool,
     },
     /// Findings in one trace or every trace listed (loops, cut outputs, swallowed errors…);
     /// exit code 1 when one is at or above --fail-on
@@ -278,7 +282,12 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             rt.block_on(follow::run(src, &[], 0, json, filter, config))
         }
-        Some(Command::Show { args, json, depth }) => {
+        Some(Command::Show {
+            args,
+            json,
+            depth,
+            chat,
+        }) => {
             let (src, id) = match args.as_slice() {
                 [one] if looks_like_source(one) => anyhow::bail!(
                     "show needs a TRACE_ID after the source: mlflow-tui show {} TRACE_ID (mlflow-tui list {} prints the ids)",
@@ -289,7 +298,13 @@ pub fn run(cli: Cli) -> Result<()> {
                 [src, id, ..] => (Some(src.as_str()), id.as_str()),
                 [] => anyhow::bail!("show needs a TRACE_ID"),
             };
-            rt.block_on(cmd_show(src, id, json, depth))
+            let view = match (chat, json) {
+                (true, true) => ShowAs::ChatJson,
+                (true, false) => ShowAs::Chat,
+                (false, true) => ShowAs::Json,
+                (false, false) => ShowAs::Tree(depth),
+            };
+            rt.block_on(cmd_show(src, id, view))
         }
         Some(Command::Lint {
             args,
@@ -567,19 +582,62 @@ pub fn list_row(t: &TraceInfo, id_w: usize) -> String {
     )
 }
 
-async fn cmd_show(src: Option<&str>, id: &str, json: bool, depth: Option<usize>) -> Result<()> {
+/// What `show` prints.
+enum ShowAs {
+    Tree(Option<usize>),
+    Json,
+    Chat,
+    ChatJson,
+}
+
+async fn cmd_show(src: Option<&str>, id: &str, view: ShowAs) -> Result<()> {
     let src = open_source(src)?;
     let trace = src.get(id).await?;
     warn_all(&trace.warnings);
-    if json {
-        let json = serde_json::to_string_pretty(&NormalizedTrace::new(&trace))?;
-        emit(&(escape_json_unsafe(json) + "\n"))?;
-    } else {
-        emit(&render_show(&trace, depth))?;
+    match view {
+        ShowAs::Json => {
+            let json = serde_json::to_string_pretty(&NormalizedTrace::new(&trace))?;
+            emit(&(escape_json_unsafe(json) + "\n"))?;
+        }
+        ShowAs::Tree(depth) => emit(&render_show(&trace, depth))?,
+        ShowAs::Chat => {
+            let mut out = crate::app::detail::transcript_lines(&trace).join("\n");
+            out.push('\n');
+            emit(&out)?;
+        }
+        ShowAs::ChatJson => {
+            let json = serde_json::to_string_pretty(&chat_json(&trace))?;
+            emit(&(escape_json_unsafe(json) + "\n"))?;
+        }
     }
     // the process ends here: freeing a giant trace piece by piece would only delay that
     std::mem::forget(trace);
     Ok(())
+}
+
+/// `show --chat --json`: the transcript's entries, each naming the span that carried it.
+fn chat_json(t: &Trace) -> serde_json::Value {
+    use crate::model::transcript::{Entry, transcript};
+    let entries: Vec<serde_json::Value> = transcript(t)
+        .into_iter()
+        .map(|e| {
+            let s = t.tree.span(e.span());
+            let mut v = match e {
+                Entry::Message { message, .. } => {
+                    let mut v = serde_json::to_value(&message).unwrap_or_default();
+                    v["kind"] = "message".into();
+                    v
+                }
+                Entry::Failure { error, .. } => {
+                    serde_json::json!({"kind": "failure", "error": error})
+                }
+            };
+            v["span_id"] = s.span_id.clone().into();
+            v["span_name"] = s.name.clone().into();
+            v
+        })
+        .collect();
+    serde_json::json!({"trace_id": t.info.trace_id, "entries": entries})
 }
 
 /// The normalized trace `show --json` prints: info, derived summary, spans depth first.
@@ -670,6 +728,9 @@ fn span_line(span: &Span, flags: NodeFlags) -> String {
     }
     if let Some(u) = span.token_usage() {
         let _ = write!(line, "  tokens {}→{} ({})", u.input, u.output, u.total);
+        if let Some(c) = u.cache_read {
+            let _ = write!(line, " cached {c}");
+        }
     }
     if let Some(m) = span.model() {
         let _ = write!(line, "  {}", sanitize_line(&m));
@@ -699,7 +760,7 @@ pub fn render_show(t: &Trace, depth: Option<usize>) -> String {
         duration_text(t.duration_ms(), info.state),
         t.span_count(),
         t.token_usage()
-            .map(|u| format!("{} in / {} out / {} total", u.input, u.output, u.total))
+            .map(|u| u.summary())
             .unwrap_or_else(|| "-".into())
     );
     let mut who = Vec::new();

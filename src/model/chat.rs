@@ -2,24 +2,51 @@
 //! or derived from the inputs and outputs in the common provider shapes (OpenAI chat
 //! completions and responses, Anthropic, Gemini, LangChain-style `messages`), as MLflow's UI does.
 
-use serde_json::Value;
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use super::{Span, keys};
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ToolCall {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     pub name: String,
     pub arguments: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// One message of a conversation. A tool's answer is a message of its own (role `tool`, the
+/// call it answers in `tool_call_id`), whichever format carried it: OpenAI's `tool` role, an
+/// Anthropic `tool_result` block, a Responses-API `function_call_output`, a Bedrock
+/// `toolResult`, a Gemini `functionResponse`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ChatMessage {
     pub role: String,
     pub content: String,
+    /// Thinking and reasoning summaries the model returned beside its answer.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reasoning: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tool_calls: Vec<ToolCall>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tool_call_id: Option<String>,
+    /// A tool result that says it failed (Anthropic `is_error`, Bedrock `status: error`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub is_error: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+impl ChatMessage {
+    fn new(role: &str) -> Self {
+        ChatMessage {
+            role: role.to_string(),
+            ..Default::default()
+        }
+    }
+    fn is_blank(&self) -> bool {
+        self.content.is_empty() && self.reasoning.is_empty() && self.tool_calls.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -29,162 +56,486 @@ pub struct ToolDef {
     pub parameters: Option<Value>,
 }
 
-fn text_of(content: &Value) -> String {
-    match content {
+fn str_of<'a>(o: &'a Map<String, Value>, keys: &[&str]) -> Option<&'a str> {
+    keys.iter().find_map(|k| o.get(*k).and_then(Value::as_str))
+}
+
+/// A value as text: a string as is, content parts joined, anything else as compact JSON.
+fn value_text(v: &Value) -> String {
+    match v {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
-        // content parts: [{"type":"text","text":…}, {"type":"image_url",…}]
-        Value::Array(parts) => parts
-            .iter()
-            .map(|p| match p {
-                Value::String(s) => s.clone(),
-                // OpenAI and Anthropic parts hold `text`; GenAI parts `content`
-                Value::Object(o) => o
-                    .get("text")
-                    .or_else(|| o.get("content"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-                    .unwrap_or_else(|| {
-                        let ty = o.get("type").and_then(Value::as_str).unwrap_or("part");
-                        format!("[{ty}]")
-                    }),
-                other => other.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
+        Value::Array(_) => {
+            let mut m = ChatMessage::default();
+            let mut results = Vec::new();
+            read_content(v, &mut m, &mut results);
+            m.content
+        }
+        Value::Object(o) => match str_of(o, &["text"]) {
+            Some(t) => t.to_string(),
+            None => v.to_string(),
+        },
         other => other.to_string(),
     }
 }
 
-fn tool_calls_of(m: &serde_json::Map<String, Value>) -> Vec<ToolCall> {
-    let mut out = Vec::new();
-    if let Some(calls) = m.get("tool_calls").and_then(Value::as_array) {
+fn arguments_text(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(v) => v.to_string(),
+    }
+}
+
+fn push_text(m: &mut ChatMessage, t: &str) {
+    if t.is_empty() {
+        return;
+    }
+    if !m.content.is_empty() {
+        m.content.push('\n');
+    }
+    m.content.push_str(t);
+}
+
+fn tool_result(id: Option<&str>, content: String, is_error: bool) -> ChatMessage {
+    ChatMessage {
+        role: "tool".into(),
+        content,
+        tool_call_id: id.map(str::to_string),
+        is_error,
+        ..Default::default()
+    }
+}
+
+/// Reads content parts into the message (text, reasoning, tool calls); tool results found
+/// among them become messages of their own in `results`.
+fn read_content(content: &Value, m: &mut ChatMessage, results: &mut Vec<ChatMessage>) {
+    let parts = match content {
+        Value::Array(parts) => parts,
+        Value::Null => return,
+        Value::String(s) => return push_text(m, s),
+        other => return push_text(m, &value_text(other)),
+    };
+    for p in parts {
+        let Some(o) = p.as_object() else {
+            if let Some(s) = p.as_str() {
+                push_text(m, s);
+            } else if !p.is_null() {
+                push_text(m, &p.to_string());
+            }
+            continue;
+        };
+        match o.get("type").and_then(Value::as_str) {
+            Some("thinking") => m
+                .reasoning
+                .push(str_of(o, &["thinking"]).unwrap_or_default().to_string()),
+            Some("redacted_thinking") => m.reasoning.push("[redacted thinking]".into()),
+            // GenAI and Responses-API reasoning parts
+            Some("reasoning") | Some("reasoning_text") | Some("summary_text") => m.reasoning.push(
+                str_of(o, &["content", "text"])
+                    .unwrap_or_default()
+                    .to_string(),
+            ),
+            Some("tool_use") | Some("server_tool_use") | Some("mcp_tool_use") => {
+                m.tool_calls.push(ToolCall {
+                    id: str_of(o, &["id"]).map(str::to_string),
+                    name: str_of(o, &["name"]).unwrap_or("?").to_string(),
+                    arguments: arguments_text(o.get("input")),
+                })
+            }
+            Some(t) if t == "tool_result" || t.ends_with("_tool_result") => {
+                results.push(tool_result(
+                    str_of(o, &["tool_use_id", "id"]),
+                    o.get("content").map(value_text).unwrap_or_default(),
+                    o.get("is_error").and_then(Value::as_bool).unwrap_or(false),
+                ))
+            }
+            Some("refusal") => push_text(
+                m,
+                &format!("[refusal] {}", str_of(o, &["refusal"]).unwrap_or("")),
+            ),
+            ty => {
+                // Bedrock converse blocks: {"text"}, {"toolUse"}, {"toolResult"},
+                // {"reasoningContent"}; Gemini parts: {"text"}, {"functionCall"},
+                // {"functionResponse"}, {"thought": true, "text"}
+                if let Some(u) = o.get("toolUse").and_then(Value::as_object) {
+                    m.tool_calls.push(ToolCall {
+                        id: str_of(u, &["toolUseId"]).map(str::to_string),
+                        name: str_of(u, &["name"]).unwrap_or("?").to_string(),
+                        arguments: arguments_text(u.get("input")),
+                    });
+                } else if let Some(r) = o.get("toolResult").and_then(Value::as_object) {
+                    results.push(tool_result(
+                        str_of(r, &["toolUseId"]),
+                        r.get("content").map(value_text).unwrap_or_default(),
+                        str_of(r, &["status"]) == Some("error"),
+                    ));
+                } else if let Some(r) = o.get("reasoningContent") {
+                    let t = r
+                        .pointer("/reasoningText/text")
+                        .and_then(Value::as_str)
+                        .unwrap_or("[reasoning]");
+                    m.reasoning.push(t.to_string());
+                } else if let Some(c) = o
+                    .get("functionCall")
+                    .or_else(|| o.get("function_call"))
+                    .and_then(Value::as_object)
+                {
+                    m.tool_calls.push(ToolCall {
+                        id: str_of(c, &["id"]).map(str::to_string),
+                        name: str_of(c, &["name"]).unwrap_or("?").to_string(),
+                        arguments: arguments_text(c.get("args").or_else(|| c.get("arguments"))),
+                    });
+                } else if let Some(r) = o
+                    .get("functionResponse")
+                    .or_else(|| o.get("function_response"))
+                    .and_then(Value::as_object)
+                {
+                    let mut res = tool_result(
+                        str_of(r, &["id"]),
+                        r.get("response").map(value_text).unwrap_or_default(),
+                        false,
+                    );
+                    res.name = str_of(r, &["name"]).map(str::to_string);
+                    results.push(res);
+                } else if o.get("thought").and_then(Value::as_bool) == Some(true) {
+                    m.reasoning
+                        .push(str_of(o, &["text"]).unwrap_or_default().to_string());
+                } else if let Some(t) = str_of(o, &["text", "content"]) {
+                    // OpenAI and Anthropic parts hold `text`; GenAI parts `content`
+                    push_text(m, t);
+                } else if let Some(json) = o.get("json") {
+                    push_text(m, &json.to_string());
+                } else {
+                    push_text(m, &format!("[{}]", ty.unwrap_or("part")));
+                }
+            }
+        }
+    }
+}
+
+/// OpenAI `tool_calls` (LangChain's `{name, args, id}` too) and the legacy `function_call`.
+fn read_tool_calls(o: &Map<String, Value>, m: &mut ChatMessage) {
+    if let Some(calls) = o.get("tool_calls").and_then(Value::as_array) {
         for c in calls {
             let f = c.get("function").unwrap_or(c);
-            let args = match f.get("arguments").or_else(|| f.get("args")) {
-                Some(Value::String(s)) => s.clone(),
-                Some(v) => v.to_string(),
-                None => String::new(),
-            };
-            out.push(ToolCall {
+            m.tool_calls.push(ToolCall {
                 id: c.get("id").and_then(Value::as_str).map(str::to_string),
                 name: f
                     .get("name")
                     .and_then(Value::as_str)
                     .unwrap_or("?")
                     .to_string(),
-                arguments: args,
+                arguments: arguments_text(f.get("arguments").or_else(|| f.get("args"))),
             });
         }
     }
-    // Anthropic: content blocks of type tool_use
-    if let Some(Value::Array(parts)) = m.get("content") {
-        for p in parts {
-            if p.get("type").and_then(Value::as_str) == Some("tool_use") {
-                out.push(ToolCall {
-                    id: p.get("id").and_then(Value::as_str).map(str::to_string),
-                    name: p
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or("?")
-                        .to_string(),
-                    arguments: p.get("input").map(Value::to_string).unwrap_or_default(),
-                });
+    if let Some(f) = o.get("function_call").and_then(Value::as_object) {
+        m.tool_calls.push(ToolCall {
+            id: None,
+            name: str_of(f, &["name"]).unwrap_or("?").to_string(),
+            arguments: arguments_text(f.get("arguments")),
+        });
+    }
+}
+
+/// A Responses-API item that is not a message: a call, a call's output, reasoning.
+fn response_item(o: &Map<String, Value>, ty: &str) -> Option<ChatMessage> {
+    let id = || str_of(o, &["call_id", "id"]).map(str::to_string);
+    if ty == "reasoning" {
+        let mut m = ChatMessage::new("assistant");
+        for key in ["summary", "content"] {
+            if let Some(parts) = o.get(key).and_then(Value::as_array) {
+                for p in parts {
+                    if let Some(t) = p.get("text").and_then(Value::as_str) {
+                        m.reasoning.push(t.to_string());
+                    }
+                }
             }
         }
+        if m.reasoning.is_empty() {
+            m.reasoning.push("[reasoning]".into());
+        }
+        return Some(m);
+    }
+    if ty.ends_with("_call_output") {
+        return Some(tool_result(
+            str_of(o, &["call_id", "id"]),
+            o.get("output").map(value_text).unwrap_or_default(),
+            false,
+        ));
+    }
+    if ty.ends_with("_call") {
+        let mut m = ChatMessage::new("assistant");
+        // a built-in tool (web search, file search, MCP…) is named by its type
+        let name = str_of(o, &["name"]).unwrap_or(ty).to_string();
+        let arguments = match o.get("arguments").or_else(|| o.get("input")) {
+            Some(a) => arguments_text(Some(a)),
+            None => {
+                let rest: Map<String, Value> = o
+                    .iter()
+                    .filter(|(k, _)| !matches!(k.as_str(), "id" | "type" | "status" | "call_id"))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                Value::Object(rest).to_string()
+            }
+        };
+        m.tool_calls.push(ToolCall {
+            id: id(),
+            name,
+            arguments,
+        });
+        return Some(m);
+    }
+    None
+}
+
+/// The role LangChain's serialized messages carry in their class name.
+fn langchain_role(o: &Map<String, Value>) -> Option<&'static str> {
+    let class = o.get("id")?.as_array()?.last()?.as_str()?;
+    Some(match class {
+        "HumanMessage" | "HumanMessageChunk" => "user",
+        "AIMessage" | "AIMessageChunk" => "assistant",
+        "SystemMessage" => "system",
+        "ToolMessage" | "FunctionMessage" => "tool",
+        _ => "message",
+    })
+}
+
+/// One stored message as chat messages: usually one; a turn that carries tool results
+/// (Anthropic, Bedrock, Gemini) becomes one message per result, after its own text.
+fn messages_from(v: &Value) -> Vec<ChatMessage> {
+    // OpenTelemetry GenAI messages (`{"role", "parts": [...]}`): OpenAI's shape first
+    let typed_parts = v
+        .get("parts")
+        .and_then(Value::as_array)
+        .is_some_and(|ps| ps.iter().any(|p| p.get("type").is_some()));
+    if typed_parts && v.get("content").is_none() {
+        let converted = crate::model::semconv::openai_message(v);
+        if converted.iter().all(|m| m.get("parts").is_none()) {
+            return converted.iter().flat_map(messages_from).collect();
+        }
+    }
+    let Some(o) = v.as_object() else {
+        return Vec::new();
+    };
+    if let Some(ty) = o.get("type").and_then(Value::as_str)
+        && ty != "message"
+        && let Some(m) = response_item(o, ty)
+    {
+        return vec![m];
+    }
+    // LangChain's serialized form: {"lc": 1, "id": [..., "AIMessage"], "kwargs": {...}}
+    if let (Some(role), Some(kwargs)) = (langchain_role(o), o.get("kwargs"))
+        && o.get("role").is_none()
+    {
+        let mut inner = kwargs.clone();
+        if let Some(k) = inner.as_object_mut() {
+            k.entry("role").or_insert_with(|| Value::from(role));
+        }
+        return messages_from(&inner);
+    }
+    let Some(role) = str_of(o, &["role", "type"]) else {
+        return Vec::new();
+    };
+    let mut m = ChatMessage::new(role);
+    let mut results = Vec::new();
+    if let Some(c) = o.get("content").or_else(|| o.get("parts")) {
+        read_content(c, &mut m, &mut results);
+    }
+    for key in ["reasoning_content", "reasoning"] {
+        if let Some(r) = o.get(key).and_then(Value::as_str).filter(|r| !r.is_empty()) {
+            m.reasoning.push(r.to_string());
+        }
+    }
+    read_tool_calls(o, &mut m);
+    m.tool_call_id = str_of(o, &["tool_call_id"]).map(str::to_string);
+    m.name = str_of(o, &["name"]).map(str::to_string);
+    let mut out = Vec::new();
+    if !m.is_blank() || results.is_empty() {
+        out.push(m);
+    }
+    out.extend(results);
+    out
+}
+
+fn is_assistant_side(m: &ChatMessage) -> bool {
+    matches!(m.role.as_str(), "assistant" | "ai" | "model")
+}
+
+/// Responses-API output items arrive one per reasoning, call and message: a run of them
+/// from the assistant reads as one message.
+fn merge_assistant_runs(list: Vec<ChatMessage>) -> Vec<ChatMessage> {
+    let mut out: Vec<ChatMessage> = Vec::with_capacity(list.len());
+    for m in list {
+        if let Some(prev) = out.last_mut()
+            && is_assistant_side(prev)
+            && is_assistant_side(&m)
+            && prev.tool_calls.is_empty()
+            && prev.tool_call_id.is_none()
+        {
+            let content = m.content;
+            push_text(prev, &content);
+            prev.reasoning.extend(m.reasoning);
+            prev.tool_calls.extend(m.tool_calls);
+            continue;
+        }
+        out.push(m);
     }
     out
 }
 
-fn message_of(v: &Value) -> Option<ChatMessage> {
-    // OpenTelemetry GenAI messages (`{"role", "parts": [...]}`): OpenAI's shape first
-    if v.get("parts").is_some_and(Value::is_array) && v.get("content").is_none() {
-        let mut it = crate::model::semconv::openai_message(v).into_iter();
-        let first = it.next()?;
-        if first.get("parts").is_none() {
-            return message_of(&first);
-        }
-    }
-    let m = v.as_object()?;
-    let role = m
-        .get("role")
-        .or_else(|| m.get("type"))
-        .and_then(Value::as_str)?
-        .to_string();
-    let content = m
-        .get("content")
-        .or_else(|| m.get("parts"))
-        .map(text_of)
-        .unwrap_or_default();
-    Some(ChatMessage {
-        role,
-        content,
-        tool_calls: tool_calls_of(m),
-        tool_call_id: m
-            .get("tool_call_id")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        name: m.get("name").and_then(Value::as_str).map(str::to_string),
-    })
+fn is_response_item(v: &Value) -> bool {
+    v.get("type")
+        .and_then(Value::as_str)
+        .is_some_and(|t| t == "reasoning" || t.ends_with("_call") || t == "message")
 }
 
 fn messages_of(list: &Value) -> Vec<ChatMessage> {
-    list.as_array()
-        .map(|a| {
-            a.iter()
-                .flat_map(|m| {
-                    // a GenAI message can hold a tool's answer beside text: several messages
-                    if m.get("parts").is_some_and(Value::is_array) && m.get("content").is_none() {
-                        crate::model::semconv::openai_message(m)
-                            .iter()
-                            .filter_map(message_of)
-                            .collect()
-                    } else {
-                        message_of(m).into_iter().collect::<Vec<_>>()
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default()
+    let Some(items) = list.as_array() else {
+        return Vec::new();
+    };
+    // LangChain's chat-model inputs: a batch of message lists
+    if items.iter().all(Value::is_array) {
+        return items.iter().flat_map(messages_of).collect();
+    }
+    let out: Vec<ChatMessage> = items.iter().flat_map(messages_from).collect();
+    if items.iter().any(is_response_item) {
+        merge_assistant_runs(out)
+    } else {
+        out
+    }
 }
 
-/// Messages in a span's inputs: `{"messages": [...]}`, `[...]`, Gemini `contents`.
+/// A system prompt given beside the messages: Anthropic and Bedrock `system`, Responses-API
+/// `instructions`, Gemini `system_instruction` (or `config.system_instruction`).
+fn system_prompt(inputs: &Value) -> Option<ChatMessage> {
+    let v = inputs
+        .get("system")
+        .or_else(|| inputs.get("instructions"))
+        .or_else(|| inputs.get("system_instruction"))
+        .or_else(|| inputs.pointer("/config/system_instruction"))?;
+    let mut m = ChatMessage::new("system");
+    let mut results = Vec::new();
+    match v {
+        Value::Object(o) if o.contains_key("parts") => {
+            read_content(&o["parts"], &mut m, &mut results)
+        }
+        other => read_content(other, &mut m, &mut results),
+    }
+    (!m.content.is_empty()).then_some(m)
+}
+
+/// Messages in a span's inputs: `{"messages": [...]}`, `[...]`, Gemini `contents`,
+/// Responses-API `input`, with a system prompt given beside them first.
 fn input_messages(inputs: &Value) -> Vec<ChatMessage> {
-    if let Some(list) = inputs.get("messages") {
-        return messages_of(list);
+    let list = if let Some(list) = inputs.get("messages") {
+        messages_of(list)
+    } else if let Some(list) = inputs.get("contents") {
+        match list {
+            Value::String(s) => vec![ChatMessage {
+                content: s.clone(),
+                ..ChatMessage::new("user")
+            }],
+            other => messages_of(other),
+        }
+    } else if let Some(list) = inputs.get("input").filter(|v| v.is_array()) {
+        messages_of(list)
+    } else if let (Some(Value::String(s)), Some(_)) = (inputs.get("input"), inputs.get("model")) {
+        // the Responses API takes a bare string as the user's message
+        vec![ChatMessage {
+            content: s.clone(),
+            ..ChatMessage::new("user")
+        }]
+    } else if inputs.is_array() {
+        messages_of(inputs)
+    } else {
+        Vec::new()
+    };
+    if list.is_empty() {
+        return list;
     }
-    if let Some(list) = inputs.get("contents") {
-        return messages_of(list);
+    match system_prompt(inputs) {
+        Some(sys) if list.first().is_none_or(|m| m.role != "system") => {
+            std::iter::once(sys).chain(list).collect()
+        }
+        _ => list,
     }
-    if let Some(list) = inputs.get("input").filter(|v| v.is_array()) {
-        return messages_of(list);
-    }
-    if inputs.is_array() {
-        return messages_of(inputs);
-    }
-    Vec::new()
 }
 
-/// Messages in a span's outputs: OpenAI `choices[].message`, a single message, Anthropic
-/// `{"role":"assistant","content":[…]}`, responses-API `output`.
+/// Messages in a span's outputs: OpenAI `choices[].message`, a single message (Anthropic
+/// `{"role":"assistant","content":[…]}`), Responses-API `output`, Gemini `candidates`,
+/// Bedrock `output.message`, LangChain `generations`, DSPy's list of completions.
 fn output_messages(outputs: &Value) -> Vec<ChatMessage> {
     if let Some(choices) = outputs.get("choices").and_then(Value::as_array) {
         return choices
             .iter()
-            .filter_map(|c| c.get("message").and_then(message_of))
+            .flat_map(|c| match c.get("message") {
+                Some(m) => messages_from(m),
+                None => completion_text(c),
+            })
             .collect();
     }
     if let Some(list) = outputs.get("output").filter(|v| v.is_array()) {
         return messages_of(list);
     }
-    // GenAI output messages: a list
-    if outputs.is_array() {
-        return messages_of(outputs);
+    if let Some(m) = outputs.pointer("/output/message") {
+        return messages_from(m);
     }
-    if let Some(m) = message_of(outputs) {
-        return vec![m];
+    if let Some(cands) = outputs.get("candidates").and_then(Value::as_array) {
+        return cands
+            .iter()
+            .filter_map(|c| c.get("content"))
+            .flat_map(messages_from)
+            .collect();
     }
-    Vec::new()
+    if let Some(gens) = outputs.get("generations").and_then(Value::as_array) {
+        return gens
+            .iter()
+            .flat_map(|g| g.as_array().cloned().unwrap_or_else(|| vec![g.clone()]))
+            .flat_map(|g| match g.get("message") {
+                Some(m) => {
+                    let mut list = messages_from(m);
+                    for m in &mut list {
+                        if m.role == "ai" || m.role == "AIMessageChunk" {
+                            m.role = "assistant".into();
+                        }
+                    }
+                    list
+                }
+                None => completion_text(&g),
+            })
+            .collect();
+    }
+    // GenAI output messages, or a list of completions (DSPy: strings or {"text": …})
+    if let Some(items) = outputs.as_array() {
+        return items
+            .iter()
+            .flat_map(|i| match i {
+                Value::String(_) => completion_text(i),
+                Value::Object(o) if !o.contains_key("role") && o.contains_key("text") => {
+                    completion_text(i)
+                }
+                other => messages_from(other),
+            })
+            .collect();
+    }
+    messages_from(outputs)
+}
+
+/// A completion given as text (a string, or an object holding `text`): the assistant's.
+fn completion_text(v: &Value) -> Vec<ChatMessage> {
+    let text = match v {
+        Value::String(s) => s.as_str(),
+        other => match other.get("text").and_then(Value::as_str) {
+            Some(t) => t,
+            None => return Vec::new(),
+        },
+    };
+    vec![ChatMessage {
+        content: text.to_string(),
+        ..ChatMessage::new("assistant")
+    }]
 }
 
 /// The conversation of a span, if it has one.
@@ -204,7 +555,7 @@ pub fn messages(span: &Span) -> Vec<ChatMessage> {
         return span
             .derived
             .as_ref()
-            .map(|d| d.messages.iter().filter_map(message_of).collect())
+            .map(|d| d.messages.iter().flat_map(messages_from).collect())
             .unwrap_or_default();
     }
     if let Some(o) = span.outputs() {

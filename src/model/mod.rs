@@ -12,6 +12,7 @@ pub mod parse;
 pub mod semconv;
 pub mod stats;
 pub mod time;
+pub mod transcript;
 pub mod tree;
 
 use std::collections::BTreeMap;
@@ -229,6 +230,21 @@ impl TokenUsage {
             cache_read: get("cache_read_input_tokens"),
             cache_creation: get("cache_creation_input_tokens"),
         })
+    }
+    /// `121 in / 40 out / 161 total`, and the cached input tokens when the provider reported
+    /// them (`/ 1500 cache read / 200 cache write`).
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "{} in / {} out / {} total",
+            self.input, self.output, self.total
+        );
+        if let Some(c) = self.cache_read {
+            s.push_str(&format!(" / {c} cache read"));
+        }
+        if let Some(c) = self.cache_creation {
+            s.push_str(&format!(" / {c} cache write"));
+        }
+        s
     }
     pub fn add(&mut self, o: &TokenUsage) {
         self.input = self.input.saturating_add(o.input);

@@ -253,6 +253,7 @@ pub fn openai_message(m: &Value) -> Vec<Value> {
         return vec![m.clone()];
     };
     let mut text = Vec::new();
+    let mut reasoning = Vec::new();
     let mut calls = Vec::new();
     let mut out = Vec::new();
     let as_text = |v: Option<&Value>| match v {
@@ -275,6 +276,11 @@ pub fn openai_message(m: &Value) -> Vec<Value> {
                 "tool_call_id": p.get("id"),
                 "content": as_text(p.get("response").or_else(|| p.get("result"))),
             })),
+            Some("reasoning") => {
+                if let Some(c) = p.get("content").and_then(Value::as_str) {
+                    reasoning.push(c.to_string());
+                }
+            }
             _ => {
                 if let Some(c) = p.get("content").and_then(Value::as_str) {
                     text.push(c.to_string());
@@ -282,7 +288,7 @@ pub fn openai_message(m: &Value) -> Vec<Value> {
             }
         }
     }
-    if !text.is_empty() || !calls.is_empty() {
+    if !text.is_empty() || !calls.is_empty() || !reasoning.is_empty() {
         let mut msg = Map::new();
         msg.insert("role".into(), json!(role));
         msg.insert(
@@ -295,6 +301,9 @@ pub fn openai_message(m: &Value) -> Vec<Value> {
         );
         if !calls.is_empty() {
             msg.insert("tool_calls".into(), Value::Array(calls));
+        }
+        if !reasoning.is_empty() {
+            msg.insert("reasoning".into(), json!(reasoning.join("\n")));
         }
         out.insert(0, Value::Object(msg));
     }

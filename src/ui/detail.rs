@@ -130,7 +130,16 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme, focused: b
     let positions = tab_positions(a.detail_tabs.width as usize);
     let short = tabs_short(a.detail_tabs.width as usize);
     let mut tabs = Vec::new();
-    for (t, _) in &positions {
+    if d.tab == Tab::Transcript {
+        let key = app.keymap.hint(crate::keymap::Action::Transcript);
+        let text = format!(" Transcript: the whole trace as one conversation · {key} back ");
+        tabs.push(Span::styled(
+            crate::text::truncate(&text, a.detail_tabs.width as usize).into_owned(),
+            theme.tab_active,
+        ));
+        frame.render_widget(Paragraph::new(Line::from(tabs.clone())), a.detail_tabs);
+    }
+    for (t, _) in positions.iter().filter(|_| d.tab != Tab::Transcript) {
         let style = if *t == d.tab {
             theme.tab_active
         } else if *t == Tab::Chat && !chat {
@@ -146,7 +155,9 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme, focused: b
         tabs.push(Span::styled(name, style));
         tabs.push(Span::raw(" "));
     }
-    frame.render_widget(Paragraph::new(Line::from(tabs)), a.detail_tabs);
+    if d.tab != Tab::Transcript {
+        frame.render_widget(Paragraph::new(Line::from(tabs)), a.detail_tabs);
+    }
 
     if a.detail_summary.height > 0
         && let (Some(o), Some(s)) = (app.open.as_ref(), app.selected_span())

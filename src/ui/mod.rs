@@ -20,7 +20,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::widgets::{Block, BorderType, Borders};
 
-use crate::app::{App, Focus, Overlay, Tab};
+use crate::app::{App, Focus, Overlay};
 use theme::Theme;
 
 /// Where everything goes at the current size, zoom and popup.
@@ -75,7 +75,8 @@ fn split_top(r: Rect, n: u16) -> (Rect, Rect) {
 /// Rows of the span summary at the top of the detail: two when there is room, one when the
 /// pane is small, none when it is tiny or no span is selected.
 fn summary_rows(app: &App, avail: u16) -> u16 {
-    let span = app.open.is_some() && app.selected_span().is_some() && app.detail.tab != Tab::Trace;
+    let span =
+        app.open.is_some() && app.selected_span().is_some() && !app.detail.tab.is_trace_wide();
     match (span, avail) {
         (false, _) => 0,
         (true, a) if a >= 10 => 2,

@@ -20,7 +20,11 @@ pub(crate) fn current_key(app: &App) -> Option<DocKey> {
         trace_id: open.trace.info.trace_id.clone(),
         rev: std::sync::Arc::as_ptr(&open.trace) as usize,
         analysed: open.analysed,
-        span: open.view.selected_span(),
+        span: if app.detail.tab == Tab::Transcript {
+            None
+        } else {
+            open.view.selected_span()
+        },
         tab: app.detail.tab,
     })
 }
@@ -66,7 +70,7 @@ pub(crate) fn refresh_doc(app: &mut App, cmds: &mut Vec<Cmd>) {
     }
     app.detail.preparing = false;
     let mut content = detail::build(&trace, key.span, key.tab, app.utc);
-    if (key.tab == Tab::Trace || key.span.is_none())
+    if (key.tab == Tab::Trace || (key.span.is_none() && key.tab != Tab::Transcript))
         && let Some(o) = app.open.as_ref()
     {
         let extra = detail::analysis_lines(o, app.web_url(&o.trace.info));
@@ -204,6 +208,43 @@ pub(super) fn key(app: &mut App, action: Action, cmds: &mut Vec<Cmd>) {
     }
 }
 
+/// Is the transcript view open?
+pub(crate) fn in_transcript(app: &App) -> bool {
+    app.transcript.is_some() && app.detail.tab == Tab::Transcript
+}
+
+/// Opens the transcript (the whole trace as one conversation, full screen) or goes back to
+/// the tab, pane and zoom it was opened from.
+pub(crate) fn toggle_transcript(app: &mut App, cmds: &mut Vec<Cmd>) {
+    let key = app.keymap.hint(crate::keymap::Action::Transcript);
+    if in_transcript(app) {
+        if let Some(back) = app.transcript.take() {
+            app.focus = back.focus;
+            app.zoom = back.zoom;
+            set_tab(app, back.tab, cmds);
+        }
+        app.message = Some("back from the transcript".into());
+        return;
+    }
+    if app.open.is_none() {
+        app.message = Some(format!(
+            "open a trace first: {key} shows it as one conversation"
+        ));
+        return;
+    }
+    app.transcript = Some(crate::app::TranscriptReturn {
+        tab: app.detail.tab,
+        focus: app.focus,
+        zoom: app.zoom,
+    });
+    app.focus = crate::app::Focus::Detail;
+    app.zoom = true;
+    set_tab(app, Tab::Transcript, cmds);
+    app.message = Some(format!(
+        "transcript: the whole trace as one conversation · {key} or esc goes back"
+    ));
+}
+
 pub(crate) fn set_tab(app: &mut App, tab: Tab, cmds: &mut Vec<Cmd>) {
     app.detail.tab = tab;
     refresh_doc(app, cmds);
@@ -211,7 +252,7 @@ pub(crate) fn set_tab(app: &mut App, tab: Tab, cmds: &mut Vec<Cmd>) {
 
 pub(super) fn toggle_wrap(app: &mut App) {
     let on = !app.detail.wraps();
-    if app.detail.tab == Tab::Chat {
+    if app.detail.tab.is_prose() {
         app.detail.wrap_chat = on;
     } else {
         app.detail.wrap = on;
@@ -220,8 +261,8 @@ pub(super) fn toggle_wrap(app: &mut App) {
     app.message = Some(format!(
         "{} long lines{}",
         if on { "wrapping" } else { "not wrapping" },
-        if app.detail.tab == Tab::Chat {
-            " in the Chat tab"
+        if app.detail.tab.is_prose() {
+            " in the Chat tab and the transcript"
         } else {
             ""
         }

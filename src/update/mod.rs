@@ -452,6 +452,8 @@ pub(crate) fn global_action(app: &mut App, action: Action, cmds: &mut Vec<Cmd>) 
         Action::Back => {
             if app.waterfall.is_some() {
                 app.waterfall = None;
+            } else if detail::in_transcript(app) {
+                detail::toggle_transcript(app, cmds);
             } else if app.zoom {
                 app.zoom = false;
             } else if app.focus != Focus::TraceList {
@@ -480,8 +482,18 @@ pub(crate) fn global_action(app: &mut App, action: Action, cmds: &mut Vec<Cmd>) 
             trace_list::set_sort(app, order, cmds);
         }
         Action::Wrap => detail::toggle_wrap(app),
-        Action::NextTab => detail::set_tab(app, app.detail.tab.next(), cmds),
-        Action::PrevTab => detail::set_tab(app, app.detail.tab.prev(), cmds),
+        Action::NextTab | Action::PrevTab => {
+            if detail::in_transcript(app) {
+                detail::toggle_transcript(app, cmds);
+            }
+            let tab = if action == Action::NextTab {
+                app.detail.tab.next()
+            } else {
+                app.detail.tab.prev()
+            };
+            detail::set_tab(app, tab, cmds)
+        }
+        Action::Transcript => detail::toggle_transcript(app, cmds),
         Action::ScrollLeft | Action::ScrollRight => {
             if !analysis::pan(app, action == Action::ScrollRight) {
                 detail::scroll_sideways(app, action == Action::ScrollRight)

@@ -1,0 +1,211 @@
+"""Fake LLM endpoints on 127.0.0.1 for the conversation fixtures (scripts/gen_chat_fixtures.py).
+
+Speaks just enough of three wire protocols for the real client libraries (and MLflow's autolog
+around them) to run offline:
+  POST /v1/chat/completions   OpenAI chat completions (also what LiteLLM, DSPy and LangChain send)
+  POST /v1/responses          OpenAI Responses API
+  POST /v1/messages           Anthropic Messages
+The answers are scripted from the request: a request that offers tools and holds no tool result
+yet gets a tool call; one that holds a tool result gets the final text. Usage includes cached
+tokens, as the providers report them.
+"""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+CREATED = 1_763_800_000
+
+
+def _last_user_text(messages):
+    for m in reversed(messages or []):
+        if m.get("role") in ("user", "human"):
+            c = m.get("content")
+            if isinstance(c, str):
+                return c
+            if isinstance(c, list):
+                for p in c:
+                    if isinstance(p, dict) and p.get("type") in ("text", "input_text"):
+                        return p.get("text", "")
+    return ""
+
+
+def chat_completion(req):
+    messages = req.get("messages", [])
+    has_tool_result = any(m.get("role") == "tool" for m in messages)
+    text = _last_user_text(messages)
+    usage = {
+        "prompt_tokens": 42 + len(messages),
+        "completion_tokens": 17,
+        "total_tokens": 59 + len(messages),
+        "prompt_tokens_details": {"cached_tokens": 32},
+    }
+    if req.get("tools") and not has_tool_result:
+        tool = req["tools"][0]["function"]["name"]
+        message = {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": f"call_{len(messages)}",
+                    "type": "function",
+                    "function": {"name": tool, "arguments": json.dumps({"city": "Paris"})},
+                }
+            ],
+        }
+        finish = "tool_calls"
+    else:
+        # DSPy's ChatAdapter asks for its output fields between [[ ## name ## ]] markers
+        system = " ".join(str(m.get("content")) for m in messages if m.get("role") == "system")
+        if "[[ ## answer ## ]]" in system or "`answer`" in system:
+            content = "[[ ## answer ## ]]\nParis is the capital of France.\n\n[[ ## completed ## ]]"
+        elif has_tool_result:
+            content = "It is 18°C and sunny in Paris."
+        else:
+            content = f"You said: {text}" if text else "Hello."
+        message = {"role": "assistant", "content": content}
+        finish = "stop"
+    return {
+        "id": f"chatcmpl-{len(messages)}",
+        "object": "chat.completion",
+        "created": CREATED,
+        "model": req.get("model", "gpt-4o-mini"),
+        "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
+        "usage": usage,
+    }
+
+
+def response(req):
+    items = req.get("input")
+    if isinstance(items, str):
+        items = [{"role": "user", "content": items}]
+    has_output = any(isinstance(i, dict) and i.get("type") == "function_call_output" for i in items)
+    usage = {
+        "input_tokens": 50 + len(items),
+        "input_tokens_details": {"cached_tokens": 16},
+        "output_tokens": 30,
+        "output_tokens_details": {"reasoning_tokens": 12},
+        "total_tokens": 80 + len(items),
+    }
+    output = [
+        {
+            "id": f"rs_{len(items)}",
+            "type": "reasoning",
+            "summary": [{"type": "summary_text", "text": "The user wants the weather; ask the tool."}],
+        }
+    ]
+    if req.get("tools") and not has_output:
+        output.append(
+            {
+                "id": f"fc_{len(items)}",
+                "type": "function_call",
+                "call_id": f"call_r{len(items)}",
+                "name": req["tools"][0]["name"],
+                "arguments": json.dumps({"city": "Paris"}),
+                "status": "completed",
+            }
+        )
+    else:
+        output.append(
+            {
+                "id": f"msg_{len(items)}",
+                "type": "message",
+                "role": "assistant",
+                "status": "completed",
+                "content": [
+                    {"type": "output_text", "text": "It is 18°C and sunny in Paris.", "annotations": []}
+                ],
+            }
+        )
+    return {
+        "id": f"resp_{len(items)}",
+        "object": "response",
+        "created_at": CREATED,
+        "status": "completed",
+        "model": req.get("model", "gpt-4.1-mini"),
+        "output": output,
+        "parallel_tool_calls": True,
+        "tool_choice": "auto",
+        "tools": req.get("tools", []),
+        "usage": usage,
+    }
+
+
+def anthropic_message(req):
+    messages = req.get("messages", [])
+    results = [
+        p
+        for m in messages
+        if isinstance(m.get("content"), list)
+        for p in m["content"]
+        if isinstance(p, dict) and p.get("type") == "tool_result"
+    ]
+    content = []
+    if req.get("thinking"):
+        content.append(
+            {"type": "thinking", "thinking": "I should look the weather up.", "signature": "c2lnbmF0dXJl"}
+        )
+    if req.get("tools") and not results:
+        content.append({"type": "text", "text": "Let me check."})
+        content.append(
+            {
+                "type": "tool_use",
+                "id": f"toolu_{len(messages)}",
+                "name": req["tools"][0]["name"],
+                "input": {"city": "Paris"},
+            }
+        )
+        stop = "tool_use"
+    else:
+        failed = any(r.get("is_error") for r in results)
+        text = "The lookup failed; Paris is usually mild." if failed else "It is 18°C in Paris."
+        content.append({"type": "text", "text": text})
+        stop = "end_turn"
+    return {
+        "id": f"msg_{len(messages)}",
+        "type": "message",
+        "role": "assistant",
+        "model": req.get("model", "claude-sonnet-4-5"),
+        "content": content,
+        "stop_reason": stop,
+        "stop_sequence": None,
+        "usage": {
+            "input_tokens": 120 + len(messages),
+            "output_tokens": 40,
+            "cache_creation_input_tokens": 200,
+            "cache_read_input_tokens": 1500,
+        },
+    }
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("content-length", 0)))
+        req = json.loads(body or b"{}")
+        path = self.path.split("?")[0]
+        if path.endswith("/chat/completions"):
+            out = chat_completion(req)
+        elif path.endswith("/responses"):
+            out = response(req)
+        elif path.endswith("/messages"):
+            out = anthropic_message(req)
+        else:
+            self.send_response(404)
+            self.end_headers()
+            return
+        data = json.dumps(out).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def start():
+    """Starts the endpoints on a free loopback port; returns the base URL (no /v1)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}"

@@ -1,0 +1,263 @@
+"""Writes conversation fixtures with MLflow's own autolog around the real client libraries,
+offline: every model call goes to the fake endpoints of scripts/fake_llm.py on 127.0.0.1.
+
+One trace per message format (tests/fixtures/v3/frameworks/): OpenAI chat completions with a
+tool round trip, the OpenAI Responses API (reasoning, function_call, function_call_output),
+Anthropic Messages (thinking, tool_use, a tool_result with content and one with is_error,
+cached tokens), LangChain (ChatOpenAI with tools, a LangGraph ReAct agent) and DSPy. Each
+trace carries a session id (3.18-style hierarchical for some) and a user, for the sessions view.
+
+Usage: python gen_chat_fixtures.py --tracking-uri sqlite:///DIR/mlflow.db --export DIR
+"""
+
+import argparse
+import json
+import os
+import sys
+
+# LiteLLM (under DSPy) and DSPy fetch price and model tables at import unless told not to
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fake_llm  # noqa: E402
+
+import mlflow  # noqa: E402
+
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather of a city",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+        },
+    },
+}
+
+
+def tag_turn(user, session):
+    mlflow.update_current_trace(
+        metadata={"mlflow.trace.user": user, "mlflow.trace.session": session}
+    )
+
+
+@mlflow.trace(span_type="TOOL")
+def get_weather(city):
+    return {"city": city, "temp_c": 18, "sky": "sunny"}
+
+
+def openai_chat(base):
+    import openai
+
+    client = openai.OpenAI(base_url=f"{base}/v1", api_key="sk-fake")
+
+    @mlflow.trace(name="weather_agent", span_type="AGENT")
+    def agent(question):
+        tag_turn("alice", "support/alice/chat-1")
+        messages = [
+            {"role": "system", "content": "You answer weather questions."},
+            {"role": "user", "content": question},
+        ]
+        first = client.chat.completions.create(
+            model="gpt-4o-mini", messages=messages, tools=[WEATHER_TOOL]
+        )
+        call = first.choices[0].message.tool_calls[0]
+        result = get_weather(**json.loads(call.function.arguments))
+        messages.append(first.choices[0].message.model_dump(exclude_none=True))
+        messages.append({"role": "tool", "tool_call_id": call.id, "content": json.dumps(result)})
+        second = client.chat.completions.create(
+            model="gpt-4o-mini", messages=messages, tools=[WEATHER_TOOL]
+        )
+        return second.choices[0].message.content
+
+    return agent("What is the weather in Paris?")
+
+
+def openai_responses(base):
+    import openai
+
+    client = openai.OpenAI(base_url=f"{base}/v1", api_key="sk-fake")
+    tool = {
+        "type": "function",
+        "name": "get_weather",
+        "description": "Current weather of a city",
+        "parameters": WEATHER_TOOL["function"]["parameters"],
+    }
+
+    @mlflow.trace(name="responses_agent", span_type="AGENT")
+    def agent(question):
+        tag_turn("bob", "support/bob/chat-2")
+        items = [{"role": "user", "content": question}]
+        first = client.responses.create(model="o4-mini", input=items, tools=[tool])
+        calls = [o for o in first.output if o.type == "function_call"]
+        items += [o.model_dump(exclude_none=True) for o in first.output]
+        for c in calls:
+            result = get_weather(**json.loads(c.arguments))
+            items.append(
+                {"type": "function_call_output", "call_id": c.call_id, "output": json.dumps(result)}
+            )
+        second = client.responses.create(model="o4-mini", input=items, tools=[tool])
+        return second.output_text
+
+    return agent("Weather in Paris, please?")
+
+
+def anthropic_messages(base, fail_tool):
+    import anthropic
+
+    client = anthropic.Anthropic(base_url=base, api_key="sk-ant-fake")
+    tool = {
+        "name": "get_weather",
+        "description": "Current weather of a city",
+        "input_schema": WEATHER_TOOL["function"]["parameters"],
+    }
+
+    @mlflow.trace(name="claude_agent", span_type="AGENT")
+    def agent(question):
+        tag_turn("carol", "support/carol/chat-3")
+        messages = [{"role": "user", "content": question}]
+        first = client.messages.create(
+            model="claude-sonnet-4-5",
+            max_tokens=1024,
+            system="You answer weather questions.",
+            thinking={"type": "enabled", "budget_tokens": 512},
+            tools=[tool],
+            messages=messages,
+        )
+        messages.append({"role": "assistant", "content": [b.model_dump() for b in first.content]})
+        results = []
+        for b in first.content:
+            if b.type != "tool_use":
+                continue
+            if fail_tool:
+                results.append(
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": b.id,
+                        "content": "weather service unavailable (HTTP 503)",
+                        "is_error": True,
+                    }
+                )
+            else:
+                out = get_weather(**b.input)
+                results.append(
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": b.id,
+                        "content": [{"type": "text", "text": json.dumps(out)}],
+                    }
+                )
+        messages.append({"role": "user", "content": results})
+        second = client.messages.create(
+            model="claude-sonnet-4-5",
+            max_tokens=1024,
+            system="You answer weather questions.",
+            thinking={"type": "enabled", "budget_tokens": 512},
+            tools=[tool],
+            messages=messages,
+        )
+        return "".join(b.text for b in second.content if b.type == "text")
+
+    return agent("How warm is it in Paris?")
+
+
+def langchain_parts(base):
+    """A LangChain tool and a ChatOpenAI model on the fake endpoint."""
+    from langchain_core.tools import tool
+    from langchain_openai import ChatOpenAI
+
+    @tool
+    def lookup_weather(city: str) -> str:
+        """Current weather of a city."""
+        return json.dumps({"city": city, "temp_c": 18})
+
+    return lookup_weather, ChatOpenAI(model="gpt-4o-mini", base_url=f"{base}/v1", api_key="sk-fake")
+
+
+def langchain_chat(base):
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    lookup_weather, llm = langchain_parts(base)
+    bound = llm.bind_tools([lookup_weather])
+
+    @mlflow.trace(name="langchain_agent", span_type="AGENT")
+    def agent(question):
+        tag_turn("dave", "support/dave/chat-4")
+        messages = [SystemMessage("You answer weather questions."), HumanMessage(question)]
+        ai = bound.invoke(messages)
+        messages.append(ai)
+        for call in ai.tool_calls:
+            messages.append(lookup_weather.invoke(call))
+        return bound.invoke(messages).content
+
+    return agent("Is it warm in Paris?")
+
+
+def langgraph_agent(base):
+    from langgraph.prebuilt import create_react_agent
+
+    lookup_weather, llm = langchain_parts(base)
+    graph = create_react_agent(llm, [lookup_weather])
+    out = graph.invoke({"messages": [{"role": "user", "content": "Weather in Paris?"}]})
+    return out["messages"][-1].content
+
+
+def dspy_predict(base):
+    import dspy
+
+    lm = dspy.LM("openai/gpt-4o-mini", api_base=f"{base}/v1", api_key="sk-fake", cache=False)
+    dspy.configure(lm=lm)
+    qa = dspy.Predict("question -> answer")
+    return qa(question="What is the capital of France?").answer
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tracking-uri", required=True)
+    ap.add_argument("--experiment", default="tui-frameworks")
+    ap.add_argument("--export", required=True)
+    ap.add_argument("--manifest")
+    args = ap.parse_args()
+
+    base = fake_llm.start()
+    mlflow.set_tracking_uri(args.tracking_uri)
+    mlflow.set_experiment(args.experiment)
+    mlflow.openai.autolog()
+    mlflow.anthropic.autolog()
+    mlflow.langchain.autolog()
+    mlflow.dspy.autolog()
+
+    scenarios = [
+        ("openai_chat", lambda: openai_chat(base)),
+        ("openai_responses", lambda: openai_responses(base)),
+        ("anthropic", lambda: anthropic_messages(base, fail_tool=False)),
+        ("anthropic_tool_error", lambda: anthropic_messages(base, fail_tool=True)),
+        ("langchain", lambda: langchain_chat(base)),
+        ("langgraph", lambda: langgraph_agent(base)),
+        ("dspy", lambda: dspy_predict(base)),
+    ]
+    ids = {}
+    for name, fn in scenarios:
+        answer = fn()
+        ids[name] = mlflow.get_last_active_trace_id()
+        print(f"{name}: {answer!r}")
+    if hasattr(mlflow, "flush_trace_async_logging"):
+        mlflow.flush_trace_async_logging()
+
+    os.makedirs(args.export, exist_ok=True)
+    with open(os.path.join(args.export, "traces.jsonl"), "w") as lines:
+        for name, tid in ids.items():
+            trace = mlflow.get_trace(tid)
+            with open(os.path.join(args.export, f"{name}.json"), "w") as f:
+                f.write(trace.to_json(pretty=True))
+            lines.write(trace.to_json() + "\n")
+    if args.manifest:
+        with open(args.manifest, "w") as f:
+            json.dump({"mlflow_version": mlflow.__version__, "traces": ids}, f, indent=2, sort_keys=True)
+    print(f"wrote {len(ids)} traces with MLflow {mlflow.__version__}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+//! Conversations as the frameworks' own autolog writes them (tests/fixtures/v3/frameworks,
+//! written by scripts/gen_chat_fixtures.py with the real OpenAI, Anthropic, LangChain,
+//! LangGraph and DSPy clients against fake endpoints on 127.0.0.1): the transcript of each
+//! trace holds every message, every tool call with its arguments and every tool result with
+//! its content, read the same from the sqlite store and from the export.
+
+mod common;
+
+use common::*;
+use mlflow_tui::model::Trace;
+use mlflow_tui::model::chat::ChatMessage;
+use mlflow_tui::model::transcript::{Entry, transcript};
+
+const STORE: &str = "v3/frameworks/sqlite";
+
+/// The trace of one scenario from each source: the sqlite store and its export.
+fn traces(scenario: &str) -> Vec<(String, std::sync::Arc<Trace>)> {
+    let fx = fixtures().join("v3/frameworks");
+    let id = manifest(STORE)[scenario].clone();
+    let mut out = Vec::new();
+    for (label, path) in [
+        ("sqlite", fx.join("sqlite")),
+        ("export", fx.join("export").join(format!("{scenario}.json"))),
+        ("jsonl", fx.join("export/traces.jsonl")),
+    ] {
+        out.push((format!("{scenario} from {label}"), get(&open(&path), &id)));
+    }
+    out
+}
+
+fn messages(t: &Trace) -> Vec<ChatMessage> {
+    transcript(t)
+        .into_iter()
+        .filter_map(|e| match e {
+            Entry::Message { message, .. } => Some(message),
+            Entry::Failure { .. } => None,
+        })
+        .collect()
+}
+
+/// (role, text) of each message; a tool call as `→name(args)`, a result as `←id: content`.
+fn lines(t: &Trace) -> Vec<String> {
+    let mut out = Vec::new();
+    for m in messages(t) {
+        for r in &m.reasoning {
+            out.push(format!("{} thinks: {r}", m.role));
+        }
+        if m.role == "tool" {
+            let err = if m.is_error { " (error)" } else { "" };
+            out.push(format!(
+                "←{}{err}: {}",
+                m.tool_call_id.as_deref().unwrap_or("?"),
+                m.content
+            ));
+            continue;
+        }
+        if !m.content.is_empty() {
+            out.push(format!("{}: {}", m.role, m.content));
+        }
+        for c in &m.tool_calls {
+            let args: serde_json::Value = serde_json::from_str(&c.arguments).unwrap();
+            out.push(format!(
+                "→{}({args}) [{}]",
+                c.name,
+                c.id.as_deref().unwrap_or("?")
+            ));
+        }
+    }
+    out
+}
+
+fn assert_transcript(scenario: &str, want: &[&str]) {
+    let mut first: Option<Vec<String>> = None;
+    for (label, t) in traces(scenario) {
+        let got = lines(&t);
+        assert_eq!(got, want, "{label}");
+        // the same answer from every source
+        match &first {
+            None => first = Some(got),
+            Some(f) => assert_eq!(&got, f, "{label}"),
+        }
+    }
+}
+
+#[test]
+fn openai_chat_completions_with_a_tool_round_trip() {
+    assert_transcript(
+        "openai_chat",
+        &[
+            "system: You answer weather questions.",
+            "user: What is the weather in Paris?",
+            r#"→get_weather({"city":"Paris"}) [call_2]"#,
+            r#"←call_2: {"city": "Paris", "temp_c": 18, "sky": "sunny"}"#,
+            "assistant: It is 18°C and sunny in Paris.",
+        ],
+    );
+}
+
+#[test]
+fn openai_responses_api_reasoning_function_calls_and_their_outputs() {
+    assert_transcript(
+        "openai_responses",
+        &[
+            "user: Weather in Paris, please?",
+            "assistant thinks: The user wants the weather; ask the tool.",
+            r#"→get_weather({"city":"Paris"}) [call_r1]"#,
+            r#"←call_r1: {"city": "Paris", "temp_c": 18, "sky": "sunny"}"#,
+            "assistant thinks: The user wants the weather; ask the tool.",
+            "assistant: It is 18°C and sunny in Paris.",
+        ],
+    );
+}
+
+#[test]
+fn anthropic_thinking_tool_use_and_tool_result_content() {
+    assert_transcript(
+        "anthropic",
+        &[
+            "system: You answer weather questions.",
+            "user: How warm is it in Paris?",
+            "assistant thinks: I should look the weather up.",
+            "assistant: Let me check.",
+            r#"→get_weather({"city":"Paris"}) [toolu_1]"#,
+            r#"←toolu_1: {"city": "Paris", "temp_c": 18, "sky": "sunny"}"#,
+            "assistant thinks: I should look the weather up.",
+            "assistant: It is 18°C in Paris.",
+        ],
+    );
+}
+
+#[test]
+fn anthropic_tool_result_that_failed_says_so() {
+    assert_transcript(
+        "anthropic_tool_error",
+        &[
+            "system: You answer weather questions.",
+            "user: How warm is it in Paris?",
+            "assistant thinks: I should look the weather up.",
+            "assistant: Let me check.",
+            r#"→get_weather({"city":"Paris"}) [toolu_1]"#,
+            "←toolu_1 (error): weather service unavailable (HTTP 503)",
+            "assistant thinks: I should look the weather up.",
+            "assistant: The lookup failed; Paris is usually mild.",
+        ],
+    );
+}
+
+#[test]
+fn langchain_chat_model_with_tools() {
+    assert_transcript(
+        "langchain",
+        &[
+            "system: You answer weather questions.",
+            "user: Is it warm in Paris?",
+            r#"→lookup_weather({"city":"Paris"}) [call_2]"#,
+            r#"←call_2: {"city": "Paris", "temp_c": 18}"#,
+            "assistant: It is 18°C and sunny in Paris.",
+        ],
+    );
+}
+
+#[test]
+fn langgraph_react_agent_reads_as_its_model_calls() {
+    assert_transcript(
+        "langgraph",
+        &[
+            "user: Weather in Paris?",
+            r#"→lookup_weather({"city":"Paris"}) [call_1]"#,
+            r#"←call_1: {"city": "Paris", "temp_c": 18}"#,
+            "assistant: It is 18°C and sunny in Paris.",
+        ],
+    );
+}
+
+#[test]
+fn dspy_answer_appears() {
+    for (label, t) in traces("dspy") {
+        let got = lines(&t);
+        assert_eq!(got.len(), 3, "{label}: {got:#?}");
+        assert!(
+            got[0].starts_with("system: Your input fields are:"),
+            "{label}"
+        );
+        assert!(got[1].contains("What is the capital of France?"), "{label}");
+        assert_eq!(
+            got[2],
+            "assistant: [[ ## answer ## ]]\nParis is the capital of France.\n\n[[ ## completed ## ]]",
+            "{label}"
+        );
+    }
+}
+
+/// Cached input tokens are in the data of every provider that reports them: they are read.
+#[test]
+fn cache_tokens_are_read() {
+    for (label, t) in traces("anthropic") {
+        let u = t.token_usage().unwrap();
+        assert_eq!(u.cache_read, Some(3000), "{label}");
+        assert_eq!(u.cache_creation, Some(400), "{label}");
+    }
+    for (label, t) in traces("openai_chat") {
+        assert_eq!(t.token_usage().unwrap().cache_read, Some(64), "{label}");
+    }
+}
+
+/// 3.18-style hierarchical session ids and users are read whole.
+#[test]
+fn sessions_and_users_are_read() {
+    for (label, t) in traces("anthropic") {
+        assert_eq!(t.info.session(), Some("support/carol/chat-3"), "{label}");
+        assert_eq!(t.info.user(), Some("carol"), "{label}");
+    }
+}
