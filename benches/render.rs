@@ -29,6 +29,7 @@ fn frame(c: &mut Criterion) {
         analysis: std::sync::Arc::new(analysis),
         findings: Default::default(),
         analysed: true,
+        gaps: Vec::new(),
     });
     app.focus = mlflow_tui::app::Focus::SpanTree;
     // one key press: the detail pane builds (and highlights) the selected span's inputs

@@ -156,6 +156,33 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// At most `max` columns of `s`, cut at the start (`…/chat-1`): for hierarchical ids, whose
+/// end tells them apart.
+pub fn truncate_start(s: &str, max: usize) -> Cow<'_, str> {
+    if width(s) <= max {
+        return Cow::Borrowed(s);
+    }
+    if max == 0 {
+        return Cow::Borrowed("");
+    }
+    let mut kept: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in s.chars().rev() {
+        let w = c.width().unwrap_or(0);
+        if used + w > max - 1 {
+            break;
+        }
+        kept.push(c);
+        used += w;
+    }
+    let mut out: String = kept.into_iter().rev().collect();
+    while width(&out) > max - 1 && !out.is_empty() {
+        out.remove(0);
+    }
+    out.insert(0, '…');
+    Cow::Owned(out)
+}
+
 /// `truncate` then pad with spaces to exactly `w` columns.
 pub fn fit(s: &str, w: usize) -> String {
     let t = truncate(s, w);
@@ -294,6 +321,26 @@ pub fn preview(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hierarchical_ids_keep_their_end() {
+        assert_eq!(truncate_start("support/alice/chat-1", 10), "…ce/chat-1");
+        assert_eq!(truncate_start("short", 10), "short");
+        assert_eq!(truncate_start("会話/セッション一", 7), "…ョン一");
+    }
+
+    proptest::proptest! {
+        /// Cut at either end, a string fits its width and keeps its other end.
+        #[test]
+        fn truncating_the_start_fits_and_keeps_the_end(s in "\\PC*", max in 0usize..30) {
+            let t = truncate_start(&s, max);
+            proptest::prop_assert!(width(&t) <= max);
+            if width(&s) > max && max > 0 {
+                proptest::prop_assert!(t.starts_with('…'));
+                proptest::prop_assert!(s.ends_with(t.trim_start_matches('…')));
+            }
+        }
+    }
 
     proptest::proptest! {
         /// The byte scan finds exactly what a scan of every character finds.

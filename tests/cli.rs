@@ -474,3 +474,52 @@ fn list_follow_prints_a_finished_trace_again_with_its_name() {
     assert_eq!(second["state"], "OK");
     assert_eq!(second["tags"]["mlflow.traceName"], "travel_agent");
 }
+
+/// `show --chat` prints the trace as one conversation (the transcript view's twin), with
+/// `--json` its entries; `show` says when the stored trace is incomplete.
+#[test]
+fn show_chat_prints_the_transcript() {
+    let store = fixtures().join("v3/frameworks/sqlite");
+    let id = manifest("v3/frameworks/sqlite")["openai_responses"].clone();
+    let o = run(&["show", store.to_str().unwrap(), &id, "--chat"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    for want in [
+        "── user ──\nWeather in Paris, please?",
+        "thinking: The user wants the weather; ask the tool.",
+        "→ get_weather({\"city\": \"Paris\"})  [call_r1]",
+        "── tool [call_r1] ──\n{\"city\": \"Paris\", \"temp_c\": 18, \"sky\": \"sunny\"}",
+        "It is 18°C and sunny in Paris.",
+    ] {
+        assert!(text.contains(want), "{want:?} in:\n{text}");
+    }
+    let o = run(&["show", store.to_str().unwrap(), &id, "--chat", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let entries = v["entries"].as_array().unwrap();
+    let kinds: Vec<&str> = entries
+        .iter()
+        .map(|e| e["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["user", "assistant", "tool", "assistant"]);
+    assert_eq!(entries[1]["tool_calls"][0]["name"], "get_weather");
+    assert_eq!(entries[2]["tool_call_id"], "call_r1");
+    assert_eq!(entries[1]["span_name"], "Responses");
+
+    // a trace that lost a span
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mlflow.db");
+    std::fs::copy(store.join("mlflow.db"), &db).unwrap();
+    let c = rusqlite::Connection::open(&db).unwrap();
+    c.execute(
+        "DELETE FROM spans WHERE trace_id = ?1 AND name = 'get_weather'",
+        [&id],
+    )
+    .unwrap();
+    drop(c);
+    let o = run(&["show", dir.path().to_str().unwrap(), &id]);
+    assert!(
+        stdout(&o).contains("incomplete: 3 of 4 spans stored"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -501,6 +501,9 @@ fn trace_doc(t: &Trace, utc: bool) -> DocContent {
             .unwrap_or_else(|| "-".into()),
     );
     kv(&mut out, "Spans", &t.span_count().to_string());
+    for gap in t.gaps() {
+        kv(&mut out, "Incomplete", &format!("⚠ {gap}"));
+    }
     if let Some(u) = t.token_usage() {
         kv(&mut out, "Tokens", &u.summary());
     }

@@ -319,6 +319,8 @@ pub struct LoadedTrace {
     pub analysis: Arc<crate::model::analysis::Analysis>,
     pub findings: Arc<Vec<crate::model::lint::Finding>>,
     pub analysed: bool,
+    /// What is missing from the stored trace ([`Trace::gaps`]).
+    pub gaps: Vec<String>,
 }
 
 /// Traces with more spans than this are drawn before their analyses are ready.
@@ -330,6 +332,7 @@ impl LoadedTrace {
         let (analysis, findings) = Self::analyse(&trace);
         let view = SpanTreeView::new(&trace, &analysis);
         LoadedTrace {
+            gaps: trace.gaps(),
             trace,
             view,
             analysis,
@@ -347,6 +350,7 @@ impl LoadedTrace {
         let analysis = crate::model::analysis::Analysis::folds(&trace);
         let view = SpanTreeView::new(&trace, &analysis);
         LoadedTrace {
+            gaps: trace.gaps(),
             trace,
             view,
             analysis: Arc::new(analysis),
@@ -380,6 +384,8 @@ pub struct OpenTrace {
     pub findings: Arc<Vec<crate::model::lint::Finding>>,
     /// The analyses and findings are worked out (false: only the folds, more to come).
     pub analysed: bool,
+    /// What is missing from the stored trace ([`Trace::gaps`]).
+    pub gaps: Vec<String>,
 }
 
 /// Two traces compared: the aligned rows, and the line diff of the selected row's inputs and

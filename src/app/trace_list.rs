@@ -62,12 +62,15 @@ pub fn is_case_sensitive(query: &str) -> bool {
 pub struct RowFacts {
     pub tokens: Option<u64>,
     pub spans: Option<u64>,
+    /// Spans found stored, when the trace was opened and found incomplete.
+    pub stored_spans: Option<u64>,
 }
 
 fn facts_of(t: &TraceInfo) -> RowFacts {
     RowFacts {
         tokens: t.token_usage().map(|u| u.total),
         spans: t.span_count_hint(),
+        stored_spans: None,
     }
 }
 

@@ -820,6 +820,9 @@ pub fn render_show(t: &Trace, depth: Option<usize>) -> String {
     for w in &t.warnings {
         let _ = writeln!(out, "warning: {}", sanitize_line(w));
     }
+    for gap in t.gaps() {
+        let _ = writeln!(out, "incomplete: {}", sanitize_line(&gap));
+    }
 
     let tree = &t.tree;
     let max_depth = depth.unwrap_or(usize::MAX);

@@ -652,6 +652,119 @@ mod tests {
         assert_eq!(m[1].tool_calls[0].name, "get_weather");
     }
 
+    fn span_with(inputs: serde_json::Value, outputs: serde_json::Value) -> Span {
+        let enc = |v: &serde_json::Value| {
+            serde_json::to_string(&serde_json::to_string(v).unwrap()).unwrap()
+        };
+        parse_span(&format!(
+            r#"{{"name":"call","span_id":"aa","attributes":{{"mlflow.spanInputs":{},"mlflow.spanOutputs":{}}}}}"#,
+            enc(&inputs),
+            enc(&outputs)
+        ))
+        .unwrap()
+    }
+
+    /// Gemini (`google-genai`): `contents` with parts, a function call and its response, a
+    /// thought, the system instruction in the config.
+    #[test]
+    fn gemini_contents_and_candidates() {
+        let s = span_with(
+            serde_json::json!({
+                "model": "gemini-2.5-flash",
+                "config": {"system_instruction": "Be brief."},
+                "contents": [
+                    {"role": "user", "parts": [{"text": "Weather?"}]},
+                    {"role": "model", "parts": [{"function_call": {"name": "get_weather", "args": {"city": "Paris"}}}]},
+                    {"role": "user", "parts": [{"function_response": {"name": "get_weather", "response": {"temp": 18}}}]}
+                ]
+            }),
+            serde_json::json!({"candidates": [{"content": {"role": "model", "parts": [
+                {"text": "Checking the numbers.", "thought": true},
+                {"text": "18°C."}
+            ]}}]}),
+        );
+        let m = messages(&s);
+        let roles: Vec<&str> = m.iter().map(|m| m.role.as_str()).collect();
+        assert_eq!(
+            roles,
+            ["system", "user", "model", "tool", "model"],
+            "{m:#?}"
+        );
+        assert_eq!(m[0].content, "Be brief.");
+        assert_eq!(m[2].tool_calls[0].name, "get_weather");
+        assert_eq!(m[2].tool_calls[0].arguments, r#"{"city":"Paris"}"#);
+        assert_eq!(m[3].content, r#"{"temp":18}"#);
+        assert_eq!(m[3].name.as_deref(), Some("get_weather"));
+        assert_eq!(m[4].reasoning, ["Checking the numbers."]);
+        assert_eq!(m[4].content, "18°C.");
+    }
+
+    /// Bedrock converse: content blocks, a tool result that failed, reasoning, `system`.
+    #[test]
+    fn bedrock_converse_blocks() {
+        let s = span_with(
+            serde_json::json!({
+                "modelId": "anthropic.claude",
+                "system": [{"text": "Be brief."}],
+                "messages": [
+                    {"role": "user", "content": [{"text": "Weather?"}]},
+                    {"role": "assistant", "content": [{"toolUse": {"toolUseId": "t1", "name": "get_weather", "input": {"city": "Paris"}}}]},
+                    {"role": "user", "content": [{"toolResult": {"toolUseId": "t1", "content": [{"text": "timeout"}], "status": "error"}}]}
+                ]
+            }),
+            serde_json::json!({"output": {"message": {"role": "assistant", "content": [
+                {"reasoningContent": {"reasoningText": {"text": "The tool failed."}}},
+                {"text": "Unknown."}
+            ]}}}),
+        );
+        let m = messages(&s);
+        let roles: Vec<&str> = m.iter().map(|m| m.role.as_str()).collect();
+        assert_eq!(
+            roles,
+            ["system", "user", "assistant", "tool", "assistant"],
+            "{m:#?}"
+        );
+        assert_eq!(m[2].tool_calls[0].id.as_deref(), Some("t1"));
+        assert_eq!(m[2].tool_calls[0].arguments, r#"{"city":"Paris"}"#);
+        assert_eq!(
+            (
+                m[3].tool_call_id.as_deref(),
+                m[3].content.as_str(),
+                m[3].is_error
+            ),
+            (Some("t1"), "timeout", true)
+        );
+        assert_eq!(m[4].reasoning, ["The tool failed."]);
+        assert_eq!(m[4].content, "Unknown.");
+    }
+
+    /// A function's own `input` argument is not a conversation; the Responses API's is.
+    #[test]
+    fn a_bare_input_string_is_a_message_only_for_a_model_call() {
+        let plain = span_with(
+            serde_json::json!({"input": "hello"}),
+            serde_json::json!("x"),
+        );
+        assert!(messages(&plain).is_empty());
+        let call = span_with(
+            serde_json::json!({"model": "o4-mini", "input": "hello", "instructions": "Be brief."}),
+            serde_json::json!({"output": [{"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "hi"}]}]}),
+        );
+        let m = messages(&call);
+        let got: Vec<(&str, &str)> = m
+            .iter()
+            .map(|m| (m.role.as_str(), m.content.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("system", "Be brief."),
+                ("user", "hello"),
+                ("assistant", "hi")
+            ]
+        );
+    }
+
     #[test]
     fn no_chat_for_plain_spans() {
         let s = parse_span(

@@ -525,6 +525,47 @@ impl Trace {
     pub fn root(&self) -> Option<&Span> {
         self.tree.roots().first().map(|&i| self.tree.span(i))
     }
+    /// What is missing from the stored trace, as MLflow would judge it: fewer spans than its
+    /// recorded count (MLflow's store refuses it as "not fully exported yet"), no root span
+    /// (MLflow calls the span data corrupted), spans whose parent was never stored. Empty
+    /// when the trace is whole; a running trace is expected to be partial.
+    pub fn gaps(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let stored = self.tree.len() as u64;
+        if let Some(n) = self.info.span_count_hint()
+            && stored < n
+            && self.info.state != TraceState::InProgress
+        {
+            out.push(format!(
+                "{stored} of {n} spans stored (MLflow would not load it: not fully exported yet)"
+            ));
+        }
+        if stored > 0 {
+            let ids: std::collections::HashSet<&str> = self
+                .tree
+                .spans()
+                .iter()
+                .map(|s| s.span_id.as_str())
+                .collect();
+            let has_root = self.tree.spans().iter().any(|s| s.parent_id.is_none());
+            let orphans = self
+                .tree
+                .spans()
+                .iter()
+                .filter(|s| s.parent_id.as_deref().is_some_and(|p| !ids.contains(p)))
+                .count();
+            if !has_root {
+                out.push("no root span (MLflow would call its span data corrupted)".into());
+            }
+            if orphans > 0 {
+                out.push(format!(
+                    "{orphans} span{} whose parent was never stored",
+                    if orphans == 1 { "" } else { "s" }
+                ));
+            }
+        }
+        out
+    }
     /// The trace name: the stored one, else the root span's name.
     pub fn name(&self) -> Option<&str> {
         self.info

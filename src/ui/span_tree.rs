@@ -56,8 +56,13 @@ pub fn title(app: &App) -> String {
                 format!("{}/{}", v.selected() + 1, v.rows.len())
             };
             let pending = if o.analysed { "" } else { " · analysing…" };
+            let gaps = if o.gaps.is_empty() {
+                ""
+            } else {
+                " · ⚠ incomplete (Trace tab says what is missing)"
+            };
             format!(
-                " Spans {pos} of {}{filter}{search}{pending} ",
+                " Spans {pos} of {}{filter}{search}{pending}{gaps} ",
                 o.trace.span_count()
             )
         }

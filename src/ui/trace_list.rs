@@ -135,13 +135,15 @@ fn value(
                 plain,
             ),
         },
-        Column::Spans => (
-            facts
-                .spans
-                .map(|n| n.to_string())
-                .unwrap_or_else(|| "-".into()),
-            plain,
-        ),
+        Column::Spans => match (facts.stored_spans, facts.spans) {
+            // opened and found incomplete: stored of recorded
+            (Some(s), Some(n)) => (format!("⚠{s}/{n}"), theme.error),
+            (Some(s), None) => (format!("⚠{s}"), theme.error),
+            (None, n) => (
+                n.map(|n| n.to_string()).unwrap_or_else(|| "-".into()),
+                plain,
+            ),
+        },
         Column::Tokens => (
             facts
                 .tokens
@@ -159,8 +161,9 @@ fn value(
             sanitize_line(t.user().unwrap_or("-")).into_owned(),
             theme.dim,
         ),
+        // hierarchical ids (`support/alice/chat-1`, MLflow 3.18) differ at the end
         Column::Session => (
-            sanitize_line(t.session().unwrap_or("-")).into_owned(),
+            crate::text::truncate_start(&sanitize_line(t.session().unwrap_or("-")), w).into_owned(),
             theme.dim,
         ),
         Column::Experiment => {

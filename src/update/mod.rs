@@ -249,6 +249,7 @@ fn open_trace(app: &mut App, loaded: crate::app::LoadedTrace, cmds: &mut Vec<Cmd
         analysis,
         findings,
         analysed,
+        gaps,
     } = loaded;
     let same = app
         .open
@@ -279,6 +280,13 @@ fn open_trace(app: &mut App, loaded: crate::app::LoadedTrace, cmds: &mut Vec<Cmd
         app.detail.scroll.set_offset(0);
         app.detail.hscroll = 0;
     }
+    // the list says so too: the row's span count becomes stored/recorded
+    if !gaps.is_empty()
+        && let Some(&i) = app.list.by_id.get(&trace.info.trace_id)
+        && let Some(f) = app.list.facts.get_mut(i as usize)
+    {
+        f.stored_spans = Some(trace.span_count() as u64);
+    }
     app.open = Some(crate::app::OpenTrace {
         trace,
         view,
@@ -286,6 +294,7 @@ fn open_trace(app: &mut App, loaded: crate::app::LoadedTrace, cmds: &mut Vec<Cmd
         analysis,
         findings,
         analysed,
+        gaps,
     });
     detail::refresh_doc(app, cmds);
 }
