@@ -75,6 +75,28 @@ def openai_chat(base):
     return agent("What is the weather in Paris?")
 
 
+def openai_session(base):
+    """Three turns of one conversation: each turn sends the history so far."""
+    import openai
+
+    client = openai.OpenAI(base_url=f"{base}/v1", api_key="sk-fake")
+    history = [{"role": "system", "content": "You are a travel assistant."}]
+
+    @mlflow.trace(name="chat_turn", span_type="CHAIN")
+    def turn(text):
+        tag_turn("erin", "support/erin/chat-5")
+        history.append({"role": "user", "content": text})
+        reply = client.chat.completions.create(model="gpt-4o-mini", messages=history)
+        history.append({"role": "assistant", "content": reply.choices[0].message.content})
+        return reply.choices[0].message.content
+
+    ids = []
+    for text in ["Hi, I am going to Lisbon.", "What should I pack?", "yes"]:
+        turn(text)
+        ids.append(mlflow.get_last_active_trace_id())
+    return ids
+
+
 def openai_responses(base):
     import openai
 
@@ -243,6 +265,8 @@ def main():
         answer = fn()
         ids[name] = mlflow.get_last_active_trace_id()
         print(f"{name}: {answer!r}")
+    for n, tid in enumerate(openai_session(base), 1):
+        ids[f"session_turn_{n}"] = tid
     if hasattr(mlflow, "flush_trace_async_logging"):
         mlflow.flush_trace_async_logging()
 

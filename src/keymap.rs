@@ -67,6 +67,7 @@ pub enum Action {
     Export,
     WebUi,
     Transcript,
+    Sessions,
 }
 
 /// Where an action applies, for the help's groups and the status line's hints.
@@ -174,6 +175,9 @@ impl Action {
             }
             Action::Export => "export this trace: MLflow JSON, Markdown or OTLP JSON to a file",
             Action::WebUi => "this trace in MLflow's web UI: copy its address (servers)",
+            Action::Sessions => {
+                "sessions of the listed traces (turns, users, tokens, errors); enter reads one as a conversation"
+            }
             Action::Transcript => {
                 "transcript: the whole trace as one conversation (tool calls, results, failures in place), and back"
             }
@@ -189,7 +193,7 @@ impl Action {
             Up | Down | Top | Bottom | HalfPageDown | HalfPageUp | PageDown | PageUp => {
                 Group::Moving
             }
-            Sort | ReverseSort | TimeFormat | Columns => Group::TraceList,
+            Sort | ReverseSort | TimeFormat | Columns | Sessions => Group::TraceList,
             Left | Right | Toggle | Parent | ExpandAll | CollapseAll | SpanFilter
             | HidePlumbing | Select => Group::SpanTree,
             NextTab | PrevTab | Wrap | ScrollLeft | ScrollRight | Transcript => Group::Detail,
@@ -357,6 +361,7 @@ pub fn default_bindings() -> Vec<(Action, &'static [&'static str])> {
         (Export, &["O"]),
         (WebUi, &["U"]),
         (Transcript, &["i"]),
+        (Sessions, &["I"]),
     ]
 }
 

@@ -411,6 +411,29 @@ impl Executor {
                     Msg::ModelStats { req, result }
                 });
             }
+            Cmd::LoadSession { req, ids, utc } => {
+                let src = Arc::clone(&self.source);
+                self.spawn(async move {
+                    let mut turns = Vec::with_capacity(ids.len());
+                    for id in &ids {
+                        match src.get(id).await {
+                            Ok(t) => turns.push(t),
+                            Err(e) => {
+                                return Msg::SessionLoaded {
+                                    req,
+                                    result: Err(format!("{id}: {e}")),
+                                };
+                            }
+                        }
+                    }
+                    let result = tokio::task::spawn_blocking(move || {
+                        crate::app::detail::session_lines(&turns, utc)
+                    })
+                    .await
+                    .map_err(|e| e.to_string());
+                    Msg::SessionLoaded { req, result }
+                });
+            }
             Cmd::Export {
                 trace,
                 format,

@@ -211,3 +211,62 @@ fn sessions_and_users_are_read() {
         assert_eq!(t.info.user(), Some("carol"), "{label}");
     }
 }
+
+/// Issue 13 (sessions): three turns of one conversation, each sending the history so far,
+/// read from the sqlite store and from JSON Lines: one session of three turns, oldest first,
+/// and as one conversation each message once (a later turn does not repeat the earlier ones).
+#[test]
+fn a_session_reads_as_one_conversation_from_every_source() {
+    use mlflow_tui::model::sessions::sessions;
+    use mlflow_tui::model::transcript::Transcript;
+    let fx = fixtures().join("v3/frameworks");
+    let ids = manifest(STORE);
+    let turn_ids: Vec<String> = (1..=3)
+        .map(|n| ids[&format!("session_turn_{n}")].clone())
+        .collect();
+    for path in [fx.join("sqlite"), fx.join("export/traces.jsonl")] {
+        let src = open(&path);
+        let infos = list_all(&src);
+        let all = sessions(&infos);
+        let s = all
+            .iter()
+            .find(|s| s.id == "support/erin/chat-5")
+            .unwrap_or_else(|| panic!("{}: {all:#?}", path.display()));
+        assert_eq!(s.trace_ids, turn_ids, "{}", path.display());
+        assert_eq!(s.users, ["erin"]);
+        assert_eq!(s.errors, 0);
+        let mut b = Transcript::default();
+        let said: Vec<Vec<String>> = s
+            .trace_ids
+            .iter()
+            .map(|id| {
+                b.add(&get(&src, id))
+                    .into_iter()
+                    .filter_map(|e| match e {
+                        Entry::Message { message, .. } => {
+                            Some(format!("{}: {}", message.role, message.content))
+                        }
+                        Entry::Failure { .. } => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            said,
+            [
+                vec![
+                    "system: You are a travel assistant.",
+                    "user: Hi, I am going to Lisbon.",
+                    "assistant: You said: Hi, I am going to Lisbon.",
+                ],
+                vec![
+                    "user: What should I pack?",
+                    "assistant: You said: What should I pack?"
+                ],
+                vec!["user: yes", "assistant: You said: yes"],
+            ],
+            "{}",
+            path.display()
+        );
+    }
+}

@@ -523,3 +523,43 @@ fn show_chat_prints_the_transcript() {
         stdout(&o)
     );
 }
+
+/// `sessions` prints the sessions of the listed traces (`--json` too); `show --session ID`
+/// reads one as a conversation, turn by turn; an unknown session says so.
+#[test]
+fn sessions_and_show_session() {
+    let store = fixtures().join("v3/frameworks/sqlite");
+    let s = store.to_str().unwrap();
+    let o = run(&["sessions", s]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.starts_with("SESSION"), "{text}");
+    let erin = text
+        .lines()
+        .find(|l| l.starts_with("support/erin/chat-5"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(erin.contains("  3  "), "three turns: {erin}");
+    let o = run(&["sessions", s, "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 5);
+
+    let o = run(&["show", s, "--session", "support/erin/chat-5"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert_eq!(text.matches("━━ turn ").count(), 3, "{text}");
+    assert_eq!(
+        text.matches("You are a travel assistant.").count(),
+        1,
+        "{text}"
+    );
+    assert!(text.contains("── user ──\nyes"), "{text}");
+    let o = run(&["show", s, "--session", "support/erin/chat-5", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["session"]["trace_ids"].as_array().unwrap().len(), 3);
+    assert_eq!(v["turns"][2]["entries"][0]["content"], "yes");
+
+    assert_fails_with(
+        &run(&["show", s, "--session", "nobody's"]),
+        &["no session \"nobody's\" here"],
+    );
+}

@@ -1030,3 +1030,30 @@ fn the_transcript_of_a_trace_reads_as_one_conversation() {
         t.quit();
     }
 }
+
+/// Issue 13 (sessions): from a turn of a conversation, `I` opens the sessions with its session
+/// selected; enter reads the three turns as one conversation to its end; esc, esc: the list.
+#[test]
+fn a_session_reads_as_one_conversation() {
+    let store = fixture("v3/frameworks/sqlite");
+    for (cols, rows) in SIZES {
+        let mut t = Term::run(&[&store], cols, rows);
+        t.wait_for("the list", |s| s.contains("Traces 1/"));
+        select_named(&mut t, "chat_turn");
+        t.keys(&["I"]);
+        let s = t.wait_text("Sessions · 5 sessions");
+        assert!(s.contains("erin/chat-5"), "{cols}x{rows}:\n{s}");
+        t.keys(&["enter"]);
+        t.wait_text("━━ turn 1 of 3");
+        t.keys(&["G"]);
+        let s = t.wait_text("You said: yes");
+        assert!(s.contains("━━ turn 3 of 3"), "{cols}x{rows}:\n{s}");
+        t.keys(&["esc"]);
+        t.wait_text("Sessions · 5 sessions");
+        t.keys(&["esc"]);
+        t.wait_for("the list again", |s| {
+            s.contains("Traces ") && !s.contains("Sessions ·")
+        });
+        t.quit();
+    }
+}

@@ -280,6 +280,53 @@ fn an_incomplete_trace_says_what_is_missing() {
     assert!(whole.gaps().is_empty());
 }
 
+/// Issue 13 (sessions): `I` lists the sessions of the listed traces with the selected trace's
+/// session selected; enter reads its turns in the background (a stale answer is dropped) as
+/// one conversation; esc goes back to the sessions, then to the list.
+#[test]
+fn the_sessions_view_reads_a_session_as_one_conversation() {
+    let mut h = Harness::new(&fixtures().join("v3/frameworks/sqlite"), (120, 40));
+    select_trace_named(&mut h, "chat_turn");
+    h.keys("I");
+    let s = h.app.sessions.as_ref().expect("the sessions view");
+    assert_eq!(s.list.len(), 5);
+    assert_eq!(s.list[s.view.cursor()].id, "support/erin/chat-5");
+    let screen = h.screen();
+    assert!(
+        screen.contains("Sessions · 5 sessions in 10 traces"),
+        "{screen}"
+    );
+    assert!(screen.contains("support/erin/chat-5"), "{screen}");
+    // enter: the turns are read off the UI thread (the harness answers at once)
+    h.key(KeyCode::Enter);
+    let r = h.app.sessions.as_ref().unwrap().reading.as_ref().unwrap();
+    assert!(!r.loading && !r.lines.is_empty());
+    let req = r.req;
+    // a stale answer (an earlier request) is dropped
+    h.send(Msg::SessionLoaded {
+        req: req - 1,
+        result: Ok(vec!["stale".into()]),
+    });
+    assert!(!h.screen().contains("stale"));
+    let screen = h.screen();
+    for want in [
+        "Session support/erin/chat-5 · 3 turns",
+        "━━ turn 1 of 3",
+        "Hi, I am going to Lisbon.",
+        "━━ turn 3 of 3",
+        "You said: yes",
+    ] {
+        assert!(screen.contains(want), "{want:?} in:\n{screen}");
+    }
+    assert_eq!(screen.matches("You are a travel assistant.").count(), 1);
+    h.keys("G");
+    assert!(h.screen().contains("You said: yes"));
+    h.key(KeyCode::Esc);
+    assert!(h.app.sessions.as_ref().unwrap().reading.is_none());
+    h.key(KeyCode::Esc);
+    assert!(h.app.sessions.is_none());
+}
+
 #[test]
 fn focus_cycles_and_escape_returns_to_the_list() {
     let mut h = demo_harness();

@@ -772,36 +772,75 @@ pub fn message_lines(out: &mut Vec<String>, m: &chat::ChatMessage, call: Option<
 
 /// A whole trace as one conversation (the transcript view and `show --chat`).
 pub fn transcript_lines(t: &Trace) -> Vec<String> {
-    use crate::model::transcript::{Entry, transcript};
-    let entries = transcript(t);
+    let entries = crate::model::transcript::transcript(t);
     let mut out = Vec::new();
     if entries.is_empty() {
         out.push("(no chat messages in this trace)".into());
     }
+    entry_lines(&mut out, t, &entries);
+    out
+}
+
+/// A session's turns, oldest first, as one conversation (the sessions view and
+/// `show --session`): each turn under a header with its time, id and name; what an earlier
+/// turn said is not repeated.
+pub fn session_lines(turns: &[std::sync::Arc<Trace>], utc: bool) -> Vec<String> {
+    let mut builder = crate::model::transcript::Transcript::default();
+    let mut out = Vec::new();
+    for (n, t) in turns.iter().enumerate() {
+        let mut head = format!(
+            "━━ turn {} of {} · {} · {} · {}",
+            n + 1,
+            turns.len(),
+            format_time(t.info.request_time_ms, utc),
+            sanitize_line(&t.info.trace_id),
+            sanitize_line(t.name().unwrap_or("-"))
+        );
+        if let Some(u) = t.info.user() {
+            let _ = write!(head, " · {}", sanitize_line(u));
+        }
+        if t.info.state == crate::model::TraceState::Error {
+            head.push_str(" · ERROR");
+        }
+        head.push_str(" ━━");
+        out.push(head);
+        let entries = builder.add(t);
+        if entries.is_empty() {
+            out.push("(nothing new said in this turn)".into());
+            out.push(String::new());
+        }
+        entry_lines(&mut out, t, &entries);
+    }
+    if turns.is_empty() {
+        out.push("(no turns)".into());
+    }
+    out
+}
+
+fn entry_lines(out: &mut Vec<String>, t: &Trace, entries: &[crate::model::transcript::Entry]) {
+    use crate::model::transcript::Entry;
     let mut last_call = None;
-    for e in &entries {
+    for e in entries {
         match e {
             Entry::Message { span, message } => {
                 // name the call when it changes, on the model's own messages
-                let call = (message.role != "tool"
-                    && last_call != Some(*span)
+                let call = (last_call != Some(*span)
                     && matches!(message.role.as_str(), "assistant" | "ai" | "model"))
                 .then(|| t.tree.span(*span).name.as_str());
                 if call.is_some() {
                     last_call = Some(*span);
                 }
-                message_lines(&mut out, message, call);
+                message_lines(out, message, call);
             }
             Entry::Failure { name, error, .. } => {
                 push_line(
-                    &mut out,
+                    out,
                     &format!("✗ {} failed: {}", sanitize_line(name), sanitize_line(error)),
                 );
                 out.push(String::new());
             }
         }
     }
-    out
 }
 
 fn raw_doc<T: serde::Serialize>(v: &T) -> DocContent {

@@ -245,6 +245,11 @@ pub enum Msg {
     },
     /// A trace was exported to a file (its path and size), or why not.
     Exported(Result<(String, usize), String>),
+    /// A session's turns read as one conversation (its display lines), or why not.
+    SessionLoaded {
+        req: ReqId,
+        result: Result<Vec<String>, String>,
+    },
 }
 
 /// A side effect for the runtime to carry out.
@@ -295,6 +300,12 @@ pub enum Cmd {
     ModelStats {
         req: ReqId,
         ids: Vec<String>,
+    },
+    /// Read a session's turns (oldest first) and make its conversation's lines.
+    LoadSession {
+        req: ReqId,
+        ids: Vec<String>,
+        utc: bool,
     },
     /// Write a trace to a file in a format.
     Export {
@@ -414,6 +425,51 @@ pub struct StatsView {
     pub note: String,
 }
 
+/// The sessions of the listed traces, and one read as a conversation.
+#[derive(Debug, Clone)]
+pub struct SessionsView {
+    pub list: Vec<crate::model::sessions::Session>,
+    pub view: Viewport,
+    /// What the list covers (the loaded rows, narrowed or not).
+    pub note: String,
+    pub reading: Option<SessionReading>,
+    pub req: ReqId,
+}
+
+/// A session's turns as one conversation.
+#[derive(Debug, Clone)]
+pub struct SessionReading {
+    pub id: String,
+    pub turns: usize,
+    pub req: ReqId,
+    /// The turns are being read.
+    pub loading: bool,
+    pub lines: Vec<String>,
+    /// `lines` wrapped at `width` (worked out when either changes, never per frame).
+    pub rows: Vec<String>,
+    pub width: usize,
+    pub view: Viewport,
+}
+
+impl SessionReading {
+    /// Wraps the lines at a width (a no-op when they are wrapped at it).
+    pub fn wrap(&mut self, width: usize) {
+        let width = width.max(1);
+        if width == self.width {
+            return;
+        }
+        self.width = width;
+        self.rows.clear();
+        for l in &self.lines {
+            let starts = crate::text::wrap_starts(l, width);
+            for (k, &s) in starts.iter().enumerate() {
+                let e = starts.get(k + 1).copied().unwrap_or(l.len());
+                self.rows.push(l[s..e].to_string());
+            }
+        }
+    }
+}
+
 /// A stretch of a trace's time, as offsets from its start (ns).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
@@ -473,6 +529,8 @@ pub struct App {
     pub compare: Option<CompareView>,
     /// The stats view (`#`).
     pub stats: Option<StatsView>,
+    /// The sessions view (`I`).
+    pub sessions: Option<SessionsView>,
     /// The tracking server's web UI address, for links to a trace (`U`).
     /// What an empty list says for this source (the OTLP receiver: where to send spans).
     pub empty_hint: Vec<String>,
@@ -537,6 +595,7 @@ impl App {
             mark: None,
             compare: None,
             stats: None,
+            sessions: None,
             web_base: None,
             empty_hint: Vec::new(),
             quit: false,
@@ -560,7 +619,14 @@ impl App {
     }
 
     pub fn is_loading(&self) -> bool {
-        self.list.loading.is_some() || self.loading_trace.is_some() || self.detail.preparing
+        self.list.loading.is_some()
+            || self.loading_trace.is_some()
+            || self.detail.preparing
+            || self
+                .sessions
+                .as_ref()
+                .and_then(|s| s.reading.as_ref())
+                .is_some_and(|r| r.loading)
     }
 
     /// The span whose detail is shown: the tree's selection.

@@ -5,6 +5,7 @@ pub mod diff;
 pub mod export;
 pub mod follow;
 pub mod lint;
+pub mod sessions;
 pub mod stats;
 
 use std::fmt::Write as _;
@@ -145,12 +146,15 @@ pub enum Command {
     /// Print one trace's span tree
     #[command(override_usage = "mlflow-tui show [OPTIONS] [SOURCE] TRACE_ID")]
     Show {
-        /// [SOURCE] TRACE_ID
-        #[arg(num_args = 1..=2, required = true, value_name = "ARGS")]
+        /// [SOURCE] TRACE_ID (with --session: [SOURCE])
+        #[arg(num_args = 0..=2, value_name = "ARGS")]
         args: Vec<String>,
         /// Print the normalized trace as JSON
         #[arg(long)]
         json: bool,
+        /// Print a session's turns, oldest first, as one conversation (instead of a trace)
+        #[arg(long, value_name = "ID", conflicts_with_all = ["depth", "chat"])]
+        session: Option<String>,
         /// Show this many levels of the tree (1: top-level spans only)
         #[arg(long, value_name = "N")]
         depth: Option<usize>,
@@ -202,26 +206,39 @@ pub enum Command {
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<String>,
     },
+    /// Sessions of the listed traces: turns, last activity, users, tokens, cost, errors
+    /// (`show --session ID` reads one as a conversation)
+    Sessions {
+        #[command(flatten)]
+        traces: TraceSelection,
+    },
     /// Count, error rate, latency percentiles, tokens and cost, grouped, and over time
     Stats {
-        /// Where the traces are
-        source: Option<String>,
-        /// Experiment name or id (repeat for several)
-        #[arg(long, short = 'e', value_name = "NAME|ID")]
-        experiment: Vec<String>,
-        /// MLflow search filter
-        #[arg(long, value_name = "FILTER")]
-        filter: Option<String>,
+        #[command(flatten)]
+        traces: TraceSelection,
         /// Group by name, model, user, session or experiment
         #[arg(long, default_value = "name")]
         by: String,
-        /// How many traces (0: all)
-        #[arg(long, short = 'n', default_value_t = 0)]
-        limit: usize,
-        /// Print JSON
-        #[arg(long)]
-        json: bool,
     },
+}
+
+/// Which traces a command over many reads, and how it prints.
+#[derive(clap::Args, Debug)]
+pub struct TraceSelection {
+    /// Where the traces are
+    source: Option<String>,
+    /// Experiment name or id (repeat for several)
+    #[arg(long, short = 'e', value_name = "NAME|ID")]
+    experiment: Vec<String>,
+    /// MLflow search filter for the traces
+    #[arg(long, value_name = "FILTER")]
+    filter: Option<String>,
+    /// How many traces to read (0: all)
+    #[arg(long, short = 'n', default_value_t = 0)]
+    limit: usize,
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
 }
 
 /// Runs the command line; returns the process exit code.
@@ -285,8 +302,24 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Show {
             args,
             json,
+            session: Some(session),
+            ..
+        }) => {
+            let src = match args.as_slice() {
+                [] => None,
+                [src] => Some(src.as_str()),
+                _ => anyhow::bail!(
+                    "show --session takes the source alone: mlflow-tui show [SOURCE] --session ID"
+                ),
+            };
+            rt.block_on(sessions::show(src, &session, json))
+        }
+        Some(Command::Show {
+            args,
+            json,
             depth,
             chat,
+            session: None,
         }) => {
             let (src, id) = match args.as_slice() {
                 [one] if looks_like_source(one) => anyhow::bail!(
@@ -337,24 +370,24 @@ pub fn run(cli: Cli) -> Result<()> {
             };
             rt.block_on(export::run(src, id, format, output.as_deref()))
         }
-        Some(Command::Stats {
-            source,
-            experiment,
-            filter,
-            by,
-            limit,
-            json,
-        }) => {
+        Some(Command::Sessions { traces: t }) => rt.block_on(sessions::run(
+            t.source.as_deref(),
+            &t.experiment,
+            t.filter,
+            t.limit,
+            t.json,
+        )),
+        Some(Command::Stats { traces: t, by }) => {
             let by = crate::model::stats::By::parse(&by).ok_or_else(|| {
                 anyhow::anyhow!("--by {by:?}: name, model, user, session or experiment")
             })?;
             rt.block_on(stats::run(
-                source.as_deref(),
-                &experiment,
-                filter,
+                t.source.as_deref(),
+                &t.experiment,
+                t.filter,
                 by,
-                limit,
-                json,
+                t.limit,
+                t.json,
             ))
         }
         None if cli.print_config => emit(&crate::config::print_defaults()),
@@ -617,8 +650,17 @@ async fn cmd_show(src: Option<&str>, id: &str, view: ShowAs) -> Result<()> {
 
 /// `show --chat --json`: the transcript's entries, each naming the span that carried it.
 fn chat_json(t: &Trace) -> serde_json::Value {
-    use crate::model::transcript::{Entry, transcript};
-    let entries: Vec<serde_json::Value> = transcript(t)
+    let entries = crate::model::transcript::transcript(t);
+    serde_json::json!({"trace_id": t.info.trace_id, "entries": chat_entries_json(t, entries)})
+}
+
+/// Transcript entries as JSON: a message's fields or a failure, with the span that carried it.
+pub fn chat_entries_json(
+    t: &Trace,
+    entries: Vec<crate::model::transcript::Entry>,
+) -> Vec<serde_json::Value> {
+    use crate::model::transcript::Entry;
+    entries
         .into_iter()
         .map(|e| {
             let s = t.tree.span(e.span());
@@ -636,8 +678,7 @@ fn chat_json(t: &Trace) -> serde_json::Value {
             v["span_name"] = s.name.clone().into();
             v
         })
-        .collect();
-    serde_json::json!({"trace_id": t.info.trace_id, "entries": entries})
+        .collect()
 }
 
 /// The normalized trace `show --json` prints: info, derived summary, spans depth first.

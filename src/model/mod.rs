@@ -10,6 +10,7 @@ pub mod lint;
 pub mod mlflow_json;
 pub mod parse;
 pub mod semconv;
+pub mod sessions;
 pub mod stats;
 pub mod time;
 pub mod transcript;

@@ -84,59 +84,74 @@ fn is_model_call(s: &Span) -> bool {
 /// The conversation of a whole trace: the messages of its model calls (LLM and chat-model
 /// spans; of every span that holds messages when none is typed so), in the order they ran.
 pub fn transcript(t: &Trace) -> Vec<Entry> {
-    let tree = &t.tree;
-    // framework spans around the calls (a LangGraph node, a chain) pass the conversation
-    // along in their inputs too; the calls themselves say who said what
-    let calls_only = tree
-        .spans()
-        .iter()
-        .any(|s| is_model_call(s) && !chat::messages(s).is_empty());
-    let mut out = Vec::new();
-    // how many times each message has been shown: the n-th copy of a message within one
-    // call is new only when fewer than n copies were shown before (a user may say "yes" twice)
-    let mut shown: HashMap<String, usize> = HashMap::new();
-    let mut failures_shown: Vec<String> = Vec::new();
-    // depth first, each failure after the span's subtree (a span ends after its children);
-    // an exception that propagated through its ancestors is shown once
-    let mut stack: Vec<(usize, bool)> = tree.roots().iter().rev().map(|&i| (i, false)).collect();
-    while let Some((i, done)) = stack.pop() {
-        let s = tree.span(i);
-        if done {
-            if let Some(error) = failure(s)
-                && !failures_shown.contains(&error)
-            {
-                failures_shown.push(error.clone());
-                out.push(Entry::Failure {
-                    span: i,
-                    name: s.name.clone(),
-                    error,
-                });
+    Transcript::default().add(t)
+}
+
+/// Transcripts of several traces read as one conversation (a session's turns, oldest first):
+/// what an earlier turn showed is not shown again when a later turn's calls repeat it.
+#[derive(Debug, Default)]
+pub struct Transcript {
+    /// How many times each message has been shown: the n-th copy of a message within one
+    /// call is new only when fewer than n copies were shown before (a user may say "yes"
+    /// twice).
+    shown: HashMap<String, usize>,
+    failures_shown: Vec<String>,
+}
+
+impl Transcript {
+    /// The entries a trace adds to the conversation so far.
+    pub fn add(&mut self, t: &Trace) -> Vec<Entry> {
+        let tree = &t.tree;
+        // framework spans around the calls (a LangGraph node, a chain) pass the conversation
+        // along in their inputs too; the calls themselves say who said what
+        let calls_only = tree
+            .spans()
+            .iter()
+            .any(|s| is_model_call(s) && !chat::messages(s).is_empty());
+        let mut out = Vec::new();
+        // depth first, each failure after the span's subtree (a span ends after its
+        // children); an exception that propagated through its ancestors is shown once
+        let mut stack: Vec<(usize, bool)> =
+            tree.roots().iter().rev().map(|&i| (i, false)).collect();
+        while let Some((i, done)) = stack.pop() {
+            let s = tree.span(i);
+            if done {
+                if let Some(error) = failure(s)
+                    && !self.failures_shown.contains(&error)
+                {
+                    self.failures_shown.push(error.clone());
+                    out.push(Entry::Failure {
+                        span: i,
+                        name: s.name.clone(),
+                        error,
+                    });
+                }
+                continue;
             }
-            continue;
-        }
-        let msgs = if calls_only && !is_model_call(s) {
-            Vec::new()
-        } else {
-            chat::messages(s)
-        };
-        let mut in_call: HashMap<String, usize> = HashMap::new();
-        for m in msgs {
-            let k = key(&m);
-            let n = in_call.entry(k.clone()).or_insert(0);
-            *n += 1;
-            let before = shown.entry(k).or_insert(0);
-            if *n > *before {
-                *before = *n;
-                out.push(Entry::Message {
-                    span: i,
-                    message: m,
-                });
+            let msgs = if calls_only && !is_model_call(s) {
+                Vec::new()
+            } else {
+                chat::messages(s)
+            };
+            let mut in_call: HashMap<String, usize> = HashMap::new();
+            for m in msgs {
+                let k = key(&m);
+                let n = in_call.entry(k.clone()).or_insert(0);
+                *n += 1;
+                let before = self.shown.entry(k).or_insert(0);
+                if *n > *before {
+                    *before = *n;
+                    out.push(Entry::Message {
+                        span: i,
+                        message: m,
+                    });
+                }
+            }
+            stack.push((i, true));
+            for &c in tree.children(i).iter().rev() {
+                stack.push((c, false));
             }
         }
-        stack.push((i, true));
-        for &c in tree.children(i).iter().rev() {
-            stack.push((c, false));
-        }
+        out
     }
-    out
 }

@@ -9,6 +9,7 @@ pub mod findings;
 pub mod help;
 pub mod messages;
 pub mod picker;
+pub mod sessions;
 pub mod span_tree;
 pub mod stats;
 pub mod status;
@@ -26,6 +27,9 @@ use theme::Theme;
 /// Where everything goes at the current size, zoom and popup.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Areas {
+    /// The sessions view, and its rows (the table's or the conversation's).
+    pub sessions: Rect,
+    pub sessions_rows: Rect,
     pub trace_list: Rect,
     pub list_header: Rect,
     pub list_body: Rect,
@@ -90,7 +94,7 @@ pub fn areas(app: &App) -> Areas {
     let area = Rect::new(0, 0, size.0, size.1);
     let [main, status] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
     let none = Rect::new(0, 0, 0, 0);
-    let covered = app.compare.is_some() || app.stats.is_some();
+    let covered = app.compare.is_some() || app.stats.is_some() || app.sessions.is_some();
     let full = if app.waterfall.is_some() {
         Some(Focus::SpanTree)
     } else if app.zoom {
@@ -156,7 +160,15 @@ pub fn areas(app: &App) -> Areas {
     } else {
         (none, none, none)
     };
+    let (sessions, sessions_rows) = match &app.sessions {
+        // the table has a header row; the conversation does not
+        Some(s) if s.reading.is_none() => (main, split_top(inner(main), 1).1),
+        Some(_) => (main, inner(main)),
+        None => (none, none),
+    };
     Areas {
+        sessions,
+        sessions_rows,
         compare,
         compare_rows,
         compare_io,
@@ -309,6 +321,9 @@ pub fn render(frame: &mut Frame, app: &App) {
     }
     if app.stats.is_some() {
         stats::render(frame, &a, app, &theme);
+    }
+    if app.sessions.is_some() {
+        sessions::render(frame, &a, app, &theme);
     }
     status::render(frame, &a, app, &theme);
     match &app.overlay {

@@ -13,6 +13,7 @@ mod follow;
 mod mouse;
 mod overlay;
 mod prompt;
+mod sessions;
 mod span_tree;
 mod trace_list;
 
@@ -132,6 +133,7 @@ fn handle(app: &mut App, msg: Msg, cmds: &mut Vec<Cmd>) {
             }
         }
         Msg::ModelStats { req, result } => analysis::on_model_stats(app, req, result),
+        Msg::SessionLoaded { req, result } => sessions::on_loaded(app, req, result),
         Msg::Exported(r) => match r {
             Ok((path, n)) => {
                 app.message = Some(format!("wrote {} ({n} bytes)", sanitize_line(&path)))
@@ -190,6 +192,14 @@ pub fn fit_views(app: &mut App) {
     if let Some(st) = app.stats.as_mut() {
         let n = st.stats.groups.len() + 1;
         st.view.fit(n, a.stats_rows.height as usize);
+    }
+    if let Some(se) = app.sessions.as_mut() {
+        let h = a.sessions_rows.height as usize;
+        se.view.fit(se.list.len(), h);
+        if let Some(r) = se.reading.as_mut() {
+            r.wrap(a.sessions_rows.width as usize);
+            r.view.fit(r.rows.len(), h);
+        }
     }
     let findings = app.open.as_ref().map_or(0, |o| o.findings.len());
     match app.overlay.as_mut() {
@@ -391,6 +401,10 @@ fn on_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
             analysis::stats_key(app, action, cmds);
             return;
         }
+        if app.sessions.is_some() {
+            sessions::key(app, action, cmds);
+            return;
+        }
     }
     // digits: expand the span tree to that depth
     if let (KeyCode::Char(c @ '1'..='9'), Focus::SpanTree, false, false) = (
@@ -503,6 +517,7 @@ pub(crate) fn global_action(app: &mut App, action: Action, cmds: &mut Vec<Cmd>) 
             detail::set_tab(app, tab, cmds)
         }
         Action::Transcript => detail::toggle_transcript(app, cmds),
+        Action::Sessions => sessions::open(app),
         Action::ScrollLeft | Action::ScrollRight => {
             if !analysis::pan(app, action == Action::ScrollRight) {
                 detail::scroll_sideways(app, action == Action::ScrollRight)

@@ -291,6 +291,18 @@ impl Harness {
                     result,
                 }
             }
+            Cmd::LoadSession { req, ids, utc } => {
+                let turns: Result<Vec<_>, _> = ids
+                    .iter()
+                    .map(|id| self.rt.block_on(self.src.get(id)))
+                    .collect();
+                Msg::SessionLoaded {
+                    req,
+                    result: turns
+                        .map(|t| mlflow_tui::app::detail::session_lines(&t, utc))
+                        .map_err(|e| e.to_string()),
+                }
+            }
             Cmd::StartTicking => return None,
             other => {
                 self.effects.push(other);

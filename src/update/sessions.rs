@@ -1,0 +1,127 @@
+//! The sessions view (`I`): the sessions of the listed traces, the selected trace's session
+//! selected; `enter` reads a session's turns as one conversation (read in the background),
+//! `esc` goes back to the sessions, then to the list.
+
+use crate::app::{App, Cmd, SessionReading, SessionsView};
+use crate::keymap::Action;
+use crate::model::sessions::sessions;
+use crate::viewport::Viewport;
+
+/// Opens the sessions view over the loaded (and quick-filtered) list.
+pub(super) fn open(app: &mut App) {
+    let infos: Vec<&crate::model::TraceInfo> = app
+        .list
+        .rows
+        .iter()
+        .map(|&i| &app.list.traces[i as usize])
+        .collect();
+    let list = sessions(infos.iter().copied());
+    let mut note = format!("{} sessions in {} traces", list.len(), infos.len());
+    if !app.list.complete() {
+        note.push_str(" loaded (the source has more)");
+    }
+    if !app.list.quick.is_empty() {
+        note.push_str(", narrowed by the quick filter");
+    }
+    let mut view = Viewport::list();
+    // from a trace, its session
+    let current = app
+        .list
+        .selected_trace()
+        .and_then(|t| t.session())
+        .and_then(|s| list.iter().position(|x| x.id == s));
+    view.fit(list.len(), 1);
+    if let Some(i) = current {
+        view.select(i);
+    }
+    if list.is_empty() {
+        app.message = Some(format!(
+            "no sessions among the listed traces (a session is the metadata {} of a trace)",
+            crate::model::keys::SESSION
+        ));
+    }
+    let req = app.sessions.as_ref().map_or(0, |s| s.req);
+    app.sessions = Some(SessionsView {
+        list,
+        view,
+        note,
+        reading: None,
+        req,
+    });
+}
+
+pub(super) fn key(app: &mut App, action: Option<Action>, cmds: &mut Vec<Cmd>) {
+    let utc = app.utc;
+    let Some(s) = app.sessions.as_mut() else {
+        return;
+    };
+    match action {
+        Some(Action::Back) if s.reading.is_some() => s.reading = None,
+        Some(Action::Back | Action::Sessions | Action::Quit) => app.sessions = None,
+        Some(Action::Select) if s.reading.is_none() => {
+            let Some(session) = s.list.get(s.view.cursor()) else {
+                app.dirty = false;
+                return;
+            };
+            s.req += 1;
+            s.reading = Some(SessionReading {
+                id: session.id.clone(),
+                turns: session.turns(),
+                req: s.req,
+                loading: true,
+                lines: Vec::new(),
+                rows: Vec::new(),
+                width: 0,
+                view: Viewport::document(),
+            });
+            cmds.push(Cmd::LoadSession {
+                req: s.req,
+                ids: session.trace_ids.clone(),
+                utc,
+            });
+            cmds.push(Cmd::StartTicking);
+        }
+        Some(a) => match super::nav_of(a) {
+            Some(nav) => match s.reading.as_mut() {
+                Some(r) => {
+                    r.view.go(nav);
+                }
+                None => {
+                    s.view.go(nav);
+                }
+            },
+            None => app.dirty = false,
+        },
+        None => app.dirty = false,
+    }
+}
+
+/// A session's conversation arrived (a stale answer, for a session no longer open, is dropped).
+pub(super) fn on_loaded(
+    app: &mut App,
+    req: crate::app::ReqId,
+    result: Result<Vec<String>, String>,
+) {
+    let Some(r) = app
+        .sessions
+        .as_mut()
+        .and_then(|s| s.reading.as_mut())
+        .filter(|r| r.req == req && r.loading)
+    else {
+        app.dirty = false;
+        return;
+    };
+    r.loading = false;
+    match result {
+        Ok(lines) => {
+            r.lines = lines;
+            r.width = 0;
+        }
+        Err(e) => {
+            let e = crate::text::sanitize_line(&e).into_owned();
+            r.lines = vec![format!("could not read the session: {e}")];
+            r.width = 0;
+            app.report_error(format!("session: {e}"));
+        }
+    }
+}
