@@ -235,6 +235,36 @@ def dspy_predict(base):
     return qa(question="What is the capital of France?").answer
 
 
+def review(ids):
+    """Feedback as teams give it: an LLM judge on several traces, a person overriding one
+    verdict, a numeric score, an expectation."""
+    from mlflow.entities import AssessmentSource
+
+    judge = AssessmentSource(source_type="LLM_JUDGE", source_id="gpt-4o-judge")
+    person = AssessmentSource(source_type="HUMAN", source_id="reviewer@example.com")
+    mlflow.log_feedback(
+        trace_id=ids["openai_chat"], name="correctness", value=True, source=judge,
+        rationale="Matches the tool's answer.",
+    )
+    mlflow.log_feedback(
+        trace_id=ids["anthropic_tool_error"], name="correctness", value=False, source=judge,
+        rationale="The tool failed;\nthe answer guesses.",
+    )
+    judged = mlflow.log_feedback(
+        trace_id=ids["dspy"], name="correctness", value=False, source=judge,
+        rationale="Too short.",
+    )
+    mlflow.override_feedback(
+        trace_id=ids["dspy"], assessment_id=judged.assessment_id, value=True,
+        rationale="Short, but right.", source=person,
+    )
+    mlflow.log_feedback(trace_id=ids["langchain"], name="helpfulness", value=4, source=person)
+    mlflow.log_expectation(
+        trace_id=ids["openai_chat"], name="expected_answer", value="18°C and sunny",
+        source=person,
+    )
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tracking-uri", required=True)
@@ -269,6 +299,7 @@ def main():
         ids[f"session_turn_{n}"] = tid
     if hasattr(mlflow, "flush_trace_async_logging"):
         mlflow.flush_trace_async_logging()
+    review(ids)
 
     os.makedirs(args.export, exist_ok=True)
     with open(os.path.join(args.export, "traces.jsonl"), "w") as lines:

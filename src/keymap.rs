@@ -68,6 +68,7 @@ pub enum Action {
     WebUi,
     Transcript,
     Sessions,
+    FailingOnly,
 }
 
 /// Where an action applies, for the help's groups and the status line's hints.
@@ -178,6 +179,9 @@ impl Action {
             Action::Sessions => {
                 "sessions of the listed traces (turns, users, tokens, errors); enter reads one as a conversation"
             }
+            Action::FailingOnly => {
+                "only the traces failing a feedback (each press: the next feedback name, then all)"
+            }
             Action::Transcript => {
                 "transcript: the whole trace as one conversation (tool calls, results, failures in place), and back"
             }
@@ -193,7 +197,7 @@ impl Action {
             Up | Down | Top | Bottom | HalfPageDown | HalfPageUp | PageDown | PageUp => {
                 Group::Moving
             }
-            Sort | ReverseSort | TimeFormat | Columns | Sessions => Group::TraceList,
+            Sort | ReverseSort | TimeFormat | Columns | Sessions | FailingOnly => Group::TraceList,
             Left | Right | Toggle | Parent | ExpandAll | CollapseAll | SpanFilter
             | HidePlumbing | Select => Group::SpanTree,
             NextTab | PrevTab | Wrap | ScrollLeft | ScrollRight | Transcript => Group::Detail,
@@ -362,6 +366,7 @@ pub fn default_bindings() -> Vec<(Action, &'static [&'static str])> {
         (WebUi, &["U"]),
         (Transcript, &["i"]),
         (Sessions, &["I"]),
+        (FailingOnly, &["!"]),
     ]
 }
 

@@ -270,3 +270,35 @@ fn a_session_reads_as_one_conversation_from_every_source() {
         );
     }
 }
+
+/// Issue 13 (assessments): a judge's verdict a person overrode, read from every source: the
+/// one in force is the person's, the judge's is marked replaced, the override names it.
+#[test]
+fn assessments_keep_their_source_rationale_and_overrides() {
+    for (label, t) in traces("dspy") {
+        let a = t
+            .info
+            .assessment("feedback", "correctness")
+            .unwrap_or_else(|| panic!("{label}"));
+        assert_eq!(a.verdict(), Some(true), "{label}");
+        assert_eq!(a.source_label(), "person reviewer@example.com", "{label}");
+        assert_eq!(a.rationale.as_deref(), Some("Short, but right."), "{label}");
+        let judged = t
+            .info
+            .assessments
+            .iter()
+            .find(|x| !x.is_valid())
+            .unwrap_or_else(|| panic!("{label}: the judge's verdict"));
+        assert_eq!(a.overrides.as_deref(), Some(judged.id.as_str()), "{label}");
+        assert_eq!(judged.source_label(), "LLM judge gpt-4o-judge", "{label}");
+        assert_eq!(judged.verdict(), Some(false), "{label}");
+    }
+    for (label, t) in traces("langchain") {
+        let a = t.info.assessment("feedback", "helpfulness").unwrap();
+        assert_eq!(
+            (a.verdict(), a.short_value().as_str()),
+            (None, "4"),
+            "{label}"
+        );
+    }
+}

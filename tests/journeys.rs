@@ -1057,3 +1057,28 @@ fn a_session_reads_as_one_conversation() {
         t.quit();
     }
 }
+
+/// Issue 13 (assessments): the feedback's pass rate in the status line and a column per
+/// feedback name where there is room; `!` shows only the trace failing it, `!` all again.
+#[test]
+fn the_traces_failing_a_feedback_are_one_key_away() {
+    let store = fixture("v3/frameworks/sqlite");
+    for (cols, rows) in SIZES {
+        let mut t = Term::run(&[&store], cols, rows);
+        let s = t.wait_for("the list", |s| s.contains("Traces 1/10"));
+        if cols >= 200 {
+            assert!(s.contains("CORRECTNESS"), "{s}");
+        }
+        t.keys(&["!"]);
+        let s = t.wait_text("· failing correctness");
+        assert!(s.contains("Traces 1/1"), "{cols}x{rows}:\n{s}");
+        assert!(s.contains("claude_agent"), "{cols}x{rows}:\n{s}");
+        t.keys(&["!"]);
+        // all again, the selection still on the trace it was on
+        let s = t.wait_for("all again", |s| {
+            s.contains("/10 · sort") && !s.contains("· failing")
+        });
+        assert!(s.contains("Traces 7/10"), "{cols}x{rows}:\n{s}");
+        t.quit();
+    }
+}

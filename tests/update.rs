@@ -327,6 +327,50 @@ fn the_sessions_view_reads_a_session_as_one_conversation() {
     assert!(h.app.sessions.is_none());
 }
 
+/// Issue 13 (assessments): a column per feedback name (pass green, fail red), pass rates in
+/// the status line, `!` for the traces failing a feedback, and in the Trace tab each
+/// assessment's source, rationale and what it overrides.
+#[test]
+fn feedback_shows_in_the_list_and_failing_traces_are_one_key_away() {
+    let mut h = Harness::new(&fixtures().join("v3/frameworks/sqlite"), (200, 40));
+    let screen = h.screen();
+    assert!(screen.contains("CORRECTNESS"), "{screen}");
+    assert!(screen.contains("HELPFULNESS"), "{screen}");
+    // the judge passed one, failed one; a person overrode the other fail into a pass
+    assert!(screen.contains("correctness 67% pass (2/3)"), "{screen}");
+    h.keys("!");
+    assert_eq!(h.app.list.failing.as_deref(), Some("correctness"));
+    assert_eq!(h.app.list.rows.len(), 1);
+    let screen = h.screen();
+    assert!(screen.contains("· failing correctness"), "{screen}");
+    assert!(screen.contains("claude_agent"), "{screen}");
+    assert!(screen.contains("only traces failing correctness"), "{screen}");
+    assert_eq!(h.app.list.verdicts[0].label(), "correctness 0% pass (0/1)");
+    // the only pass/fail feedback: the next press shows all again
+    h.keys("!");
+    assert_eq!(h.app.list.failing, None);
+    assert_eq!(h.app.list.rows.len(), 10);
+
+    let dspy = manifest("v3/frameworks/sqlite")["dspy"].clone();
+    h.keys("g");
+    for _ in 0..10 {
+        if h.app.open.as_ref().unwrap().trace.info.trace_id == dspy {
+            break;
+        }
+        h.keys("j");
+    }
+    let doc = h.app.detail.doc.as_ref().unwrap().lines.join("\n");
+    for want in [
+        "feedback correctness = fail  by LLM judge gpt-4o-judge · replaced by a later assessment",
+        "    rationale: Too short.",
+        "feedback correctness = pass  by person reviewer@example.com",
+        "    rationale: Short, but right.",
+        "    overrides fail by LLM judge gpt-4o-judge",
+    ] {
+        assert!(doc.contains(want), "{want:?} in:\n{doc}");
+    }
+}
+
 #[test]
 fn focus_cycles_and_escape_returns_to_the_list() {
     let mut h = demo_harness();

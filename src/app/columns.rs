@@ -21,6 +21,9 @@ pub enum Column {
     Response,
     Tag(String),
     Metadata(String),
+    /// The value of a feedback by name (`pass`/`fail` coloured).
+    Feedback(String),
+    Expectation(String),
 }
 
 impl Column {
@@ -60,6 +63,8 @@ impl Column {
         match self {
             Column::Tag(k) => format!("tag:{k}"),
             Column::Metadata(k) => format!("metadata:{k}"),
+            Column::Feedback(k) => format!("feedback:{k}"),
+            Column::Expectation(k) => format!("expectation:{k}"),
             other => other.title().to_ascii_lowercase(),
         }
     }
@@ -68,6 +73,12 @@ impl Column {
         let s = s.trim();
         if let Some(k) = s.strip_prefix("tag:").filter(|k| !k.is_empty()) {
             return Some(Column::Tag(k.to_string()));
+        }
+        if let Some(k) = s.strip_prefix("feedback:").filter(|k| !k.is_empty()) {
+            return Some(Column::Feedback(k.to_string()));
+        }
+        if let Some(k) = s.strip_prefix("expectation:").filter(|k| !k.is_empty()) {
+            return Some(Column::Expectation(k.to_string()));
         }
         if let Some(k) = s
             .strip_prefix("metadata:")
@@ -98,6 +109,7 @@ impl Column {
             Column::Response => "RESPONSE".into(),
             Column::Tag(k) => k.to_uppercase(),
             Column::Metadata(k) => k.to_uppercase(),
+            Column::Feedback(k) | Column::Expectation(k) => k.to_uppercase(),
         }
     }
 
@@ -106,6 +118,8 @@ impl Column {
         match self {
             Column::Tag(k) => format!("tag {k}"),
             Column::Metadata(k) => format!("metadata {k}"),
+            Column::Feedback(k) => format!("feedback {k}"),
+            Column::Expectation(k) => format!("expectation {k}"),
             Column::Experiment => "EXPERIMENT (when several are listed)".into(),
             other => other.title(),
         }
@@ -149,6 +163,7 @@ impl Column {
             Column::Experiment => 14,
             Column::Request | Column::Response => 0,
             Column::Tag(_) | Column::Metadata(_) => 14,
+            Column::Feedback(k) | Column::Expectation(k) => crate::text::width(k).clamp(6, 14),
         }
     }
 
@@ -165,6 +180,7 @@ impl Column {
             Column::Cost => 6,
             Column::Experiment => 7,
             Column::Tag(_) | Column::Metadata(_) => 8,
+            Column::Feedback(_) | Column::Expectation(_) => 8,
             Column::User => 9,
             Column::Session => 10,
             Column::Request => 11,

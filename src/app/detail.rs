@@ -529,22 +529,50 @@ fn trace_doc(t: &Trace, utc: bool) -> DocContent {
         out.push(String::new());
         out.push("Assessments".into());
         for a in &info.assessments {
-            let value = a
-                .value
-                .as_ref()
-                .map(|v| v.to_string())
-                .unwrap_or_else(|| "-".into());
-            let mut line = format!("  {} {} = {}", a.kind, a.name, value);
-            if let (Some(st), Some(id)) = (&a.source_type, &a.source_id) {
-                let _ = write!(line, "  ({st} {id})");
+            let value = match (&a.value, a.verdict()) {
+                (_, Some(v)) => if v { "pass" } else { "fail" }.to_string(),
+                (Some(v), None) => v.to_string(),
+                (None, None) => "-".into(),
+            };
+            let mut line = format!(
+                "  {} {} = {}  by {}",
+                a.kind,
+                a.name,
+                value,
+                a.source_label()
+            );
+            if let Some(span) = &a.span_id {
+                let name = t.tree.find(span).map(|i| t.tree.span(i).name.as_str());
+                let _ = write!(line, " · on span {}", name.unwrap_or(span));
             }
-            if let Some(r) = &a.rationale {
-                let _ = write!(line, "  {r}");
-            }
-            if let Some(e) = &a.error {
-                let _ = write!(line, "  error: {e}");
+            if !a.is_valid() {
+                line.push_str(" · replaced by a later assessment");
             }
             push_line(&mut out, &sanitize_line(&line));
+            if let Some(r) = a.rationale.as_deref().filter(|r| !r.is_empty()) {
+                let mut first = true;
+                for l in sanitize_block(r).lines() {
+                    let lead = if first {
+                        "    rationale: "
+                    } else {
+                        "               "
+                    };
+                    push_line(&mut out, &format!("{lead}{l}"));
+                    first = false;
+                }
+            }
+            if let Some(o) = &a.overrides {
+                let what = info
+                    .assessments
+                    .iter()
+                    .find(|x| &x.id == o)
+                    .map(|x| format!("{} by {}", x.short_value(), x.source_label()))
+                    .unwrap_or_else(|| o.clone());
+                push_line(&mut out, &format!("    overrides {}", sanitize_line(&what)));
+            }
+            if let Some(e) = &a.error {
+                push_line(&mut out, &format!("    error: {}", sanitize_line(e)));
+            }
         }
     }
     for (title, map) in [("Tags", &info.tags), ("Metadata", &info.metadata)] {

@@ -74,6 +74,27 @@ fn facts_of(t: &TraceInfo) -> RowFacts {
     }
 }
 
+/// Pass and fail counts of one feedback name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verdicts {
+    pub name: String,
+    pub pass: usize,
+    pub fail: usize,
+}
+
+impl Verdicts {
+    /// `correctness 67% pass (2/3)`.
+    pub fn label(&self) -> String {
+        let n = self.pass + self.fail;
+        format!(
+            "{} {}% pass ({}/{n})",
+            self.name,
+            (self.pass * 100 + n / 2) / n.max(1),
+            self.pass
+        )
+    }
+}
+
 /// What a live poll changed in the list.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LiveMerge {
@@ -109,6 +130,14 @@ pub struct TraceListState {
     /// Tag and metadata keys seen (the column chooser, filter completion).
     pub tag_keys: BTreeSet<String>,
     pub metadata_keys: BTreeSet<String>,
+    /// Feedback and expectation names seen (their list columns, the failing-only key).
+    pub feedback_names: BTreeSet<String>,
+    pub expectation_names: BTreeSet<String>,
+    /// Pass and fail counts per feedback name over the rows shown (worked out when the rows
+    /// change), for the status line.
+    pub verdicts: Vec<Verdicts>,
+    /// Only the traces whose feedback of this name says fail (`!`).
+    pub failing: Option<String>,
     pub next_page: Option<String>,
     /// The list request in flight.
     pub loading: Option<ReqId>,
@@ -211,6 +240,41 @@ impl TraceListState {
                 self.metadata_keys.insert(k.clone());
             }
         }
+        for a in &t.assessments {
+            let names = match a.kind.as_str() {
+                "feedback" => &mut self.feedback_names,
+                "expectation" => &mut self.expectation_names,
+                _ => continue,
+            };
+            if !names.contains(&a.name) && names.len() < 100 {
+                names.insert(a.name.clone());
+            }
+        }
+    }
+
+    /// Counts pass and fail per feedback name over the rows shown.
+    fn count_verdicts(&mut self) {
+        let mut out: Vec<Verdicts> = Vec::new();
+        for name in &self.feedback_names {
+            let mut v = Verdicts {
+                name: name.clone(),
+                ..Default::default()
+            };
+            for &i in &self.rows {
+                match self.traces[i as usize]
+                    .assessment("feedback", name)
+                    .and_then(|a| a.verdict())
+                {
+                    Some(true) => v.pass += 1,
+                    Some(false) => v.fail += 1,
+                    None => {}
+                }
+            }
+            if v.pass + v.fail > 0 {
+                out.push(v);
+            }
+        }
+        self.verdicts = out;
     }
 
     /// Merges a live poll: new traces are added (marked unseen), known ones whose summary
@@ -372,6 +436,37 @@ impl TraceListState {
     /// Narrows `sorted` to the rows that match the quick filter. With `narrowing`, the query
     /// only grew, so only the rows shown now are searched again (each keystroke gets cheaper).
     pub fn apply_quick(&mut self, narrowing: bool) {
+        self.narrow(narrowing);
+        self.count_verdicts();
+    }
+
+    fn narrow(&mut self, narrowing: bool) {
+        self.narrow_quick(narrowing);
+        if let Some(name) = &self.failing {
+            let t = &self.traces;
+            self.rows.retain(|&i| {
+                t[i as usize]
+                    .assessment("feedback", name)
+                    .and_then(|a| a.verdict())
+                    == Some(false)
+            });
+        }
+    }
+
+    /// Shows only the traces failing a feedback (or all again), keeping the selection on the
+    /// same trace when it still shows.
+    pub fn set_failing(&mut self, name: Option<String>) {
+        let keep = self.selected_id();
+        self.failing = name;
+        self.apply_quick(false);
+        self.refit();
+        self.view.select(0);
+        if let Some(id) = keep {
+            self.select_id(&id);
+        }
+    }
+
+    fn narrow_quick(&mut self, narrowing: bool) {
         if self.quick.is_empty() {
             self.rows = self.sorted.clone();
             return;
@@ -414,6 +509,16 @@ impl TraceListState {
             self.metadata_keys
                 .iter()
                 .map(|k| super::Column::Metadata(k.clone())),
+        );
+        out.extend(
+            self.feedback_names
+                .iter()
+                .map(|k| super::Column::Feedback(k.clone())),
+        );
+        out.extend(
+            self.expectation_names
+                .iter()
+                .map(|k| super::Column::Expectation(k.clone())),
         );
         out
     }

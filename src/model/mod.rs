@@ -299,6 +299,63 @@ pub struct Assessment {
     pub span_id: Option<String>,
     pub error: Option<String>,
     pub valid: Option<bool>,
+    /// The id of the assessment this one replaces (a person correcting a judge).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overrides: Option<String>,
+}
+
+impl Assessment {
+    /// Pass or fail, for a feedback whose value says so: a boolean, or `yes`/`no`,
+    /// `pass`/`fail`, `true`/`false` (any case).
+    pub fn verdict(&self) -> Option<bool> {
+        match self.value.as_ref()? {
+            serde_json::Value::Bool(b) => Some(*b),
+            serde_json::Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+                "yes" | "pass" | "passed" | "true" | "correct" => Some(true),
+                "no" | "fail" | "failed" | "false" | "incorrect" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+    /// The value for a list cell: `pass`/`fail` for verdicts, else the value (strings without
+    /// their quotes), `error` when the assessment failed to run.
+    pub fn short_value(&self) -> String {
+        if let Some(v) = self.verdict() {
+            return if v { "pass" } else { "fail" }.into();
+        }
+        match &self.value {
+            Some(serde_json::Value::String(s)) => s.clone(),
+            // a stored integer comes back as 4.0 through MLflow's protobuf JSON: one spelling
+            Some(serde_json::Value::Number(n))
+                if n.as_f64()
+                    .is_some_and(|f| f.fract() == 0.0 && f.abs() < 9.0e15) =>
+            {
+                format!("{}", n.as_f64().unwrap_or_default() as i64)
+            }
+            Some(v) => v.to_string(),
+            None if self.error.is_some() => "error".into(),
+            None => "-".into(),
+        }
+    }
+    /// Still in force: not replaced by another.
+    pub fn is_valid(&self) -> bool {
+        self.valid != Some(false)
+    }
+    /// Who gave it, in words: a person, an LLM judge, code.
+    pub fn source_label(&self) -> String {
+        let kind = match self.source_type.as_deref() {
+            Some("HUMAN") => "person",
+            Some("LLM_JUDGE") => "LLM judge",
+            Some("CODE") => "code",
+            Some(other) => other,
+            None => "unknown source",
+        };
+        match self.source_id.as_deref().filter(|s| !s.is_empty()) {
+            Some(id) => format!("{kind} {id}"),
+            None => kind.to_string(),
+        }
+    }
 }
 
 /// Which MLflow generation wrote a trace's info.
@@ -357,6 +414,14 @@ impl TraceInfo {
     pub fn cost(&self) -> Option<Cost> {
         let raw = self.metadata.get(keys::COST)?;
         Cost::from_json(&serde_json::from_str(raw).ok()?)
+    }
+    /// The assessment in force of a kind (`feedback`, `expectation`) and name: the last one
+    /// given that was not replaced.
+    pub fn assessment(&self, kind: &str, name: &str) -> Option<&Assessment> {
+        self.assessments
+            .iter()
+            .rev()
+            .find(|a| a.kind == kind && a.name == name && a.is_valid())
     }
     /// The number of spans the trace recorded (`mlflow.trace.sizeStats.num_spans`); a hint only.
     pub fn span_count_hint(&self) -> Option<u64> {

@@ -748,6 +748,7 @@ pub fn parse_assessment(v: &Value) -> Assessment {
         span_id: g("span_id"),
         error,
         valid: v.get("valid").and_then(Value::as_bool),
+        overrides: g("overrides"),
     }
 }
 

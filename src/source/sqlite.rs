@@ -265,7 +265,7 @@ impl SqliteStore {
             if self.has_assessments {
                 let sql = format!(
                     "SELECT assessment_id, trace_id, name, assessment_type, value, error, source_type, \
-                     source_id, span_id, rationale, valid FROM assessments WHERE trace_id IN ({marks}) \
+                     source_id, span_id, rationale, valid, overrides FROM assessments WHERE trace_id IN ({marks}) \
                      ORDER BY created_timestamp"
                 );
                 let mut st = conn.prepare(&sql)?;
@@ -297,6 +297,7 @@ impl SqliteStore {
                                     .unwrap_or(e)
                             }),
                             valid: r.get::<_, Option<bool>>(10)?,
+                            overrides: r.get(11)?,
                         },
                     ))
                 })?;

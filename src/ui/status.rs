@@ -256,6 +256,11 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme) {
         app.experiment_label,
         app.source_name,
     ));
+    // pass rates of the feedback over the rows shown
+    for v in &app.list.verdicts {
+        left.push_str(" · ");
+        left.push_str(&crate::text::sanitize_line(&v.label()));
+    }
     let live = live_text(app);
     let messages_key = app.keymap.hint(Action::Messages);
     let (middle, style): (String, Style) =

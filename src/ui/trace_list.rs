@@ -34,12 +34,26 @@ fn time_width(app: &App) -> usize {
 pub fn fitted_columns(app: &App, width: usize) -> Vec<(Column, usize)> {
     let gutter = if app.follow.on { 2 } else { 0 };
     let several = app.list.experiments_seen.len() > 1;
-    let chosen: Vec<Column> = app
+    let mut chosen: Vec<Column> = app
         .columns
         .iter()
         .filter(|c| **c != Column::Experiment || several)
         .cloned()
         .collect();
+    // a column per feedback name seen, unless assessment columns were chosen
+    if !app
+        .columns
+        .iter()
+        .any(|c| matches!(c, Column::Feedback(_) | Column::Expectation(_)))
+    {
+        let at = chosen
+            .iter()
+            .position(|c| c.flexible())
+            .unwrap_or(chosen.len());
+        for (k, name) in app.list.feedback_names.iter().enumerate() {
+            chosen.insert(at + k, Column::Feedback(name.clone()));
+        }
+    }
     crate::app::columns::fit(&chosen, width.saturating_sub(gutter), time_width(app))
 }
 
@@ -83,6 +97,9 @@ pub fn title(app: &App) -> String {
     }
     if let Some(f) = &app.filter {
         t.push_str(&format!(" · filter: {}", sanitize_line(f)));
+    }
+    if let Some(name) = &list.failing {
+        t.push_str(&format!(" · failing {}", sanitize_line(name)));
     }
     t.push_str(&match (&app.follow, list.new_above()) {
         (f, _) if !f.on => String::new(),
@@ -176,6 +193,24 @@ fn value(
         Column::Request => (preview(t.request_preview().unwrap_or(""), w), theme.dim),
         Column::Response => (preview(t.response_preview().unwrap_or(""), w), theme.dim),
         Column::Tag(k) => (preview(t.tags.get(k).map_or("-", String::as_str), w), plain),
+        Column::Feedback(k) | Column::Expectation(k) => {
+            let kind = if matches!(c, Column::Feedback(_)) {
+                "feedback"
+            } else {
+                "expectation"
+            };
+            match t.assessment(kind, k) {
+                Some(a) => (
+                    preview(&a.short_value(), w),
+                    match a.verdict() {
+                        Some(true) => theme.ok,
+                        Some(false) => theme.error,
+                        None => plain,
+                    },
+                ),
+                None => ("-".into(), theme.dim),
+            }
+        }
         Column::Metadata(k) => (
             preview(t.metadata.get(k).map_or("-", String::as_str), w),
             plain,

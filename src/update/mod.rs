@@ -518,6 +518,7 @@ pub(crate) fn global_action(app: &mut App, action: Action, cmds: &mut Vec<Cmd>) 
         }
         Action::Transcript => detail::toggle_transcript(app, cmds),
         Action::Sessions => sessions::open(app),
+        Action::FailingOnly => trace_list::next_failing(app),
         Action::ScrollLeft | Action::ScrollRight => {
             if !analysis::pan(app, action == Action::ScrollRight) {
                 detail::scroll_sideways(app, action == Action::ScrollRight)

@@ -236,7 +236,53 @@ pub(super) fn reload_list(app: &mut App, cmds: &mut Vec<Cmd>) {
         reselect: keep.selected_id(),
         tag_keys: keep.tag_keys,
         metadata_keys: keep.metadata_keys,
+        feedback_names: keep.feedback_names,
+        failing: keep.failing,
+        expectation_names: keep.expectation_names,
         ..Default::default()
     };
     request_list(app, None, false, cmds);
+}
+
+/// `!`: only the traces failing the next feedback name (in name order), then all again.
+pub(super) fn next_failing(app: &mut App) {
+    // the names that pass or fail somewhere (a score or a text has no failing traces)
+    let list = &app.list;
+    let names: Vec<&String> = list
+        .feedback_names
+        .iter()
+        .filter(|n| {
+            list.traces.iter().any(|t| {
+                t.assessment("feedback", n)
+                    .and_then(|a| a.verdict())
+                    .is_some()
+            })
+        })
+        .collect();
+    if names.is_empty() {
+        app.message = Some("no pass/fail feedback among the listed traces".into());
+        return;
+    }
+    let next = match &app.list.failing {
+        None => Some(names[0].clone()),
+        Some(cur) => names
+            .iter()
+            .position(|n| *n == cur)
+            .and_then(|i| names.get(i + 1))
+            .map(|n| (*n).clone()),
+    };
+    let key = app.keymap.hint(crate::keymap::Action::FailingOnly);
+    app.message = Some(match &next {
+        Some(n) => format!(
+            "only traces failing {} ({key}: {})",
+            crate::text::sanitize_line(n),
+            if names.last().is_some_and(|l| *l == n) {
+                "all again".to_string()
+            } else {
+                "the next feedback".to_string()
+            }
+        ),
+        None => "all traces again".into(),
+    });
+    app.list.set_failing(next);
 }
