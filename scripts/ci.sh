@@ -38,7 +38,7 @@ MLFLOW_TUI_BIN="$bin" cargo test --test journeys
 MLFLOW_TUI_BIN="$bin" cargo test --test tmux -- --include-ignored
 
 step "real MLflow tracking servers (3.17, 2.22, 3.17 with basic auth, a file store) on 127.0.0.1"
-scripts/live_servers.sh cargo test --test server -- --include-ignored
+MLFLOW_TUI_BIN="$bin" scripts/live_servers.sh cargo test --test server -- --include-ignored
 
 step "live tail end to end: the real SDK logs while mlflow-tui follows (sqlite, a server, JSON)"
 rm -f "$root/target/live-tail-delays.txt"

@@ -69,6 +69,8 @@ pub enum Action {
     Transcript,
     Sessions,
     FailingOnly,
+    Annotate,
+    Review,
 }
 
 /// Where an action applies, for the help's groups and the status line's hints.
@@ -179,6 +181,12 @@ impl Action {
             Action::Sessions => {
                 "sessions of the listed traces (turns, users, tokens, errors); enter reads one as a conversation"
             }
+            Action::Annotate => {
+                "annotate the selected trace or span on the server: NAME=VALUE # why, expect NAME=VALUE, tag KEY=VALUE, untag KEY"
+            }
+            Action::Review => {
+                "review mode: y pass, n fail on a feedback, then the next trace (again or esc: end)"
+            }
             Action::FailingOnly => {
                 "only the traces failing a feedback (each press: the next feedback name, then all)"
             }
@@ -197,7 +205,8 @@ impl Action {
             Up | Down | Top | Bottom | HalfPageDown | HalfPageUp | PageDown | PageUp => {
                 Group::Moving
             }
-            Sort | ReverseSort | TimeFormat | Columns | Sessions | FailingOnly => Group::TraceList,
+            Sort | ReverseSort | TimeFormat | Columns | Sessions | FailingOnly | Annotate
+            | Review => Group::TraceList,
             Left | Right | Toggle | Parent | ExpandAll | CollapseAll | SpanFilter
             | HidePlumbing | Select => Group::SpanTree,
             NextTab | PrevTab | Wrap | ScrollLeft | ScrollRight | Transcript => Group::Detail,
@@ -367,6 +376,8 @@ pub fn default_bindings() -> Vec<(Action, &'static [&'static str])> {
         (Transcript, &["i"]),
         (Sessions, &["I"]),
         (FailingOnly, &["!"]),
+        (Annotate, &["a"]),
+        (Review, &["A"]),
     ]
 }
 

@@ -411,6 +411,27 @@ impl Executor {
                     Msg::ModelStats { req, result }
                 });
             }
+            Cmd::Annotate {
+                req,
+                trace_id,
+                annotation,
+                typed,
+            } => {
+                let src = Arc::clone(&self.source);
+                self.spawn(async move {
+                    let result = src
+                        .annotate(&trace_id, &annotation)
+                        .await
+                        .map_err(|e| e.to_string());
+                    Msg::Annotated {
+                        req,
+                        trace_id,
+                        annotation,
+                        typed,
+                        result,
+                    }
+                });
+            }
             Cmd::LoadSession { req, ids, utc } => {
                 let src = Arc::clone(&self.source);
                 self.spawn(async move {

@@ -468,3 +468,164 @@ fn the_explorer_sorts_on_the_server_and_says_when_it_cannot() {
         h.app.message
     );
 }
+
+/// Issue 13 (review): `annotate` writes feedback (with its rationale), an expectation and a
+/// tag through MLflow's REST API, and deletes the tag; MLflow's own Python client reads back
+/// what was written. A local store refuses, saying how to annotate.
+#[test]
+#[ignore = "needs the real MLflow servers of scripts/live_servers.sh"]
+fn annotate_writes_what_mlflows_client_reads_back() {
+    let url = server("MLFLOW_TUI_SERVER_V3");
+    let (infos, _) = list_all_of(&source(&url), vec![], None);
+    let id = infos[0].trace_id.clone();
+    let bin = env!("CARGO_BIN_EXE_mlflow-tui");
+    let run = |args: &[&str]| {
+        let o = Command::new(bin).args(args).output().unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = run(&[
+        "annotate",
+        &url,
+        &id,
+        "--feedback",
+        "tui_correct=no",
+        "--rationale",
+        "Wrong city.\nSecond line.",
+        "--expectation",
+        "tui_answer=Lisbon",
+        "--tag",
+        "tui_reviewed=yes",
+        "--tag",
+        "tui_gone=1",
+    ]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        out.contains("wrote feedback tui_correct = false on"),
+        "{out}"
+    );
+    assert!(out.contains("(assessment a-"), "{out}");
+    let (code, out, err) = run(&["annotate", &url, &id, "--delete-tag", "tui_gone"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+
+    let py = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/mlflow3/bin/python");
+    let read = Command::new(py)
+        .args([
+            "-c",
+            "import json, sys, mlflow\n\
+             mlflow.set_tracking_uri(sys.argv[1])\n\
+             t = mlflow.get_trace(sys.argv[2])\n\
+             print(json.dumps({'assessments': [[a.name, a.value, a.source.source_type, a.rationale] for a in t.info.assessments if a.name.startswith('tui_')], 'tags': {k: v for k, v in t.info.tags.items() if k.startswith('tui_')}}))",
+            &url,
+            &id,
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+    let a = v["assessments"].as_array().unwrap();
+    assert!(
+        a.contains(&serde_json::json!([
+            "tui_correct",
+            false,
+            "HUMAN",
+            "Wrong city.\nSecond line."
+        ])),
+        "{v}"
+    );
+    assert!(
+        a.contains(&serde_json::json!(["tui_answer", "Lisbon", "HUMAN", null])),
+        "{v}"
+    );
+    assert_eq!(v["tags"], serde_json::json!({"tui_reviewed": "yes"}), "{v}");
+
+    // a local store is read-only and says how to annotate
+    let store = fixtures().join("v3/sqlite");
+    let (code, _, err) = run(&["annotate", store.to_str().unwrap(), &id, "--tag", "a=b"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("read-only here: serve the store with `mlflow server"),
+        "{err}"
+    );
+}
+
+/// Issue 13 (review mode, a journey in a real terminal against the real server): `A` asks for
+/// the feedback name, `y` passes the selected trace and moves to the next, `n` fails that
+/// one, `a` writes a note with its rationale; the screen says what the server stored, and
+/// MLflow's Python client reads back every verdict.
+#[test]
+#[ignore = "needs the real MLflow servers of scripts/live_servers.sh"]
+fn review_mode_writes_verdicts_the_python_client_reads_back() {
+    use common::term::Term;
+    let url = server("MLFLOW_TUI_SERVER_V3");
+    for (cols, rows) in [(80u16, 24u16), (200, 50)] {
+        let name = format!("tui_review_{cols}");
+        let mut t = Term::run(&[&url, "-e", "many-a"], cols, rows);
+        t.wait_for("the list", |s| s.contains("Traces 1/"));
+        t.keys(&["A"]);
+        t.wait_text("review feedback>");
+        t.keys(&["ctrl-u"]);
+        t.type_text(&name);
+        t.keys(&["enter"]);
+        t.wait_text(&format!("reviewing {name}"));
+        // (the status line says what was stored; at 80 columns it is cut, M shows it whole)
+        t.keys(&["y"]);
+        t.wait_for("the first verdict", |s| {
+            s.contains("Traces 2/") && s.contains("wrote feedback")
+        });
+        t.keys(&["n"]);
+        t.wait_for("the second verdict", |s| {
+            s.contains("Traces 3/") && s.contains("wrote feedback")
+        });
+        // a note with its rationale on the third
+        t.keys(&["a"]);
+        t.wait_text("annotate>");
+        t.type_text("maybe # too slow");
+        t.keys(&["enter"]);
+        t.wait_text("wrote feedback");
+        if cols >= 200 {
+            assert!(t.screen().contains("(assessment a-"), "{}", t.screen());
+        }
+        t.keys(&["esc"]);
+        t.wait_for("review ended", |s| !s.contains("reviewing"));
+        t.quit();
+
+        // every verdict given, as MLflow's client reads the experiment's traces
+        let py = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/mlflow3/bin/python");
+        let read = Command::new(py)
+            .args([
+                "-c",
+                "import json, sys, mlflow\n\
+                 mlflow.set_tracking_uri(sys.argv[1])\n\
+                 exp = mlflow.get_experiment_by_name('many-a').experiment_id\n\
+                 out = []\n\
+                 for t in mlflow.search_traces(locations=[exp], return_type='list', max_results=1000):\n\
+                 \x20   out += [[a.value, a.rationale, a.source.source_type] for a in t.info.assessments if a.name == sys.argv[2]]\n\
+                 print(json.dumps(sorted(out, key=str)))",
+                &url,
+                &name,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            read.status.success(),
+            "{}",
+            String::from_utf8_lossy(&read.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
+        let mut want = vec![
+            serde_json::json!([true, null, "HUMAN"]),
+            serde_json::json!([false, null, "HUMAN"]),
+            serde_json::json!(["maybe", "too slow", "HUMAN"]),
+        ];
+        want.sort_by_key(|w| w.to_string());
+        assert_eq!(v, serde_json::Value::Array(want), "{cols}x{rows}");
+    }
+}

@@ -344,7 +344,10 @@ fn feedback_shows_in_the_list_and_failing_traces_are_one_key_away() {
     let screen = h.screen();
     assert!(screen.contains("· failing correctness"), "{screen}");
     assert!(screen.contains("claude_agent"), "{screen}");
-    assert!(screen.contains("only traces failing correctness"), "{screen}");
+    assert!(
+        screen.contains("only traces failing correctness"),
+        "{screen}"
+    );
     assert_eq!(h.app.list.verdicts[0].label(), "correctness 0% pass (0/1)");
     // the only pass/fail feedback: the next press shows all again
     h.keys("!");
@@ -369,6 +372,129 @@ fn feedback_shows_in_the_list_and_failing_traces_are_one_key_away() {
     ] {
         assert!(doc.contains(want), "{want:?} in:\n{doc}");
     }
+}
+
+/// Issue 13 (review): on a local store `a` and `A` say it is read-only and how to annotate;
+/// on a server, review mode's `y` writes a pass and moves on, the answer shows in the list's
+/// column at once, and a refused write says why and gives the typed line back.
+#[test]
+fn review_writes_through_the_source_and_a_refusal_loses_nothing() {
+    use mlflow_tui::source::Annotation;
+    let mut h = Harness::new(&fixtures().join("v3/frameworks/sqlite"), (200, 40));
+    h.keys("a");
+    assert!(h.app.prompt.is_none());
+    assert!(h.screen().contains("read-only here: serve the store with"));
+    // as if it were a tracking server
+    h.app.web_base = Some("http://127.0.0.1:5000".into());
+    h.keys("A");
+    assert_eq!(h.app.prompt.as_ref().unwrap().edit.text(), "correctness");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.review.as_deref(), Some("correctness"));
+    assert!(
+        h.screen()
+            .contains("reviewing correctness: y pass · n fail")
+    );
+    let first = h.app.list.selected_id().unwrap();
+    h.effects.clear();
+    h.keys("y");
+    assert_eq!(h.app.list.selected(), 1, "the next trace");
+    let Some(Cmd::Annotate {
+        trace_id,
+        annotation,
+        typed,
+        req,
+    }) = h
+        .effects
+        .iter()
+        .find(|c| matches!(c, Cmd::Annotate { .. }))
+        .cloned()
+    else {
+        panic!("an Annotate command: {:?}", h.effects);
+    };
+    assert_eq!(trace_id, first);
+    assert_eq!(
+        annotation,
+        Annotation::Feedback {
+            name: "correctness".into(),
+            value: serde_json::json!(true),
+            rationale: None,
+            span_id: None
+        }
+    );
+    h.send(Msg::Annotated {
+        req,
+        trace_id: trace_id.clone(),
+        annotation,
+        typed,
+        result: Ok(format!(
+            "wrote feedback correctness = true on {trace_id} (assessment a-1)"
+        )),
+    });
+    let row = &h.app.list.traces[h.app.list.by_id[&trace_id] as usize];
+    assert_eq!(
+        row.assessment("feedback", "correctness")
+            .map(|a| a.short_value()),
+        Some("pass".into())
+    );
+    assert!(
+        h.app
+            .list
+            .verdicts
+            .iter()
+            .any(|v| v.name == "correctness" && v.pass == 3)
+    );
+
+    // a note the server refuses: the error says why, the line comes back as typed
+    h.keys("a");
+    let p = h.app.prompt.as_mut().unwrap();
+    assert_eq!(p.edit.text(), "correctness=");
+    for c in "no # wrong city".chars() {
+        h.key(KeyCode::Char(c));
+    }
+    h.key(KeyCode::Enter);
+    let Some(Cmd::Annotate {
+        trace_id,
+        annotation,
+        typed,
+        req,
+    }) = h
+        .effects
+        .iter()
+        .rev()
+        .find(|c| matches!(c, Cmd::Annotate { .. }))
+        .cloned()
+    else {
+        panic!("an Annotate command");
+    };
+    assert!(
+        matches!(&annotation, Annotation::Feedback { rationale: Some(r), value, .. }
+        if r == "wrong city" && *value == serde_json::json!(false))
+    );
+    h.send(Msg::Annotated {
+        req,
+        trace_id,
+        annotation,
+        typed,
+        result: Err("403 Forbidden: no permission".into()),
+    });
+    assert_eq!(
+        h.app
+            .prompt
+            .as_ref()
+            .map(|p| p.edit.text().to_string())
+            .as_deref(),
+        Some("correctness=no # wrong city")
+    );
+    assert!(
+        h.app
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("not written: feedback correctness = false")
+    );
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Esc);
+    assert!(h.app.review.is_none());
 }
 
 #[test]

@@ -51,6 +51,11 @@ pub enum PromptKind {
     TraceSearch,
     /// `O`: export the open trace (`FORMAT FILE`).
     Export,
+    /// `a`: a note on the selected trace or span (`NAME=VALUE # why`, `expect NAME=VALUE`,
+    /// `tag KEY=VALUE`, `untag KEY`), written to the tracking server.
+    Annotate,
+    /// `A`: the feedback name review mode gives (`y` pass, `n` fail, then the next trace).
+    Review,
 }
 
 /// A line being typed in the status line: its text, the error of the last enter (the line
@@ -245,6 +250,15 @@ pub enum Msg {
     },
     /// A trace was exported to a file (its path and size), or why not.
     Exported(Result<(String, usize), String>),
+    /// The tracking server's answer to an annotation: what it stored, or why not (with the
+    /// line that was typed, to give it back).
+    Annotated {
+        req: ReqId,
+        trace_id: String,
+        annotation: crate::source::Annotation,
+        typed: String,
+        result: Result<String, String>,
+    },
     /// A session's turns read as one conversation (its display lines), or why not.
     SessionLoaded {
         req: ReqId,
@@ -300,6 +314,13 @@ pub enum Cmd {
     ModelStats {
         req: ReqId,
         ids: Vec<String>,
+    },
+    /// Write an annotation on a trace (a tracking server).
+    Annotate {
+        req: ReqId,
+        trace_id: String,
+        annotation: crate::source::Annotation,
+        typed: String,
     },
     /// Read a session's turns (oldest first) and make its conversation's lines.
     LoadSession {
@@ -504,6 +525,12 @@ pub struct App {
     pub filter_history: Vec<String>,
     /// Commands run before, newest last.
     pub palette_history: Vec<String>,
+    /// Annotations typed before (written or not), newest last.
+    pub annotate_history: Vec<String>,
+    /// Review mode: the feedback name `y`/`n` give on the selected trace.
+    pub review: Option<String>,
+    /// The annotation request in flight.
+    pub annotate_req: ReqId,
     /// The wait before the next automatic retry of a failed list load.
     pub retry_ms: u64,
     pub keymap: Keymap,
@@ -580,6 +607,9 @@ impl App {
             filter: None,
             filter_history: Vec::new(),
             palette_history: Vec::new(),
+            annotate_history: Vec::new(),
+            review: None,
+            annotate_req: 0,
             retry_ms: 0,
             keymap: Keymap::default(),
             color: true,

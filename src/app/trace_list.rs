@@ -218,6 +218,11 @@ impl TraceListState {
         self.traces.len() - before
     }
 
+    /// Keeps what the columns and completions need to know about a trace that changed.
+    pub fn note_info(&mut self, t: &TraceInfo) {
+        self.note(t);
+    }
+
     /// Keeps what the columns and completions need to know about a trace.
     fn note(&mut self, t: &TraceInfo) {
         let ms = t.request_time_ms;

@@ -1,6 +1,7 @@
 //! Command line: `mlflow-tui [SOURCE]`, and the headless `list` and `show` that print what the
 //! TUI shows. Everything printed from a trace passes through the sanitizer in [`crate::text`].
 
+pub mod annotate;
 pub mod diff;
 pub mod export;
 pub mod follow;
@@ -206,6 +207,35 @@ pub enum Command {
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<String>,
     },
+    /// Write feedback, expectations or tags on a trace of a tracking server (MLflow's REST
+    /// API, your credentials); prints what the server stored
+    #[command(
+        override_usage = "mlflow-tui annotate SOURCE TRACE_ID [--feedback NAME=VALUE [--rationale TEXT]] [--expectation NAME=VALUE] [--span SPAN_ID] [--tag KEY=VALUE] [--delete-tag KEY]"
+    )]
+    Annotate {
+        /// The tracking server (http://…, or MLFLOW_TRACKING_URI's)
+        source: String,
+        trace_id: String,
+        /// Feedback as NAME=VALUE (yes/no, true/false, pass/fail, a number, JSON or text);
+        /// repeatable
+        #[arg(long, value_name = "NAME=VALUE")]
+        feedback: Vec<String>,
+        /// Why: the rationale of the feedback
+        #[arg(long, value_name = "TEXT")]
+        rationale: Option<String>,
+        /// On this span instead of the whole trace
+        #[arg(long, value_name = "SPAN_ID")]
+        span: Option<String>,
+        /// An expectation (the right answer) as NAME=VALUE; repeatable
+        #[arg(long, value_name = "NAME=VALUE")]
+        expectation: Vec<String>,
+        /// Set a tag KEY=VALUE; repeatable
+        #[arg(long, value_name = "KEY=VALUE")]
+        tag: Vec<String>,
+        /// Delete a tag; repeatable
+        #[arg(long, value_name = "KEY")]
+        delete_tag: Vec<String>,
+    },
     /// Sessions of the listed traces: turns, last activity, users, tokens, cost, errors
     /// (`show --session ID` reads one as a conversation)
     Sessions {
@@ -369,6 +399,27 @@ pub fn run(cli: Cli) -> Result<()> {
                 [] => anyhow::bail!("export needs a TRACE_ID"),
             };
             rt.block_on(export::run(src, id, format, output.as_deref()))
+        }
+        Some(Command::Annotate {
+            source,
+            trace_id,
+            feedback,
+            rationale,
+            span,
+            expectation,
+            tag,
+            delete_tag,
+        }) => {
+            let writes = annotate::annotations(
+                &feedback,
+                rationale.as_deref(),
+                span.as_deref(),
+                &expectation,
+                &tag,
+                &delete_tag,
+            )
+            .map_err(|e| anyhow::anyhow!(e))?;
+            rt.block_on(annotate::run(&source, &trace_id, writes))
         }
         Some(Command::Sessions { traces: t }) => rt.block_on(sessions::run(
             t.source.as_deref(),

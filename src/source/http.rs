@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::{Experiment, ListQuery, Source, SourceError, TracePage, redact_url};
+use super::{Annotation, Experiment, ListQuery, Source, SourceError, TracePage, redact_url};
 use crate::model::parse::{info_from_spans, parse_info, parse_spans_doc};
 use crate::model::{Trace, TraceInfo};
 
@@ -331,6 +331,47 @@ impl HttpSource {
             }
             _ => Err(Retry::No(CallError::Source(err))),
         }
+    }
+
+    /// Who writes: the tracking user name (`MLFLOW_TRACKING_USERNAME`), else the login.
+    fn reviewer(&self) -> String {
+        match &self.auth {
+            Some(Auth::Basic(u, _)) if !u.is_empty() => u.clone(),
+            _ => std::env::var("USER")
+                .ok()
+                .filter(|u| !u.is_empty())
+                .unwrap_or_else(|| "mlflow-tui".into()),
+        }
+    }
+
+    /// A write: one attempt, the server's JSON answer.
+    async fn write(&self, method: Method, path: &str, body: &Value) -> Result<Value, SourceError> {
+        let url = self.url(path);
+        let mut req = self.client.request(method, &url).json(body);
+        req = match &self.auth {
+            Some(Auth::Basic(u, p)) => req.basic_auth(u, Some(p)),
+            Some(Auth::Bearer(t)) => req.bearer_auth(t),
+            None => req,
+        };
+        let bytes = match self.once(req, &url, SMALL_LIMIT).await {
+            Ok(b) => b,
+            Err(Retry::Yes(e)) | Err(Retry::No(CallError::Source(e))) => return Err(e),
+            Err(Retry::No(CallError::Missing)) => {
+                return Err(SourceError::Other(format!(
+                    "{}: this server has no such route (MLflow 3 writes assessments)",
+                    super::redact_url(&url)
+                )));
+            }
+        };
+        if bytes.is_empty() {
+            return Ok(Value::Null);
+        }
+        serde_json::from_slice(&bytes).map_err(|e| {
+            SourceError::Other(format!(
+                "{}: the server did not answer JSON ({e})",
+                super::redact_url(&url)
+            ))
+        })
     }
 
     async fn json(
@@ -738,6 +779,38 @@ impl Source for HttpSource {
             .map_err(|e| self.missing_as(e, "/api/2.0/mlflow/traces"))
     }
 
+    async fn annotate(&self, trace_id: &str, a: &Annotation) -> Result<String, SourceError> {
+        let id = urlencoding_path(trace_id);
+        let (method, path, body) = match a {
+            Annotation::Feedback { .. } | Annotation::Expectation { .. } => (
+                Method::POST,
+                format!("/api/3.0/mlflow/traces/{id}/assessments"),
+                serde_json::json!({"assessment": assessment_json(trace_id, a, &self.reviewer())}),
+            ),
+            Annotation::SetTag { key, value } => (
+                Method::PATCH,
+                format!("/api/2.0/mlflow/traces/{id}/tags"),
+                serde_json::json!({"key": key, "value": value}),
+            ),
+            Annotation::DeleteTag { key } => (
+                Method::DELETE,
+                format!("/api/2.0/mlflow/traces/{id}/tags"),
+                serde_json::json!({"key": key}),
+            ),
+        };
+        // one attempt: a write is not repeated on a timeout (it may have been stored)
+        let answer = self.write(method, &path, &body).await?;
+        let stored = answer
+            .pointer("/assessment/assessment_id")
+            .and_then(Value::as_str)
+            .map(|id| format!(" (assessment {id})"))
+            .unwrap_or_default();
+        Ok(format!(
+            "wrote {} on {trace_id}{stored}",
+            crate::text::sanitize_line(&a.describe())
+        ))
+    }
+
     async fn get(&self, trace_id: &str) -> Result<Arc<Trace>, SourceError> {
         let q = [("request_id", trace_id.to_string())];
         let (spans, info) = tokio::join!(
@@ -795,4 +868,36 @@ impl Source for HttpSource {
             }
         }
     }
+}
+
+/// An id as one path segment.
+fn urlencoding_path(id: &str) -> String {
+    id.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// MLflow's `Assessment` message as JSON: a person's feedback or expectation.
+fn assessment_json(trace_id: &str, a: &Annotation, reviewer: &str) -> Value {
+    let Some(a) = a.to_assessment(String::new(), reviewer) else {
+        return Value::Null;
+    };
+    let mut v = serde_json::json!({
+        "trace_id": trace_id,
+        "assessment_name": a.name,
+        "source": {"source_type": a.source_type, "source_id": a.source_id},
+    });
+    v[a.kind.as_str()] = serde_json::json!({ "value": a.value });
+    if let Some(r) = a.rationale {
+        v["rationale"] = r.into();
+    }
+    if let Some(s) = a.span_id {
+        v["span_id"] = s.into();
+    }
+    v
 }

@@ -292,6 +292,115 @@ pub trait Source: Send + Sync {
     fn notify(&self, _f: Option<Notify>) -> bool {
         false
     }
+    /// Writes one annotation on a trace (a tracking server: MLflow's REST API, with the
+    /// user's credentials) and says what the server stored. Local stores are read-only.
+    async fn annotate(&self, _trace_id: &str, _a: &Annotation) -> Result<String, SourceError> {
+        Err(SourceError::Other(READ_ONLY.into()))
+    }
+}
+
+/// What a read-only source says to a write.
+pub const READ_ONLY: &str = "this source is read-only here: serve the store with `mlflow server --backend-store-uri …` and open the server to give feedback or set tags";
+
+/// A reviewer's note on a trace (or one of its spans), written to a tracking server.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Annotation {
+    Feedback {
+        name: String,
+        value: serde_json::Value,
+        rationale: Option<String>,
+        span_id: Option<String>,
+    },
+    Expectation {
+        name: String,
+        value: serde_json::Value,
+        span_id: Option<String>,
+    },
+    SetTag {
+        key: String,
+        value: String,
+    },
+    DeleteTag {
+        key: String,
+    },
+}
+
+impl Annotation {
+    /// A value as typed: `true`/`yes`/`pass` and `false`/`no`/`fail` are booleans, numbers are
+    /// numbers, JSON is JSON, anything else is text.
+    pub fn parse_value(text: &str) -> serde_json::Value {
+        let t = text.trim();
+        match t.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "pass" => return serde_json::Value::Bool(true),
+            "false" | "no" | "fail" => return serde_json::Value::Bool(false),
+            _ => {}
+        }
+        match serde_json::from_str::<serde_json::Value>(t) {
+            Ok(v) if !t.is_empty() => v,
+            _ => serde_json::Value::String(text.to_string()),
+        }
+    }
+
+    /// `NAME=VALUE`, the name non-empty.
+    pub fn split_pair(text: &str) -> Result<(String, String), String> {
+        match text.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+            _ => Err(format!("{text:?}: write NAME=VALUE")),
+        }
+    }
+
+    /// The assessment a feedback or expectation is, given by a person (`None` for tags).
+    pub fn to_assessment(&self, id: String, reviewer: &str) -> Option<crate::model::Assessment> {
+        let (kind, name, value, rationale, span_id) = match self {
+            Annotation::Feedback {
+                name,
+                value,
+                rationale,
+                span_id,
+            } => ("feedback", name, value, rationale.clone(), span_id),
+            Annotation::Expectation {
+                name,
+                value,
+                span_id,
+            } => ("expectation", name, value, None, span_id),
+            Annotation::SetTag { .. } | Annotation::DeleteTag { .. } => return None,
+        };
+        Some(crate::model::Assessment {
+            id,
+            name: name.clone(),
+            kind: kind.into(),
+            value: Some(value.clone()),
+            source_type: Some("HUMAN".into()),
+            source_id: Some(reviewer.to_string()),
+            rationale,
+            span_id: span_id.clone(),
+            ..Default::default()
+        })
+    }
+
+    /// What it is, for the screen: `feedback correctness = true`.
+    pub fn describe(&self) -> String {
+        let on = |span: &Option<String>| {
+            span.as_deref()
+                .map(|s| format!(" on span {s}"))
+                .unwrap_or_default()
+        };
+        match self {
+            Annotation::Feedback {
+                name,
+                value,
+                span_id,
+                ..
+            } => format!("feedback {name} = {value}{}", on(span_id)),
+            Annotation::Expectation {
+                name,
+                value,
+                span_id,
+            } => format!("expectation {name} = {value}{}", on(span_id)),
+            Annotation::SetTag { key, value } => format!("tag {key} = {value:?}"),
+            Annotation::DeleteTag { key } => format!("tag {key} deleted"),
+        }
+    }
 }
 
 /// Called when a source has something new.

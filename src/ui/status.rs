@@ -32,6 +32,16 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
                 ("tab".into(), "format"),
                 ("esc".into(), "cancel"),
             ],
+            PromptKind::Annotate => vec![
+                ("enter".into(), "write to the server"),
+                (
+                    "NAME=VALUE # why | expect N=V | tag K=V | untag K".into(),
+                    "",
+                ),
+                ("↑↓".into(), "history"),
+                ("esc".into(), "cancel"),
+            ],
+            PromptKind::Review => vec![("enter".into(), "review"), ("esc".into(), "cancel")],
             PromptKind::Filter | PromptKind::Palette => vec![
                 ("enter".into(), "apply"),
                 ("tab".into(), "complete"),
@@ -159,6 +169,8 @@ fn label(kind: PromptKind) -> &'static str {
         PromptKind::Palette => ":",
         PromptKind::TraceSearch => "search> ",
         PromptKind::Export => "export> ",
+        PromptKind::Annotate => "annotate> ",
+        PromptKind::Review => "review feedback> ",
     }
 }
 

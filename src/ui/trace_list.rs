@@ -101,6 +101,13 @@ pub fn title(app: &App) -> String {
     if let Some(name) = &list.failing {
         t.push_str(&format!(" · failing {}", sanitize_line(name)));
     }
+    if let Some(name) = &app.review {
+        t.push_str(&format!(
+            " · reviewing {}: y pass · n fail · {} note · esc ends",
+            sanitize_line(name),
+            app.keymap.hint(crate::keymap::Action::Annotate)
+        ));
+    }
     t.push_str(&match (&app.follow, list.new_above()) {
         (f, _) if !f.on => String::new(),
         (f, _) if f.paused => " · ⏸ paused".to_string(),

@@ -13,6 +13,7 @@ mod follow;
 mod mouse;
 mod overlay;
 mod prompt;
+mod review;
 mod sessions;
 mod span_tree;
 mod trace_list;
@@ -134,6 +135,13 @@ fn handle(app: &mut App, msg: Msg, cmds: &mut Vec<Cmd>) {
         }
         Msg::ModelStats { req, result } => analysis::on_model_stats(app, req, result),
         Msg::SessionLoaded { req, result } => sessions::on_loaded(app, req, result),
+        Msg::Annotated {
+            req: _,
+            trace_id,
+            annotation,
+            typed,
+            result,
+        } => review::on_annotated(app, trace_id, annotation, typed, result, cmds),
         Msg::Exported(r) => match r {
             Ok((path, n)) => {
                 app.message = Some(format!("wrote {} ({n} bytes)", sanitize_line(&path)))
@@ -388,6 +396,24 @@ fn on_key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
         overlay::key(app, k, action, cmds);
         return;
     }
+    // review mode: y and n give the verdict, esc ends it (the other keys work as ever)
+    if app.review.is_some()
+        && app.compare.is_none()
+        && app.stats.is_none()
+        && app.sessions.is_none()
+    {
+        match k.code {
+            KeyCode::Char(c @ ('y' | 'n')) if k.modifiers.is_empty() => {
+                review::verdict(app, c == 'y', cmds);
+                return;
+            }
+            KeyCode::Esc => {
+                review::toggle(app);
+                return;
+            }
+            _ => {}
+        }
+    }
     // the compare and stats views take the keys while open (help, palette and quit still work)
     if !matches!(
         action,
@@ -519,6 +545,8 @@ pub(crate) fn global_action(app: &mut App, action: Action, cmds: &mut Vec<Cmd>) 
         Action::Transcript => detail::toggle_transcript(app, cmds),
         Action::Sessions => sessions::open(app),
         Action::FailingOnly => trace_list::next_failing(app),
+        Action::Annotate => review::open_annotate(app),
+        Action::Review => review::toggle(app),
         Action::ScrollLeft | Action::ScrollRight => {
             if !analysis::pan(app, action == Action::ScrollRight) {
                 detail::scroll_sideways(app, action == Action::ScrollRight)

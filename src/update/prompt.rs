@@ -21,6 +21,7 @@ fn history(app: &mut App, kind: PromptKind) -> Option<&mut Vec<String>> {
     match kind {
         PromptKind::Filter => Some(&mut app.filter_history),
         PromptKind::Palette => Some(&mut app.palette_history),
+        PromptKind::Annotate => Some(&mut app.annotate_history),
         _ => None,
     }
 }
@@ -56,7 +57,7 @@ pub(super) fn key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
                             Some("filter not applied (↑ in the filter line brings it back)".into());
                     }
                 }
-                PromptKind::Palette => {
+                PromptKind::Palette | PromptKind::Annotate => {
                     if let Some(h) = history(app, kind) {
                         remember(h, &text);
                     }
@@ -194,6 +195,25 @@ fn enter(app: &mut App, cmds: &mut Vec<Cmd>) {
             app.prompt = None;
             span_tree::run_search(app, &text, cmds);
         }
+        PromptKind::Annotate => match super::review::submit(app, &text, cmds) {
+            Ok(()) => {
+                remember(&mut app.annotate_history, &text);
+                app.prompt = None
+            }
+            Err(e) => {
+                if let Some(p) = app.prompt.as_mut() {
+                    p.error = Some((0, e));
+                }
+            }
+        },
+        PromptKind::Review => match super::review::start(app, &text) {
+            Ok(()) => app.prompt = None,
+            Err(e) => {
+                if let Some(p) = app.prompt.as_mut() {
+                    p.error = Some((0, e));
+                }
+            }
+        },
         PromptKind::Export => match super::analysis::export(app, &text, cmds) {
             Ok(()) => app.prompt = None,
             Err(e) => {

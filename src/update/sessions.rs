@@ -16,7 +16,13 @@ pub(super) fn open(app: &mut App) {
         .map(|&i| &app.list.traces[i as usize])
         .collect();
     let list = sessions(infos.iter().copied());
-    let mut note = format!("{} sessions in {} traces", list.len(), infos.len());
+    let mut note = format!(
+        "{} session{} in {} trace{}",
+        list.len(),
+        if list.len() == 1 { "" } else { "s" },
+        infos.len(),
+        if infos.len() == 1 { "" } else { "s" }
+    );
     if !app.list.complete() {
         note.push_str(" loaded (the source has more)");
     }
