@@ -5,6 +5,8 @@ around them) to run offline:
   POST /v1/chat/completions   OpenAI chat completions (also what LiteLLM, DSPy and LangChain send)
   POST /v1/responses          OpenAI Responses API
   POST /v1/messages           Anthropic Messages
+  POST /v1beta/models/M:generateContent   Gemini (google-genai)
+  POST /model/M/converse      Bedrock converse (boto3)
 The answers are scripted from the request: a request that offers tools and holds no tool result
 yet gets a tool call; one that holds a tool result gets the final text. Usage includes cached
 tokens, as the providers report them.
@@ -178,6 +180,58 @@ def anthropic_message(req):
     }
 
 
+def gemini(req, model):
+    """Gemini `generateContent`: a function call first, then a thought and the answer."""
+    contents = req.get("contents", [])
+    answered = any(
+        "functionResponse" in p or "function_response" in p
+        for c in contents
+        for p in c.get("parts", [])
+    )
+    if req.get("tools") and not answered:
+        parts = [{"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}}]
+    else:
+        parts = [
+            {"text": "The tool said 18 degrees.", "thought": True},
+            {"text": "It is 18°C in Paris."},
+        ]
+    return {
+        "candidates": [
+            {"content": {"role": "model", "parts": parts}, "finishReason": "STOP", "index": 0}
+        ],
+        "usageMetadata": {
+            "promptTokenCount": 20 + len(contents),
+            "candidatesTokenCount": 6,
+            "totalTokenCount": 26 + len(contents),
+            "cachedContentTokenCount": 8,
+        },
+        "modelVersion": model,
+    }
+
+
+def bedrock_converse(req):
+    """Bedrock `converse`: a toolUse first, then the answer after the toolResult."""
+    messages = req.get("messages", [])
+    answered = any("toolResult" in b for m in messages for b in m.get("content", []))
+    if req.get("toolConfig") and not answered:
+        content = [
+            {"text": "Checking the weather."},
+            {"toolUse": {"toolUseId": f"tooluse_{len(messages)}", "name": "get_weather",
+                         "input": {"city": "Paris"}}},
+        ]
+        stop = "tool_use"
+    else:
+        content = [{"text": "It is 18°C in Paris."}]
+        stop = "end_turn"
+    return {
+        "output": {"message": {"role": "assistant", "content": content}},
+        "stopReason": stop,
+        "usage": {"inputTokens": 30 + len(messages), "outputTokens": 10,
+                  "totalTokens": 40 + len(messages)},
+        "metrics": {"latencyMs": 5},
+    }
+
+
 class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -192,6 +246,10 @@ class Handler(BaseHTTPRequestHandler):
             out = response(req)
         elif path.endswith("/messages"):
             out = anthropic_message(req)
+        elif path.endswith(":generateContent"):
+            out = gemini(req, path.rsplit("/", 1)[-1].split(":")[0])
+        elif path.endswith("/converse"):
+            out = bedrock_converse(req)
         else:
             self.send_response(404)
             self.end_headers()

@@ -2,7 +2,7 @@
 offline: every model call goes to the fake endpoints of scripts/fake_llm.py on 127.0.0.1.
 
 One trace per message format (tests/fixtures/v3/frameworks/): OpenAI chat completions with a
-tool round trip, the OpenAI Responses API (reasoning, function_call, function_call_output),
+tool round trip, Gemini and Bedrock tool round trips, LlamaIndex, a PydanticAI agent, the OpenAI Responses API (reasoning, function_call, function_call_output),
 Anthropic Messages (thinking, tool_use, a tool_result with content and one with is_error,
 cached tokens), LangChain (ChatOpenAI with tools, a LangGraph ReAct agent) and DSPy. Each
 trace carries a session id (3.18-style hierarchical for some) and a user, for the sessions view.
@@ -226,6 +226,127 @@ def langgraph_agent(base):
     return out["messages"][-1].content
 
 
+def gemini_chat(base):
+    from google import genai
+    from google.genai import types
+
+    client = genai.Client(
+        api_key="fake", http_options=types.HttpOptions(base_url=base, api_version="v1beta")
+    )
+
+    def get_weather(city: str) -> dict:
+        """Current weather of a city."""
+        return {"city": city, "temp_c": 18}
+
+    decl = types.FunctionDeclaration(
+        name="get_weather",
+        description="Current weather of a city",
+        parameters=types.Schema(
+            type="OBJECT", properties={"city": types.Schema(type="STRING")}, required=["city"]
+        ),
+    )
+    config = types.GenerateContentConfig(
+        system_instruction="You answer weather questions.",
+        tools=[types.Tool(function_declarations=[decl])],
+        automatic_function_calling=types.AutomaticFunctionCallingConfig(disable=True),
+    )
+
+    @mlflow.trace(name="gemini_agent", span_type="AGENT")
+    def agent(question):
+        tag_turn("frank", "support/frank/chat-6")
+        contents = [types.Content(role="user", parts=[types.Part(text=question)])]
+        first = client.models.generate_content(
+            model="gemini-2.5-flash", contents=contents, config=config
+        )
+        call = first.candidates[0].content.parts[0].function_call
+        result = get_weather(**call.args)
+        contents.append(first.candidates[0].content)
+        contents.append(
+            types.Content(
+                role="user",
+                parts=[types.Part.from_function_response(name=call.name, response=result)],
+            )
+        )
+        second = client.models.generate_content(
+            model="gemini-2.5-flash", contents=contents, config=config
+        )
+        return second.text
+
+    return agent("Weather in Paris?")
+
+
+def bedrock_converse(base):
+    import boto3
+
+    client = boto3.client(
+        "bedrock-runtime", region_name="us-east-1", endpoint_url=base,
+        aws_access_key_id="fake", aws_secret_access_key="fake",
+    )
+    tool = {
+        "toolSpec": {
+            "name": "get_weather",
+            "description": "Current weather of a city",
+            "inputSchema": {"json": WEATHER_TOOL["function"]["parameters"]},
+        }
+    }
+
+    @mlflow.trace(name="bedrock_agent", span_type="AGENT")
+    def agent(question):
+        tag_turn("grace", "support/grace/chat-7")
+        messages = [{"role": "user", "content": [{"text": question}]}]
+        model = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+        first = client.converse(
+            modelId=model, messages=messages, system=[{"text": "You answer weather questions."}],
+            toolConfig={"tools": [tool]},
+        )
+        out = first["output"]["message"]
+        messages.append(out)
+        use = next(b["toolUse"] for b in out["content"] if "toolUse" in b)
+        messages.append({"role": "user", "content": [{"toolResult": {
+            "toolUseId": use["toolUseId"], "content": [{"json": get_weather(**use["input"])}],
+            "status": "success",
+        }}]})
+        second = client.converse(
+            modelId=model, messages=messages, system=[{"text": "You answer weather questions."}],
+            toolConfig={"tools": [tool]},
+        )
+        return second["output"]["message"]["content"][0]["text"]
+
+    return agent("How is the weather in Paris?")
+
+
+def llama_index_chat(base):
+    from llama_index.core.llms import ChatMessage
+    from llama_index.llms.openai import OpenAI
+
+    llm = OpenAI(model="gpt-4o-mini", api_base=f"{base}/v1", api_key="sk-fake")
+    reply = llm.chat(
+        [
+            ChatMessage(role="system", content="You are terse."),
+            ChatMessage(role="user", content="Say hello to Paris."),
+        ]
+    )
+    return reply.message.content
+
+
+def pydantic_ai_agent(base):
+    from pydantic_ai import Agent
+    from pydantic_ai.models.openai import OpenAIChatModel
+    from pydantic_ai.providers.openai import OpenAIProvider
+
+    model = OpenAIChatModel(
+        "gpt-4o-mini", provider=OpenAIProvider(base_url=f"{base}/v1", api_key="sk-fake")
+    )
+    agent = Agent(model, system_prompt="You answer weather questions.")
+
+    @agent.tool_plain
+    def get_weather(city: str) -> str:
+        """Current weather of a city."""
+        return json.dumps({"city": city, "temp_c": 18})
+
+    return agent.run_sync("Weather in Paris?").output
+
+
 def dspy_predict(base):
     import dspy
 
@@ -280,6 +401,10 @@ def main():
     mlflow.anthropic.autolog()
     mlflow.langchain.autolog()
     mlflow.dspy.autolog()
+    mlflow.gemini.autolog()
+    mlflow.bedrock.autolog()
+    mlflow.llama_index.autolog()
+    mlflow.pydantic_ai.autolog()
 
     scenarios = [
         ("openai_chat", lambda: openai_chat(base)),
@@ -289,6 +414,10 @@ def main():
         ("langchain", lambda: langchain_chat(base)),
         ("langgraph", lambda: langgraph_agent(base)),
         ("dspy", lambda: dspy_predict(base)),
+        ("gemini", lambda: gemini_chat(base)),
+        ("bedrock", lambda: bedrock_converse(base)),
+        ("llama_index", lambda: llama_index_chat(base)),
+        ("pydantic_ai", lambda: pydantic_ai_agent(base)),
     ]
     ids = {}
     for name, fn in scenarios:

@@ -56,7 +56,7 @@ sqlite_store mlflow2 "$fx/v2/sqlite" "$fx/v2/export" --hostile
 file_store mlflow2 "$fx/v2/filestore" --hostile
 
 # conversations written by the frameworks' own autolog (OpenAI, Anthropic, LangChain,
-# LangGraph, DSPy), offline against fake endpoints on 127.0.0.1 (scripts/fake_llm.py)
+# LangGraph, DSPy, Gemini, Bedrock, LlamaIndex, PydanticAI), offline against fake endpoints on 127.0.0.1 (scripts/fake_llm.py)
 fw="$fx/v3/frameworks"
 rm -rf "$fw"; mkdir -p "$fw/sqlite"
 (cd "$fw/sqlite" && MLFLOW_ENABLE_ASYNC_TRACE_LOGGING=false py frameworks \

@@ -2,7 +2,8 @@
 # Creates the pinned Python venvs that hold the real MLflow SDK and server:
 #   .venv/mlflow3 (MLflow 3.17), .venv/mlflow35 (MLflow 3.5.0), .venv/mlflow2 (MLflow 2.22),
 #   .venv/otel (plain OpenTelemetry and OpenInference apps, for the OTLP receiver's tests)
-#   .venv/frameworks (MLflow 3.17 with OpenAI, Anthropic, LangChain, LangGraph, DSPy: the
+#   .venv/frameworks (MLflow 3.17 with OpenAI, Anthropic, LangChain, LangGraph, DSPy, Gemini,
+#   Bedrock, LlamaIndex, PydanticAI: the
 #   conversation fixtures, written by their autolog against fake endpoints on 127.0.0.1)
 # Idempotent: a venv whose pins have not changed is kept.
 set -euo pipefail

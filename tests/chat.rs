@@ -1,6 +1,7 @@
 //! Conversations as the frameworks' own autolog writes them (tests/fixtures/v3/frameworks,
 //! written by scripts/gen_chat_fixtures.py with the real OpenAI, Anthropic, LangChain,
-//! LangGraph and DSPy clients against fake endpoints on 127.0.0.1): the transcript of each
+//! LangGraph, DSPy, Gemini (google-genai), Bedrock (boto3), LlamaIndex and PydanticAI clients
+//! against fake endpoints on 127.0.0.1): the transcript of each
 //! trace holds every message, every tool call with its arguments and every tool result with
 //! its content, read the same from the sqlite store and from the export.
 
@@ -188,6 +189,62 @@ fn dspy_answer_appears() {
             "{label}"
         );
     }
+}
+
+#[test]
+fn gemini_function_call_response_and_thought() {
+    assert_transcript(
+        "gemini",
+        &[
+            "system: You answer weather questions.",
+            "user: Weather in Paris?",
+            r#"→get_weather({"city":"Paris"}) [?]"#,
+            r#"←?: {"city":"Paris","temp_c":18}"#,
+            "model thinks: The tool said 18 degrees.",
+            "model: It is 18°C in Paris.",
+        ],
+    );
+}
+
+#[test]
+fn bedrock_converse_tool_use_and_tool_result() {
+    assert_transcript(
+        "bedrock",
+        &[
+            "system: You answer weather questions.",
+            "user: How is the weather in Paris?",
+            "assistant: Checking the weather.",
+            r#"→get_weather({"city":"Paris"}) [tooluse_1]"#,
+            r#"←tooluse_1: {"city":"Paris","temp_c":18,"sky":"sunny"}"#,
+            "assistant: It is 18°C in Paris.",
+        ],
+    );
+}
+
+#[test]
+fn llama_index_blocks() {
+    assert_transcript(
+        "llama_index",
+        &[
+            "system: You are terse.",
+            "user: Say hello to Paris.",
+            "assistant: You said: Say hello to Paris.",
+        ],
+    );
+}
+
+#[test]
+fn pydantic_ai_requests_and_responses() {
+    assert_transcript(
+        "pydantic_ai",
+        &[
+            "system: You answer weather questions.",
+            "user: Weather in Paris?",
+            r#"→get_weather({"city":"Paris"}) [call_2]"#,
+            r#"←call_2: {"city": "Paris", "temp_c": 18}"#,
+            "assistant: It is 18°C and sunny in Paris.",
+        ],
+    );
 }
 
 /// Cached input tokens are in the data of every provider that reports them: they are read.

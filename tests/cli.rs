@@ -541,7 +541,7 @@ fn sessions_and_show_session() {
     assert!(erin.contains("  3  "), "three turns: {erin}");
     let o = run(&["sessions", s, "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v.as_array().unwrap().len(), 5);
+    assert_eq!(v.as_array().unwrap().len(), 7);
 
     let o = run(&["show", s, "--session", "support/erin/chat-5"]);
     assert!(o.status.success(), "{}", stderr(&o));

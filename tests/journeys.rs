@@ -1041,7 +1041,7 @@ fn a_session_reads_as_one_conversation() {
         t.wait_for("the list", |s| s.contains("Traces 1/"));
         select_named(&mut t, "chat_turn");
         t.keys(&["I"]);
-        let s = t.wait_text("Sessions · 5 sessions");
+        let s = t.wait_text("Sessions · 7 sessions");
         assert!(s.contains("erin/chat-5"), "{cols}x{rows}:\n{s}");
         t.keys(&["enter"]);
         t.wait_text("━━ turn 1 of 3");
@@ -1049,7 +1049,7 @@ fn a_session_reads_as_one_conversation() {
         let s = t.wait_text("You said: yes");
         assert!(s.contains("━━ turn 3 of 3"), "{cols}x{rows}:\n{s}");
         t.keys(&["esc"]);
-        t.wait_text("Sessions · 5 sessions");
+        t.wait_text("Sessions · 7 sessions");
         t.keys(&["esc"]);
         t.wait_for("the list again", |s| {
             s.contains("Traces ") && !s.contains("Sessions ·")
@@ -1065,7 +1065,7 @@ fn the_traces_failing_a_feedback_are_one_key_away() {
     let store = fixture("v3/frameworks/sqlite");
     for (cols, rows) in SIZES {
         let mut t = Term::run(&[&store], cols, rows);
-        let s = t.wait_for("the list", |s| s.contains("Traces 1/10"));
+        let s = t.wait_for("the list", |s| s.contains("Traces 1/14"));
         if cols >= 200 {
             assert!(s.contains("CORRECTNESS"), "{s}");
         }
@@ -1076,9 +1076,12 @@ fn the_traces_failing_a_feedback_are_one_key_away() {
         t.keys(&["!"]);
         // all again, the selection still on the trace it was on
         let s = t.wait_for("all again", |s| {
-            s.contains("/10 · sort") && !s.contains("· failing")
+            s.contains("/14 · sort") && !s.contains("· failing")
         });
-        assert!(s.contains("Traces 7/10"), "{cols}x{rows}:\n{s}");
+        assert!(
+            s.contains("Name        claude_agent"),
+            "{cols}x{rows}:\n{s}"
+        );
         t.quit();
     }
 }

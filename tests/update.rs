@@ -289,11 +289,11 @@ fn the_sessions_view_reads_a_session_as_one_conversation() {
     select_trace_named(&mut h, "chat_turn");
     h.keys("I");
     let s = h.app.sessions.as_ref().expect("the sessions view");
-    assert_eq!(s.list.len(), 5);
+    assert_eq!(s.list.len(), 7);
     assert_eq!(s.list[s.view.cursor()].id, "support/erin/chat-5");
     let screen = h.screen();
     assert!(
-        screen.contains("Sessions · 5 sessions in 10 traces"),
+        screen.contains("Sessions · 7 sessions in 14 traces"),
         "{screen}"
     );
     assert!(screen.contains("support/erin/chat-5"), "{screen}");
@@ -349,10 +349,13 @@ fn feedback_shows_in_the_list_and_failing_traces_are_one_key_away() {
         "{screen}"
     );
     assert_eq!(h.app.list.verdicts[0].label(), "correctness 0% pass (0/1)");
+    // the tree and detail follow the selection onto the failing trace
+    let open = h.app.open.as_ref().unwrap();
+    assert_eq!(open.trace.name(), Some("claude_agent"));
     // the only pass/fail feedback: the next press shows all again
     h.keys("!");
     assert_eq!(h.app.list.failing, None);
-    assert_eq!(h.app.list.rows.len(), 10);
+    assert_eq!(h.app.list.rows.len(), 14);
 
     let dspy = manifest("v3/frameworks/sqlite")["dspy"].clone();
     h.keys("g");

@@ -290,6 +290,45 @@ fn response_item(o: &Map<String, Value>, ty: &str) -> Option<ChatMessage> {
     None
 }
 
+/// PydanticAI's messages: a request's parts are the system prompt, the user's words and tool
+/// returns (each a message of its own); a response's parts are text, thinking and tool calls.
+fn pydantic_ai_messages(kind: &str, parts: &[Value]) -> Vec<ChatMessage> {
+    let mut out = Vec::new();
+    let mut reply = ChatMessage::new("assistant");
+    for p in parts {
+        let Some(o) = p.as_object() else { continue };
+        let content = || o.get("content").map(value_text).unwrap_or_default();
+        match o.get("part_kind").and_then(Value::as_str).unwrap_or("") {
+            "system-prompt" => out.push(ChatMessage {
+                content: content(),
+                ..ChatMessage::new("system")
+            }),
+            "user-prompt" => out.push(ChatMessage {
+                content: content(),
+                ..ChatMessage::new("user")
+            }),
+            k @ ("tool-return" | "retry-prompt") => {
+                let mut r =
+                    tool_result(str_of(o, &["tool_call_id"]), content(), k == "retry-prompt");
+                r.name = str_of(o, &["tool_name"]).map(str::to_string);
+                out.push(r);
+            }
+            "text" => push_text(&mut reply, &content()),
+            "thinking" => reply.reasoning.push(content()),
+            "tool-call" | "builtin-tool-call" => reply.tool_calls.push(ToolCall {
+                id: str_of(o, &["tool_call_id"]).map(str::to_string),
+                name: str_of(o, &["tool_name"]).unwrap_or("?").to_string(),
+                arguments: arguments_text(o.get("args")),
+            }),
+            _ => {}
+        }
+    }
+    if kind == "response" && !reply.is_blank() {
+        out.push(reply);
+    }
+    out
+}
+
 /// The role LangChain's serialized messages carry in their class name.
 fn langchain_role(o: &Map<String, Value>) -> Option<&'static str> {
     let class = o.get("id")?.as_array()?.last()?.as_str()?;
@@ -319,6 +358,13 @@ fn messages_from(v: &Value) -> Vec<ChatMessage> {
     let Some(o) = v.as_object() else {
         return Vec::new();
     };
+    // PydanticAI: a request or a response of typed parts
+    if let (Some(kind), Some(Value::Array(parts))) =
+        (o.get("kind").and_then(Value::as_str), o.get("parts"))
+        && (kind == "request" || kind == "response")
+    {
+        return pydantic_ai_messages(kind, parts);
+    }
     if let Some(ty) = o.get("type").and_then(Value::as_str)
         && ty != "message"
         && let Some(m) = response_item(o, ty)
@@ -340,8 +386,17 @@ fn messages_from(v: &Value) -> Vec<ChatMessage> {
     };
     let mut m = ChatMessage::new(role);
     let mut results = Vec::new();
-    if let Some(c) = o.get("content").or_else(|| o.get("parts")) {
+    // LlamaIndex keeps a message's content in `blocks` ({"block_type": "text", "text"})
+    if let Some(c) = o
+        .get("content")
+        .filter(|c| !c.is_null())
+        .or_else(|| o.get("parts"))
+        .or_else(|| o.get("blocks"))
+    {
         read_content(c, &mut m, &mut results);
+    }
+    if let Some(extra) = o.get("additional_kwargs").and_then(Value::as_object) {
+        read_tool_calls(extra, &mut m);
     }
     for key in ["reasoning_content", "reasoning"] {
         if let Some(r) = o.get(key).and_then(Value::as_str).filter(|r| !r.is_empty()) {
@@ -480,6 +535,10 @@ fn output_messages(outputs: &Value) -> Vec<ChatMessage> {
         return messages_of(list);
     }
     if let Some(m) = outputs.pointer("/output/message") {
+        return messages_from(m);
+    }
+    // LlamaIndex: {"message": {...}, "raw": …}
+    if let Some(m) = outputs.get("message").filter(|m| m.is_object()) {
         return messages_from(m);
     }
     if let Some(cands) = outputs.get("candidates").and_then(Value::as_array) {

@@ -544,7 +544,7 @@ pub(crate) fn global_action(app: &mut App, action: Action, cmds: &mut Vec<Cmd>) 
         }
         Action::Transcript => detail::toggle_transcript(app, cmds),
         Action::Sessions => sessions::open(app),
-        Action::FailingOnly => trace_list::next_failing(app),
+        Action::FailingOnly => trace_list::next_failing(app, cmds),
         Action::Annotate => review::open_annotate(app),
         Action::Review => review::toggle(app),
         Action::ScrollLeft | Action::ScrollRight => {

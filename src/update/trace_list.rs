@@ -245,7 +245,7 @@ pub(super) fn reload_list(app: &mut App, cmds: &mut Vec<Cmd>) {
 }
 
 /// `!`: only the traces failing the next feedback name (in name order), then all again.
-pub(super) fn next_failing(app: &mut App) {
+pub(super) fn next_failing(app: &mut App, cmds: &mut Vec<Cmd>) {
     // the names that pass or fail somewhere (a score or a text has no failing traces)
     let list = &app.list;
     let names: Vec<&String> = list
@@ -285,4 +285,6 @@ pub(super) fn next_failing(app: &mut App) {
         None => "all traces again".into(),
     });
     app.list.set_failing(next);
+    // the tree and detail show the trace under the selection
+    super::follow_list_selection(app, cmds);
 }
