@@ -432,9 +432,18 @@ impl Executor {
                     }
                 });
             }
-            Cmd::LoadSession { req, ids, utc } => {
+            Cmd::LoadSession {
+                req,
+                session,
+                experiment_ids,
+                known,
+                utc,
+            } => {
                 let src = Arc::clone(&self.source);
                 self.spawn(async move {
+                    let ids =
+                        crate::source::session_turns(src.as_ref(), &session, experiment_ids, known)
+                            .await;
                     let mut turns = Vec::with_capacity(ids.len());
                     for id in &ids {
                         match src.get(id).await {

@@ -500,6 +500,30 @@ fn review_writes_through_the_source_and_a_refusal_loses_nothing() {
     assert!(h.app.review.is_none());
 }
 
+/// A session whose turns are not all in the list (narrowed here by the quick filter; on a
+/// server, pages not loaded yet) is read whole: its turns are found by searching the source.
+#[test]
+fn a_session_is_read_whole_when_the_list_holds_one_turn() {
+    let mut h = Harness::new(&fixtures().join("v3/frameworks/sqlite"), (120, 40));
+    h.keys("/");
+    for c in "\"yes\"".chars() {
+        h.key(KeyCode::Char(c));
+    }
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.list.rows.len(), 1, "one turn listed");
+    h.keys("I");
+    let s = h.app.sessions.as_ref().unwrap();
+    assert_eq!(s.list.len(), 1);
+    assert_eq!(s.list[0].turns(), 1);
+    h.key(KeyCode::Enter);
+    let screen = h.screen();
+    assert!(
+        screen.contains("Session support/erin/chat-5 · 3 turns"),
+        "{screen}"
+    );
+    assert!(screen.contains("━━ turn 1 of 3"), "{screen}");
+}
+
 #[test]
 fn focus_cycles_and_escape_returns_to_the_list() {
     let mut h = demo_harness();

@@ -322,10 +322,14 @@ pub enum Cmd {
         annotation: crate::source::Annotation,
         typed: String,
     },
-    /// Read a session's turns (oldest first) and make its conversation's lines.
+    /// Find a session's turns (the source searched with the session's filter, so turns not
+    /// loaded in the list are read too; `known`: the loaded ones), read them oldest first and
+    /// make its conversation's lines.
     LoadSession {
         req: ReqId,
-        ids: Vec<String>,
+        session: String,
+        experiment_ids: Vec<String>,
+        known: Vec<String>,
         utc: bool,
     },
     /// Write a trace to a file in a format.

@@ -6,7 +6,7 @@
 use anyhow::Result;
 
 use crate::model::keys;
-use crate::model::sessions::{Session, header_row, session_row, sessions};
+use crate::model::sessions::{Session, filter, header_row, session_row, sessions};
 use crate::text::escape_json_unsafe;
 
 /// The table the headless command prints.
@@ -49,22 +49,11 @@ pub async fn run(
     super::emit(&render(&list))
 }
 
-/// The filter that finds a session's turns (pushed down to the source; a quote in the id is
-/// doubled, SQL style, as MLflow's grammar reads it).
-pub fn session_filter(id: &str) -> String {
-    format!(
-        "metadata.`{}` = '{}'",
-        keys::SESSION,
-        id.replace('\'', "''")
-    )
-}
-
 /// `show --session ID`: the turns, oldest first, as one conversation (`--json`: the session
 /// and, per turn, its transcript entries).
 pub async fn show(src: Option<&str>, id: &str, json: bool) -> Result<()> {
     let src = super::open_source(src)?;
-    let (infos, warnings) =
-        super::fetch_all(src.as_ref(), &[], 0, Some(session_filter(id))).await?;
+    let (infos, warnings) = super::fetch_all(src.as_ref(), &[], 0, Some(filter(id))).await?;
     super::warn_all(&warnings);
     let Some(session) = sessions(&infos).into_iter().find(|s| s.id == id) else {
         anyhow::bail!(
@@ -106,7 +95,7 @@ mod tests {
     /// An id with a quote still finds its session, and only it.
     #[test]
     fn the_session_filter_matches_ids_with_quotes() {
-        let f = crate::model::filter::parse(&session_filter("it's/a b")).unwrap();
+        let f = crate::model::filter::parse(&filter("it's/a b")).unwrap();
         let mut t = crate::model::TraceInfo::default();
         t.metadata.insert(keys::SESSION.into(), "it's/a b".into());
         assert!(f.matches(&t, None));

@@ -86,6 +86,16 @@ pub fn sessions<'a>(infos: impl IntoIterator<Item = &'a TraceInfo>) -> Vec<Sessi
     out
 }
 
+/// The filter that finds a session's turns, for a source to run (a quote in the id is doubled,
+/// SQL style, as MLflow's grammar reads it).
+pub fn filter(id: &str) -> String {
+    format!(
+        "metadata.`{}` = '{}'",
+        super::keys::SESSION,
+        id.replace('\'', "''")
+    )
+}
+
 /// The sessions table's header (the headless output and the sessions view): what tells
 /// sessions apart first, so a narrow terminal loses the least.
 pub fn header_row(key_w: usize) -> String {

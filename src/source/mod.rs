@@ -299,6 +299,53 @@ pub trait Source: Send + Sync {
     }
 }
 
+/// A session's turns, oldest first: the source searched with the session's filter (every
+/// page), so turns the list has not loaded are found too, together with `known` (the loaded
+/// ones; all that is used when the search fails).
+pub async fn session_turns(
+    src: &dyn Source,
+    session: &str,
+    experiment_ids: Vec<String>,
+    known: Vec<String>,
+) -> Vec<String> {
+    let mut infos: Vec<crate::model::TraceInfo> = Vec::new();
+    let mut token = None;
+    loop {
+        let page = src
+            .list(ListQuery {
+                experiment_ids: experiment_ids.clone(),
+                max_results: 500,
+                page_token: token.take(),
+                filter: Some(crate::model::sessions::filter(session)),
+                since_ms: None,
+                order: Default::default(),
+            })
+            .await;
+        match page {
+            Ok(p) => {
+                infos.extend(p.traces);
+                token = p.next_page_token;
+                if token.is_none() || infos.len() >= 100_000 {
+                    break;
+                }
+            }
+            Err(_) => return known,
+        }
+    }
+    let found = crate::model::sessions::sessions(&infos)
+        .into_iter()
+        .find(|s| s.id == session)
+        .map(|s| s.trace_ids)
+        .unwrap_or_default();
+    let mut ids = found;
+    for k in known {
+        if !ids.contains(&k) {
+            ids.push(k);
+        }
+    }
+    ids
+}
+
 /// What a read-only source says to a write.
 pub const READ_ONLY: &str = "this source is read-only here: serve the store with `mlflow server --backend-store-uri …` and open the server to give feedback or set tags";
 

@@ -24,9 +24,10 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme) {
             format!(" · {}", r.view.position())
         };
         let title = format!(
-            " Session {} · {} turns{state} · esc: the sessions ",
+            " Session {} · {} turn{}{state} · esc: the sessions ",
             truncate_start(&sanitize_line(&r.id), 40),
-            r.turns
+            r.turns,
+            if r.turns == 1 { "" } else { "s" }
         );
         frame.render_widget(pane_block(title, true, theme), a.sessions);
         let lines: Vec<Line> = r

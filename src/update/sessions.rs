@@ -82,7 +82,9 @@ pub(super) fn key(app: &mut App, action: Option<Action>, cmds: &mut Vec<Cmd>) {
             });
             cmds.push(Cmd::LoadSession {
                 req: s.req,
-                ids: session.trace_ids.clone(),
+                session: session.id.clone(),
+                experiment_ids: app.experiment_ids.clone(),
+                known: session.trace_ids.clone(),
                 utc,
             });
             cmds.push(Cmd::StartTicking);
@@ -120,6 +122,8 @@ pub(super) fn on_loaded(
     r.loading = false;
     match result {
         Ok(lines) => {
+            // the source may hold turns the list had not loaded
+            r.turns = lines.iter().filter(|l| l.starts_with("━━ turn ")).count();
             r.lines = lines;
             r.width = 0;
         }

@@ -291,7 +291,19 @@ impl Harness {
                     result,
                 }
             }
-            Cmd::LoadSession { req, ids, utc } => {
+            Cmd::LoadSession {
+                req,
+                session,
+                experiment_ids,
+                known,
+                utc,
+            } => {
+                let ids = self.rt.block_on(mlflow_tui::source::session_turns(
+                    self.src.as_ref(),
+                    &session,
+                    experiment_ids,
+                    known,
+                ));
                 let turns: Result<Vec<_>, _> = ids
                     .iter()
                     .map(|id| self.rt.block_on(self.src.get(id)))
