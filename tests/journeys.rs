@@ -574,7 +574,18 @@ fn the_palette_runs_commands_with_completion() {
         t.keys(&["ctrl-u"]);
         t.type_text("filter attributes.status = 'ERROR'");
         t.keys(&["enter"]);
-        let s = t.wait_text("filter: attributes.status = 'ERROR'");
+        // the title changes at once, the rows when the source has answered
+        let s = t.wait_for("only the errors listed", |s| {
+            let list: Vec<&str> = s
+                .lines()
+                .take_while(|l| !l.starts_with('┗') && !l.starts_with('└'))
+                .skip(2)
+                .filter(|l| l.chars().any(|c| c.is_ascii_digit()))
+                .collect();
+            s.contains("filter: attributes.status = 'ERROR'")
+                && !list.is_empty()
+                && list.iter().all(|l| l.contains("ERROR"))
+        });
         let list = t.pane("Traces").unwrap();
         assert!(
             list.iter()

@@ -834,7 +834,18 @@ pub fn session_lines(turns: &[std::sync::Arc<Trace>], utc: bool) -> Vec<String> 
         out.push(head);
         let entries = builder.add(t);
         if entries.is_empty() {
-            out.push("(nothing new said in this turn)".into());
+            // a turn without model messages: what went in and came out
+            let request = t.request_preview();
+            let response = t.response_preview();
+            if request.is_none() && response.is_none() {
+                out.push("(nothing new said in this turn)".into());
+            }
+            if let Some(r) = request {
+                push_line(&mut out, &format!("request  {}", sanitize_line(&r)));
+            }
+            if let Some(r) = response {
+                push_line(&mut out, &format!("response {}", sanitize_line(&r)));
+            }
             out.push(String::new());
         }
         entry_lines(&mut out, t, &entries);
