@@ -327,7 +327,9 @@ pub fn run(cli: Cli) -> Result<()> {
                     .map(|p| format!("; finished traces are appended to {}", p.display()))
                     .unwrap_or_default()
             );
-            rt.block_on(follow::run(src, &[], 0, json, filter, config))
+            // the receiver starts empty: whatever its first listing holds arrived after the
+            // line above (a client that sent at once), so all of it is printed
+            rt.block_on(follow::run(src, &[], usize::MAX, json, filter, config))
         }
         Some(Command::Show {
             args,
