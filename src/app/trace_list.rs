@@ -257,6 +257,27 @@ impl TraceListState {
         }
     }
 
+    /// The traces of the rows shown, in their order.
+    pub fn shown(&self) -> impl Iterator<Item = &TraceInfo> {
+        self.rows.iter().map(|&i| &self.traces[i as usize])
+    }
+
+    /// What the rows shown cover, after `what` (`27 traces`): the loaded ones only when the
+    /// source has more, narrowed by the quick filter or to failing traces.
+    pub fn scope_note(&self, what: String) -> String {
+        let mut note = what;
+        if !self.complete() {
+            note.push_str(" loaded (the source has more)");
+        }
+        if !self.quick.is_empty() {
+            note.push_str(", narrowed by the quick filter");
+        }
+        if let Some(name) = &self.failing {
+            note.push_str(&format!(", only those failing {name}"));
+        }
+        note
+    }
+
     /// Counts pass and fail per feedback name over the rows shown.
     fn count_verdicts(&mut self) {
         let mut out: Vec<Verdicts> = Vec::new();

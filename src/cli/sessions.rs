@@ -19,7 +19,7 @@ pub fn render(list: &[Session]) -> String {
         .clamp(7, 40);
     let mut out = header_row(key_w) + "\n";
     for s in list {
-        out.push_str(&session_row(s, key_w));
+        out.push_str(&session_row(s, key_w, false));
         out.push('\n');
     }
     out

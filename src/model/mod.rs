@@ -607,18 +607,10 @@ impl Trace {
             ));
         }
         if stored > 0 {
-            let ids: std::collections::HashSet<&str> = self
-                .tree
-                .spans()
-                .iter()
-                .map(|s| s.span_id.as_str())
-                .collect();
             let has_root = self.tree.spans().iter().any(|s| s.parent_id.is_none());
-            let orphans = self
-                .tree
-                .spans()
-                .iter()
-                .filter(|s| s.parent_id.as_deref().is_some_and(|p| !ids.contains(p)))
+            // the tree marked the spans whose parent id names no span when it was built
+            let orphans = (0..self.tree.len())
+                .filter(|&i| self.tree.flags(i).orphan)
                 .count();
             if !has_root {
                 out.push("no root span (MLflow would call its span data corrupted)".into());

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use serde::Serialize;
 
 use super::{TraceInfo, TraceState};
-use crate::model::time::{format_duration_ms, format_local_ms};
+use crate::model::time::{format_duration_ms, format_local_ms, format_utc_short_ms};
 use crate::text::{fit, sanitize_line, truncate_start};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -112,8 +112,9 @@ pub fn header_row(key_w: usize) -> String {
     )
 }
 
-/// One session's line: the id cut at its start (hierarchical ids differ at the end).
-pub fn session_row(s: &Session, key_w: usize) -> String {
+/// One session's line: the id cut at its start (hierarchical ids differ at the end); the time
+/// in UTC with `utc`, else local.
+pub fn session_row(s: &Session, key_w: usize, utc: bool) -> String {
     let users = sanitize_line(&s.users.join(",")).into_owned();
     let errors = match (s.errors, s.running) {
         (e, 0) => e.to_string(),
@@ -125,7 +126,11 @@ pub fn session_row(s: &Session, key_w: usize) -> String {
         s.turns(),
         errors,
         fit(&users, 12),
-        format_local_ms(s.last_ms),
+        if utc {
+            format_utc_short_ms(s.last_ms)
+        } else {
+            format_local_ms(s.last_ms)
+        },
         format_duration_ms(s.last_ms.saturating_sub(s.first_ms)),
         s.tokens,
         s.cost,
@@ -178,7 +183,7 @@ mod tests {
         assert_eq!(s[1].users, ["alice", "carol"]);
         assert_eq!(s[1].errors, 1);
         // a row fits its columns, the id kept by its end
-        let row = session_row(&s[1], 8);
+        let row = session_row(&s[1], 8, true);
         assert!(row.starts_with("…/chat-1"), "{row}");
     }
 }

@@ -72,7 +72,7 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme) {
         head,
     );
     let lines = super::popup_rows(&s.view, w, theme, |i| {
-        truncate(&session_row(&s.list[i], key_w), w).into_owned()
+        truncate(&session_row(&s.list[i], key_w, app.utc), w).into_owned()
     });
     frame.render_widget(Paragraph::new(lines), a.sessions_rows);
 }

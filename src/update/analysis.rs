@@ -263,19 +263,8 @@ pub(super) fn compare_key(app: &mut App, action: Option<Action>) {
 
 /// Opens the stats view over the loaded list, grouped `by` (models: their spans are read).
 pub(super) fn open_stats(app: &mut App, by: By, cmds: &mut Vec<Cmd>) {
-    let infos: Vec<&crate::model::TraceInfo> = app
-        .list
-        .rows
-        .iter()
-        .map(|&i| &app.list.traces[i as usize])
-        .collect();
-    let mut note = format!("{} traces", infos.len());
-    if !app.list.complete() {
-        note.push_str(" loaded (the source has more)");
-    }
-    if !app.list.quick.is_empty() {
-        note.push_str(", narrowed by the quick filter");
-    }
+    let infos: Vec<&crate::model::TraceInfo> = app.list.shown().collect();
+    let note = app.list.scope_note(format!("{} traces", infos.len()));
     let req = app.stats.as_ref().map_or(0, |s| s.req) + 1;
     let mut view = StatsView {
         stats: of_infos(&infos, by),

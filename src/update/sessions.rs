@@ -9,26 +9,14 @@ use crate::viewport::Viewport;
 
 /// Opens the sessions view over the loaded (and quick-filtered) list.
 pub(super) fn open(app: &mut App) {
-    let infos: Vec<&crate::model::TraceInfo> = app
-        .list
-        .rows
-        .iter()
-        .map(|&i| &app.list.traces[i as usize])
-        .collect();
-    let list = sessions(infos.iter().copied());
-    let mut note = format!(
-        "{} session{} in {} trace{}",
+    let list = sessions(app.list.shown());
+    let n = app.list.rows.len();
+    let note = app.list.scope_note(format!(
+        "{} session{} in {n} trace{}",
         list.len(),
         if list.len() == 1 { "" } else { "s" },
-        infos.len(),
-        if infos.len() == 1 { "" } else { "s" }
-    );
-    if !app.list.complete() {
-        note.push_str(" loaded (the source has more)");
-    }
-    if !app.list.quick.is_empty() {
-        note.push_str(", narrowed by the quick filter");
-    }
+        if n == 1 { "" } else { "s" }
+    ));
     let mut view = Viewport::list();
     // from a trace, its session
     let current = app
