@@ -18,6 +18,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CREATED = 1_763_800_000
 
+# Hooks for scripts/gen_demo.py (unset for the fixtures, whose answers are the defaults below):
+#   SCRIPT(messages, tools) -> None for the default answer, or a dict with "content" (text),
+#     "tool_calls" ([(name, arguments dict)]), "reasoning" (Responses API summary), "usage"
+#     ({"input": n, "output": n}), or raises ScriptedError to answer with an HTTP error; used by
+#     chat completions, the Responses API and Anthropic Messages (messages in each API's shape);
+#   LATENCY() is called before each answer (the demo advances its clock: calls take time).
+SCRIPT = None
+LATENCY = None
+
+
+def _scripted(messages, tools):
+    return SCRIPT(messages, tools) if SCRIPT else None
+
 
 def _last_user_text(messages):
     for m in reversed(messages or []):
@@ -42,6 +55,9 @@ def chat_completion(req):
         "total_tokens": 59 + len(messages),
         "prompt_tokens_details": {"cached_tokens": 32},
     }
+    scripted = _scripted(messages, req.get("tools"))
+    if scripted:
+        return _scripted_chat(req, messages, scripted)
     if req.get("tools") and not has_tool_result:
         tool = req["tools"][0]["function"]["name"]
         message = {
@@ -77,11 +93,78 @@ def chat_completion(req):
     }
 
 
+def _usage(scripted, messages):
+    u = scripted.get("usage") or {}
+    size = len(json.dumps(messages))
+    return u.get("input", 20 + size // 4), u.get("output", 8 + len(json.dumps(scripted)) // 4)
+
+
+def _scripted_chat(req, messages, scripted):
+    n_in, n_out = _usage(scripted, messages)
+    if scripted.get("tool_calls"):
+        message = {
+            "role": "assistant",
+            "content": scripted.get("content"),
+            "tool_calls": [
+                {
+                    "id": f"call_{len(messages)}_{i}",
+                    "type": "function",
+                    "function": {"name": name, "arguments": json.dumps(args)},
+                }
+                for i, (name, args) in enumerate(scripted["tool_calls"])
+            ],
+        }
+        finish = "tool_calls"
+    else:
+        message = {"role": "assistant", "content": scripted.get("content", "")}
+        finish = "stop"
+    return {
+        "id": f"chatcmpl-{len(messages)}",
+        "object": "chat.completion",
+        "created": CREATED,
+        "model": req.get("model", "gpt-4o-mini"),
+        "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
+        "usage": {
+            "prompt_tokens": n_in,
+            "completion_tokens": n_out,
+            "total_tokens": n_in + n_out,
+            "prompt_tokens_details": {"cached_tokens": n_in // 2 // 64 * 64},
+        },
+    }
+
+
 def response(req):
     items = req.get("input")
     if isinstance(items, str):
         items = [{"role": "user", "content": items}]
     has_output = any(isinstance(i, dict) and i.get("type") == "function_call_output" for i in items)
+    scripted = _scripted(items, req.get("tools"))
+    if scripted:
+        n_in, n_out = _usage(scripted, items)
+        out = [
+            {
+                "id": f"rs_{len(items)}",
+                "type": "reasoning",
+                "summary": [{"type": "summary_text", "text": scripted.get("reasoning", "")}],
+            },
+            {
+                "id": f"msg_{len(items)}",
+                "type": "message",
+                "role": "assistant",
+                "status": "completed",
+                "content": [
+                    {"type": "output_text", "text": scripted.get("content", ""), "annotations": []}
+                ],
+            },
+        ]
+        usage = {
+            "input_tokens": n_in,
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens": n_out,
+            "output_tokens_details": {"reasoning_tokens": n_out // 3},
+            "total_tokens": n_in + n_out,
+        }
+        return _response_body(req, out, usage)
     usage = {
         "input_tokens": 50 + len(items),
         "input_tokens_details": {"cached_tokens": 16},
@@ -119,8 +202,13 @@ def response(req):
                 ],
             }
         )
+    return _response_body(req, output, usage)
+
+
+def _response_body(req, output, usage):
+    items = req.get("input")
     return {
-        "id": f"resp_{len(items)}",
+        "id": f"resp_{len(items) if isinstance(items, list) else 1}",
         "object": "response",
         "created_at": CREATED,
         "status": "completed",
@@ -143,10 +231,16 @@ def anthropic_message(req):
         if isinstance(p, dict) and p.get("type") == "tool_result"
     ]
     content = []
+    scripted = _scripted(messages, req.get("tools"))
     if req.get("thinking"):
-        content.append(
-            {"type": "thinking", "thinking": "I should look the weather up.", "signature": "c2lnbmF0dXJl"}
-        )
+        thought = (scripted or {}).get("reasoning", "I should look the weather up.")
+        content.append({"type": "thinking", "thinking": thought, "signature": "c2lnbmF0dXJl"})
+    if scripted:
+        n_in, n_out = _usage(scripted, messages)
+        content.append({"type": "text", "text": scripted.get("content", "")})
+        usage = {"input_tokens": n_in, "output_tokens": n_out,
+                 "cache_creation_input_tokens": 0, "cache_read_input_tokens": n_in // 2}
+        return _anthropic_body(req, messages, content, "end_turn", usage)
     if req.get("tools") and not results:
         content.append({"type": "text", "text": "Let me check."})
         content.append(
@@ -163,6 +257,16 @@ def anthropic_message(req):
         text = "The lookup failed; Paris is usually mild." if failed else "It is 18°C in Paris."
         content.append({"type": "text", "text": text})
         stop = "end_turn"
+    usage = {
+        "input_tokens": 120 + len(messages),
+        "output_tokens": 40,
+        "cache_creation_input_tokens": 200,
+        "cache_read_input_tokens": 1500,
+    }
+    return _anthropic_body(req, messages, content, stop, usage)
+
+
+def _anthropic_body(req, messages, content, stop, usage):
     return {
         "id": f"msg_{len(messages)}",
         "type": "message",
@@ -171,12 +275,7 @@ def anthropic_message(req):
         "content": content,
         "stop_reason": stop,
         "stop_sequence": None,
-        "usage": {
-            "input_tokens": 120 + len(messages),
-            "output_tokens": 40,
-            "cache_creation_input_tokens": 200,
-            "cache_read_input_tokens": 1500,
-        },
+        "usage": usage,
     }
 
 
@@ -232,6 +331,14 @@ def bedrock_converse(req):
     }
 
 
+class ScriptedError(Exception):
+    """Raised by a SCRIPT to answer with an HTTP error (status, message, code)."""
+
+    def __init__(self, status, message, code=None):
+        super().__init__(message)
+        self.status, self.message, self.code = status, message, code
+
+
 class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -240,6 +347,30 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("content-length", 0)))
         req = json.loads(body or b"{}")
         path = self.path.split("?")[0]
+        if LATENCY:
+            LATENCY()
+        try:
+            out = self.answer(path, req)
+        except ScriptedError as e:
+            self.reply(e.status, {"error": {"message": e.message, "type": "invalid_request_error",
+                                            "code": e.code}})
+            return
+        if out is None:
+            self.send_response(404)
+            self.end_headers()
+            return
+        self.reply(200, out)
+
+    def reply(self, status, out):
+        data = json.dumps(out).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    @staticmethod
+    def answer(path, req):
         if path.endswith("/chat/completions"):
             out = chat_completion(req)
         elif path.endswith("/responses"):
@@ -251,15 +382,8 @@ class Handler(BaseHTTPRequestHandler):
         elif path.endswith("/converse"):
             out = bedrock_converse(req)
         else:
-            self.send_response(404)
-            self.end_headers()
-            return
-        data = json.dumps(out).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+            return None
+        return out
 
 
 def start():

@@ -14,7 +14,8 @@
 #   tests/fixtures/*/analysis/    traces with known answers for the analyses (gen_analysis.py)
 #   tests/fixtures/v3/frameworks/ conversations from OpenAI, Anthropic, LangChain, LangGraph and
 #                                 DSPy under autolog (gen_chat_fixtures.py): sqlite + export
-#   assets/demo/mlflow.db         demo traces (MLflow 3.x, default sqlite store)
+#   assets/demo/mlflow.db         demo traces (MLflow 3.x, default sqlite store): the scenarios
+#                                 and a travel assistant's working day (gen_demo.py)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup-python.sh"
@@ -77,6 +78,10 @@ analysis mlflow2 v2
 rm -rf "$demo"; mkdir -p "$demo"
 (cd "$work" && py mlflow3 "$gen" --tracking-uri "sqlite:///$demo/mlflow.db" \
    --experiment demo-app --demo 3)
+# a working day of a travel assistant before those: sessions, tool calls, failures, a long agent
+# loop, a judge's and a person's feedback (frameworks' autolog, fake endpoints on 127.0.0.1)
+(cd "$work" && MLFLOW_ENABLE_ASYNC_TRACE_LOGGING=false py frameworks "$root/scripts/gen_demo.py" \
+   --tracking-uri "sqlite:///$demo/mlflow.db" --experiment demo-app)
 # The sqlite store keeps spans in the database; the empty artifact folders it leaves are not needed.
 find "$fx" "$demo" -type d -empty -delete
 echo "fixtures written under $fx and $demo"

@@ -23,7 +23,7 @@ shot() {
   echo "screenshots/$1.png"
 }
 t new-session -d -s s -x "$cols" -y "$rows" "env TZ=UTC TERM=xterm-256color $root/target/release/mlflow-tui $root/assets/demo"
-wait_for "Traces 1/27"
+wait_for "Traces 1/53"
 wait_for "Name        moderated_reply"
 for _ in 1 2 3 4 5 6 7; do t send-keys -t s j; done
 wait_for "Name        travel_agent"

@@ -246,7 +246,7 @@ fn sorting_covers_the_whole_list_and_names_go_a_to_z() {
         let s = t.wait_text("Traces 1/");
         let list = t.pane("Traces").unwrap();
         assert!(
-            list[1].contains("travel_agent"),
+            list[1].contains("fare_watch_planner"),
             "{w}x{h}: the slowest trace first:\n{s}"
         );
         t.keys(&["s", "s"]);
@@ -255,15 +255,15 @@ fn sorting_covers_the_whole_list_and_names_go_a_to_z() {
         let s = t.wait_text("Traces 1/");
         let list = t.pane("Traces").unwrap();
         assert!(
-            list[1].contains("batch_job"),
-            "{w}x{h}: A to Z: batch_job first:\n{s}"
+            list[1].contains("assistant_turn"),
+            "{w}x{h}: A to Z: assistant_turn first:\n{s}"
         );
         t.keys(&["S"]);
         t.wait_text("sort: name ↓");
         t.keys(&["g"]);
         let s = t.wait_text("Traces 1/");
         let list = t.pane("Traces").unwrap();
-        assert!(list[1].contains("travel_agent"), "Z to A:\n{s}");
+        assert!(list[1].contains("voice_turn"), "Z to A:\n{s}");
         t.quit();
     }
 }
@@ -446,7 +446,7 @@ fn the_message_log_shows_errors_whole_and_alt_keys_are_not_plain_keys() {
         let s = t.screen();
         let status = s.lines().last().unwrap();
         assert!(
-            status.starts_with("27 traces · all experiments · sqlite"),
+            status.starts_with("53 traces · all experiments · sqlite"),
             "{w}x{h}: {status}"
         );
         // alt-F does nothing; F follows
@@ -751,19 +751,19 @@ fn the_filter_line_edits_like_a_shell_line() {
 fn resizing_keeps_the_selection_on_screen() {
     let mut t = open_demo(200, 50);
     t.keys(&["G"]);
-    t.wait_text("Traces 27/27");
+    t.wait_text("Traces 53/53");
     t.resize(80, 24);
     // the program has drawn the new size when the list's border closes at the new edge
     let s = t.wait_for("small", |s| {
         s.lines()
             .next()
             .is_some_and(|l| l.ends_with('┓') || l.ends_with('┐'))
-            && s.contains("Traces 27/27")
+            && s.contains("Traces 53/53")
     });
     let list = t
         .pane("Traces")
         .unwrap_or_else(|| panic!("no list pane in:\n{s}\n{:?}", t.grid()[0]));
-    assert!(list.last().unwrap().contains("rag_pipeline"), "{s}");
+    assert!(list.last().unwrap().contains("fare_watch_planner"), "{s}");
     t.resize(200, 50);
     t.wait_text("RESPONSE");
     let _ = PathBuf::new();

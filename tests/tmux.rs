@@ -144,13 +144,13 @@ fn the_binary_in_tmux_open_move_expand_tabs_copy_page_quit() {
     );
 
     // open: the list, the first trace's header, the status line
-    let s = tmux.wait_text("Traces 1/27");
+    let s = tmux.wait_text("Traces 1/53");
     assert!(
         s.contains("moderated_reply") && s.contains("travel_agent"),
         "{s}"
     );
     tmux.wait_text("Name        moderated_reply");
-    assert!(tmux.screen().contains("27 traces"));
+    assert!(tmux.screen().contains("53 traces"));
 
     // move: the detail follows the selection
     tmux.send(&["j"]);
@@ -192,13 +192,13 @@ fn the_binary_in_tmux_open_move_expand_tabs_copy_page_quit() {
     tmux.wait_for("the pager to write", |_| {
         std::fs::read_to_string(&paged).is_ok_and(|t| t.contains("partly cloudy"))
     });
-    tmux.wait_text("Traces 8/27");
+    tmux.wait_text("Traces 8/53");
     // and in $EDITOR
     tmux.send(&["o"]);
     tmux.wait_for("the editor to write", |_| {
         std::fs::read_to_string(&edited).is_ok_and(|t| t.contains("partly cloudy"))
     });
-    tmux.wait_text("Traces 8/27");
+    tmux.wait_text("Traces 8/53");
 
     // help, then quit
     tmux.send(&["?"]);

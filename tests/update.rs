@@ -29,7 +29,7 @@ fn demo_harness() -> Harness {
 fn the_list_loads_and_the_first_trace_opens() {
     let h = demo_harness();
     assert!(h.app.list.loaded);
-    assert_eq!(h.app.list.rows.len(), 27);
+    assert_eq!(h.app.list.rows.len(), DEMO_TRACES);
     assert_eq!(h.app.focus, Focus::TraceList);
     let open = h.app.open.as_ref().expect("the selected trace is loaded");
     assert_eq!(
@@ -50,9 +50,9 @@ fn list_navigation_follows_with_the_tree() {
         h.app.list.selected_id().unwrap()
     );
     h.keys("G");
-    assert_eq!(h.app.list.selected(), 26);
+    assert_eq!(h.app.list.selected(), DEMO_TRACES - 1);
     h.keys("k");
-    assert_eq!(h.app.list.selected(), 25);
+    assert_eq!(h.app.list.selected(), DEMO_TRACES - 2);
     h.keys("g");
     assert_eq!(h.app.list.selected(), 0);
     h.ctrl('d');
@@ -63,7 +63,8 @@ fn list_navigation_follows_with_the_tree() {
     // the list scrolls to keep the selection visible
     h.keys("G");
     let rows = h.app.list.view.height();
-    assert!(h.app.list.view.offset() + rows > 26 && h.app.list.view.offset() <= 26);
+    let last = DEMO_TRACES - 1;
+    assert!(h.app.list.view.offset() + rows > last && h.app.list.view.offset() <= last);
 }
 
 #[test]
@@ -649,7 +650,7 @@ fn errors_land_in_the_status_line_and_the_ui_keeps_working() {
         )),
     );
     assert!(h.app.error.as_deref().unwrap().contains("not a database"));
-    assert_eq!(h.app.list.rows.len(), 27, "the list stays");
+    assert_eq!(h.app.list.rows.len(), DEMO_TRACES, "the list stays");
 }
 
 #[test]
@@ -849,7 +850,7 @@ fn pages_that_overlap_after_new_traces_arrive_add_no_duplicates() {
         warnings: vec![],
     };
     answer_list(&mut h, true, Ok(page));
-    assert_eq!(h.app.list.rows.len(), 27);
+    assert_eq!(h.app.list.rows.len(), DEMO_TRACES);
 }
 
 #[test]
@@ -859,7 +860,7 @@ fn the_quick_filter_narrows_on_every_keystroke_with_smart_case() {
     let id = h.app.list.selected_id().unwrap();
     h.keys("/");
     assert!(h.app.prompt.is_some());
-    h.keys("trav");
+    h.keys("travel_a");
     assert_eq!(
         h.app.list.rows.len(),
         3,
@@ -871,12 +872,13 @@ fn the_quick_filter_narrows_on_every_keystroke_with_smart_case() {
         "the selection stays on its trace"
     );
     assert!(
-        h.screen().contains("Traces 1/3 of 27 · /trav"),
+        h.screen()
+            .contains(&format!("Traces 1/3 of {DEMO_TRACES} · /travel_a")),
         "{}",
         h.screen()
     );
     h.key(KeyCode::Backspace);
-    h.keys("vel_agent");
+    h.keys("agent");
     assert_eq!(h.app.list.rows.len(), 3);
     h.key(KeyCode::Enter);
     assert!(
@@ -887,7 +889,7 @@ fn the_quick_filter_narrows_on_every_keystroke_with_smart_case() {
     assert_eq!(h.app.list.selected(), 1);
     h.key(KeyCode::Esc);
     assert!(h.app.list.quick.is_empty(), "esc clears it");
-    assert_eq!(h.app.list.rows.len(), 27);
+    assert_eq!(h.app.list.rows.len(), DEMO_TRACES);
     // smart case: lowercase matches any case, an uppercase letter makes it exact
     h.keys("/ALICE");
     assert_eq!(h.app.list.rows.len(), 0);

@@ -20,7 +20,8 @@ pub struct Session {
     pub last_ms: i64,
     pub users: Vec<String>,
     pub tokens: u64,
-    pub cost: f64,
+    /// Summed over the turns that have one; `None` when none has.
+    pub cost: Option<f64>,
     /// Turns that ended in an error.
     pub errors: usize,
     /// Turns still running.
@@ -66,7 +67,11 @@ pub fn sessions<'a>(infos: impl IntoIterator<Item = &'a TraceInfo>) -> Vec<Sessi
                     .filter_map(|t| t.token_usage())
                     .map(|u| u.total)
                     .sum(),
-                cost: turns.iter().filter_map(|t| t.cost()).map(|c| c.total).sum(),
+                cost: turns
+                    .iter()
+                    .filter_map(|t| t.cost())
+                    .map(|c| c.total)
+                    .reduce(|a, b| a + b),
                 errors: turns
                     .iter()
                     .filter(|t| t.state == TraceState::Error)
@@ -121,7 +126,7 @@ pub fn session_row(s: &Session, key_w: usize, utc: bool) -> String {
         (e, r) => format!("{e} +{r}▶"),
     };
     format!(
-        "{}  {:>5}  {:>6}  {}  {:<19}  {:>8}  {:>8}  {:>9.4}  {}",
+        "{}  {:>5}  {:>6}  {}  {:<19}  {:>8}  {:>8}  {:>9}  {}",
         fit(&truncate_start(&sanitize_line(&s.id), key_w), key_w),
         s.turns(),
         errors,
@@ -133,7 +138,8 @@ pub fn session_row(s: &Session, key_w: usize, utc: bool) -> String {
         },
         format_duration_ms(s.last_ms.saturating_sub(s.first_ms)),
         s.tokens,
-        s.cost,
+        s.cost
+            .map_or_else(|| "-".to_string(), |c| format!("{c:.4}")),
         crate::text::preview(s.first_request.as_deref().unwrap_or("-"), 60)
     )
 }

@@ -29,6 +29,11 @@ pub fn fixtures() -> PathBuf {
     }
 }
 
+/// Traces in the demo: the scenarios three times (`gen_traces.py --demo 3`, 27) and a travel
+/// assistant's working day (`gen_demo.py`, 26).
+#[allow(dead_code)]
+pub const DEMO_TRACES: usize = 53;
+
 pub fn demo() -> PathBuf {
     match std::env::var("MLFLOW_TUI_DEMO") {
         Ok(p) => PathBuf::from(p),
