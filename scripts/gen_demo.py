@@ -461,8 +461,8 @@ def review(turns, escalation):
     }
     verdicts = {}
     for (who, n), tid in turns.items():
-        if tid is None:
-            continue
+        if tid is None or mlflow.get_trace(tid).info.state.value == "ERROR":
+            continue  # the judge rates answers; a failed turn has none
         why = bad.get((who, n))
         fb = mlflow.log_feedback(
             trace_id=tid, name="relevance", value=why is None, source=judge,

@@ -182,7 +182,7 @@ impl Action {
                 "sessions of the listed traces (turns, users, tokens, errors); enter reads one as a conversation"
             }
             Action::Annotate => {
-                "annotate the selected trace or span on the server: NAME=VALUE # why, expect NAME=VALUE, tag KEY=VALUE, untag KEY"
+                "annotate the selected trace or span on the server: NAME=VALUE # why (again: updates yours, overrides a judge's), expect NAME=VALUE, tag KEY=VALUE, untag KEY, rm NAME; ctrl-x: in $EDITOR"
             }
             Action::Review => {
                 "review mode: y pass, n fail on a feedback, then the next trace (again or esc: end)"

@@ -180,6 +180,59 @@ struct Executor {
     ticking: Arc<AtomicBool>,
     /// Filesystem notifications while following a local source.
     watch: Option<crate::source::watch::Watch>,
+    /// The queue of writes to the source (started at the first).
+    writes: Option<UnboundedSender<Cmd>>,
+}
+
+/// The report the panic hook kept, else `fallback`.
+fn panic_report(fallback: &str) -> String {
+    PANIC_REPORT
+        .lock()
+        .ok()
+        .and_then(|r| r.clone())
+        .unwrap_or_else(|| fallback.into())
+}
+
+/// The task that writes annotations one after the other; each answer (or its panic) comes
+/// back as a message.
+fn writer(source: &Arc<dyn Source>, tx: &UnboundedSender<Msg>) -> UnboundedSender<Cmd> {
+    let (queue, mut jobs) = unbounded_channel::<Cmd>();
+    let (src, tx) = (Arc::clone(source), tx.clone());
+    tokio::spawn(async move {
+        while let Some(job) = jobs.recv().await {
+            let Cmd::Annotate {
+                req,
+                trace_id,
+                annotation,
+                typed,
+            } = job
+            else {
+                continue;
+            };
+            let src = Arc::clone(&src);
+            let write = tokio::spawn(async move {
+                let result = src
+                    .annotate(&trace_id, &annotation)
+                    .await
+                    .map_err(|e| e.to_string());
+                Msg::Annotated {
+                    req,
+                    trace_id,
+                    annotation,
+                    typed,
+                    result,
+                }
+            });
+            let msg = match write.await {
+                Ok(msg) => msg,
+                Err(_) => Msg::TaskPanicked(panic_report("a write to the source panicked")),
+            };
+            if tx.send(msg).is_err() {
+                break;
+            }
+        }
+    });
+    queue
 }
 
 impl Executor {
@@ -196,13 +249,9 @@ impl Executor {
                     let _ = tx.send(msg);
                 }
                 Err(e) if e.is_panic() => {
-                    let _ = tx.send(Msg::TaskPanicked(
-                        PANIC_REPORT
-                            .lock()
-                            .ok()
-                            .and_then(|r| r.clone())
-                            .unwrap_or_else(|| "a background task panicked".into()),
-                    ));
+                    let _ = tx.send(Msg::TaskPanicked(panic_report(
+                        "a background task panicked",
+                    )));
                 }
                 Err(_) => {} // aborted: superseded by a newer request
             }
@@ -368,13 +417,20 @@ impl Executor {
                 let _ = self.tx.send(Msg::External(r));
             }
             Cmd::Editor(text) => {
-                let editor = std::env::var("VISUAL")
-                    .or_else(|_| std::env::var("EDITOR"))
-                    .ok()
-                    .filter(|p| !p.trim().is_empty())
-                    .unwrap_or_else(|| "vi".into());
-                let r = suspended(terminal, input, || run_editor(&editor, &text));
+                let editor = editor_command();
+                let r = suspended(terminal, input, || {
+                    run_editor(&editor, &text, "json").map(|_| ())
+                });
                 let _ = self.tx.send(Msg::External(r));
+            }
+            Cmd::EditLine(text) => {
+                let editor = editor_command();
+                let mut edited = Err(String::new());
+                let r = suspended(terminal, input, || {
+                    edited = run_editor(&editor, &text, "md");
+                    edited.as_ref().map(|_| ()).map_err(Clone::clone)
+                });
+                let _ = self.tx.send(Msg::LineEdited(r.and(edited)));
             }
             Cmd::SaveColumns(columns) => {
                 self.spawn(async move {
@@ -417,19 +473,15 @@ impl Executor {
                 annotation,
                 typed,
             } => {
-                let src = Arc::clone(&self.source);
-                self.spawn(async move {
-                    let result = src
-                        .annotate(&trace_id, &annotation)
-                        .await
-                        .map_err(|e| e.to_string());
-                    Msg::Annotated {
-                        req,
-                        trace_id,
-                        annotation,
-                        typed,
-                        result,
-                    }
+                // writes go one at a time, in the order given: a verdict and its correction
+                // typed a moment later must reach the server in that order
+                let (source, tx) = (&self.source, &self.tx);
+                let queue = self.writes.get_or_insert_with(|| writer(source, tx));
+                let _ = queue.send(Cmd::Annotate {
+                    req,
+                    trace_id,
+                    annotation,
+                    typed,
                 });
             }
             Cmd::LoadSession {
@@ -588,9 +640,19 @@ fn run_with_stdin(cmd: &str, text: &str) -> Result<(), String> {
     }
 }
 
-fn run_editor(cmd: &str, text: &str) -> Result<(), String> {
+/// `$VISUAL`, else `$EDITOR`, else `vi`.
+fn editor_command() -> String {
+    std::env::var("VISUAL")
+        .or_else(|_| std::env::var("EDITOR"))
+        .ok()
+        .filter(|p| !p.trim().is_empty())
+        .unwrap_or_else(|| "vi".into())
+}
+
+/// Opens `text` in the editor (a temporary file ending in `.ext`); what the file holds after.
+fn run_editor(cmd: &str, text: &str, ext: &str) -> Result<String, String> {
     let path = std::env::temp_dir().join(format!(
-        "mlflow-tui-{}-{}.json",
+        "mlflow-tui-{}-{}.{ext}",
         std::process::id(),
         Instant::now().elapsed().as_nanos()
     ));
@@ -602,10 +664,11 @@ fn run_editor(cmd: &str, text: &str) -> Result<(), String> {
         .arg(&path)
         .status()
         .map_err(|e| format!("cannot start $EDITOR ({cmd}): {e}"));
+    let after = std::fs::read_to_string(&path);
     let _ = std::fs::remove_file(&path);
     let status = status?;
     if status.success() {
-        Ok(())
+        after.map_err(|e| format!("cannot read back {}: {e}", path.display()))
     } else {
         Err(format!("$EDITOR ({cmd}) exited with {status}"))
     }
@@ -650,6 +713,7 @@ async fn run_loop(opts: Options) -> Result<Option<String>> {
         trace_task: None,
         ticking: Arc::new(AtomicBool::new(false)),
         watch: None,
+        writes: None,
     };
 
     let size = terminal.size()?;

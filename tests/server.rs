@@ -469,6 +469,19 @@ fn the_explorer_sorts_on_the_server_and_says_when_it_cannot() {
     );
 }
 
+/// The binary with `args`: exit code, stdout, stderr.
+fn run_cli(args: &[&str]) -> (Option<i32>, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_mlflow-tui"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
 /// Issue 13 (review): `annotate` writes feedback (with its rationale), an expectation and a
 /// tag through MLflow's REST API, and deletes the tag; MLflow's own Python client reads back
 /// what was written. A local store refuses, saying how to annotate.
@@ -478,15 +491,7 @@ fn annotate_writes_what_mlflows_client_reads_back() {
     let url = server("MLFLOW_TUI_SERVER_V3");
     let (infos, _) = list_all_of(&source(&url), vec![], None);
     let id = infos[0].trace_id.clone();
-    let bin = env!("CARGO_BIN_EXE_mlflow-tui");
-    let run = |args: &[&str]| {
-        let o = Command::new(bin).args(args).output().unwrap();
-        (
-            o.status.code(),
-            String::from_utf8_lossy(&o.stdout).into_owned(),
-            String::from_utf8_lossy(&o.stderr).into_owned(),
-        )
-    };
+    let run = run_cli;
     let (code, out, err) = run(&[
         "annotate",
         &url,
@@ -552,6 +557,94 @@ fn annotate_writes_what_mlflows_client_reads_back() {
     assert_eq!(code, Some(1));
     assert!(
         err.contains("read-only here: serve the store with `mlflow server"),
+        "{err}"
+    );
+}
+
+/// Issue 13 (editing a review, against the real server): a second verdict of one's own
+/// updates the first, a verdict on an LLM judge's overrides it (MLflow keeps the judge's,
+/// marked not valid), deleting the override puts the judge's back in force; MLflow's Python
+/// client reads each state back.
+#[test]
+#[ignore = "needs the real MLflow servers of scripts/live_servers.sh"]
+fn annotate_updates_overrides_and_deletes_as_mlflow_reads_them() {
+    let url = server("MLFLOW_TUI_SERVER_V3");
+    let (infos, _) = list_all_of(&source(&url), vec![], None);
+    let id = infos[1].trace_id.clone();
+    let run = run_cli;
+    let py = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/mlflow3/bin/python");
+    let python = |code: &str| {
+        let o = Command::new(&py)
+            .args(["-c", code, &url, &id])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    let read = || {
+        python(
+            "import json, sys, mlflow\n\
+             mlflow.set_tracking_uri(sys.argv[1])\n\
+             t = mlflow.get_trace(sys.argv[2])\n\
+             print(json.dumps(sorted([[a.name, a.value, a.source.source_type, a.valid, a.overrides is not None] for a in t.info.assessments if a.name.startswith('tui_ed_')], key=str)))",
+        )
+    };
+    // the judge's verdict, as an evaluation run writes it
+    python(
+        "import json, sys, mlflow\n\
+         from mlflow.entities import AssessmentSource\n\
+         mlflow.set_tracking_uri(sys.argv[1])\n\
+         a = mlflow.log_feedback(trace_id=sys.argv[2], name='tui_ed_judged', value=False, source=AssessmentSource(source_type='LLM_JUDGE', source_id='gpt-judge'))\n\
+         print(json.dumps(a.assessment_id))",
+    );
+    let (code, out, err) = run(&[
+        "annotate",
+        &url,
+        &id,
+        "--feedback",
+        "tui_ed_judged=yes",
+        "--rationale",
+        "right",
+    ]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        out.contains("overriding LLM judge gpt-judge's fail (a-"),
+        "{out}"
+    );
+    let (code, out, err) = run(&["annotate", &url, &id, "--feedback", "tui_ed_mine=3"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let (code, out, err) = run(&["annotate", &url, &id, "--feedback", "tui_ed_mine=4"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        out.contains("updated your feedback tui_ed_mine = 4") && out.contains("was 3"),
+        "{out}"
+    );
+    assert_eq!(
+        read(),
+        serde_json::json!([
+            ["tui_ed_judged", false, "LLM_JUDGE", false, false],
+            ["tui_ed_judged", true, "HUMAN", true, true],
+            ["tui_ed_mine", 4.0, "HUMAN", true, false],
+        ])
+    );
+    let (code, out, err) = run(&["annotate", &url, &id, "--delete", "tui_ed_judged"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        out.contains("deleted feedback tui_ed_judged = pass by person")
+            && out.contains("LLM judge gpt-judge's fail (a-")
+            && out.contains("is in force again"),
+        "{out}"
+    );
+    let (code, out, err) = run(&["annotate", &url, &id, "--delete", "tui_ed_mine"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert_eq!(
+        read(),
+        serde_json::json!([["tui_ed_judged", false, "LLM_JUDGE", true, false]])
+    );
+    let (code, out, err) = run(&["annotate", &url, &id, "--delete", "tui_ed_nothing"]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        err.contains("no assessment tui_ed_nothing in force"),
         "{err}"
     );
 }

@@ -378,6 +378,24 @@ fn feedback_shows_in_the_list_and_failing_traces_are_one_key_away() {
     }
 }
 
+/// The newest Annotate command the update gave: (req, trace_id, annotation, typed).
+fn last_annotate(h: &Harness) -> (u64, String, mlflow_tui::source::Annotation, String) {
+    match h
+        .effects
+        .iter()
+        .rev()
+        .find(|c| matches!(c, Cmd::Annotate { .. }))
+    {
+        Some(Cmd::Annotate {
+            req,
+            trace_id,
+            annotation,
+            typed,
+        }) => (*req, trace_id.clone(), annotation.clone(), typed.clone()),
+        _ => panic!("an Annotate command: {:?}", h.effects),
+    }
+}
+
 /// Issue 13 (review): on a local store `a` and `A` say it is read-only and how to annotate;
 /// on a server, review mode's `y` writes a pass and moves on, the answer shows in the list's
 /// column at once, and a refused write says why and gives the typed line back.
@@ -402,19 +420,7 @@ fn review_writes_through_the_source_and_a_refusal_loses_nothing() {
     h.effects.clear();
     h.keys("y");
     assert_eq!(h.app.list.selected(), 1, "the next trace");
-    let Some(Cmd::Annotate {
-        trace_id,
-        annotation,
-        typed,
-        req,
-    }) = h
-        .effects
-        .iter()
-        .find(|c| matches!(c, Cmd::Annotate { .. }))
-        .cloned()
-    else {
-        panic!("an Annotate command: {:?}", h.effects);
-    };
+    let (req, trace_id, annotation, typed) = last_annotate(&h);
     assert_eq!(trace_id, first);
     assert_eq!(
         annotation,
@@ -425,14 +431,19 @@ fn review_writes_through_the_source_and_a_refusal_loses_nothing() {
             span_id: None
         }
     );
+    let annotation_copy = annotation.clone();
     h.send(Msg::Annotated {
         req,
         trace_id: trace_id.clone(),
         annotation,
         typed,
-        result: Ok(format!(
-            "wrote feedback correctness = true on {trace_id} (assessment a-1)"
-        )),
+        result: Ok(mlflow_tui::source::Written {
+            said: format!("wrote feedback correctness = true on {trace_id} (assessment a-1)"),
+            stored: annotation_copy
+                .to_assessment("a-1".into(), "me")
+                .map(Box::new),
+            ..Default::default()
+        }),
     });
     let row = &h.app.list.traces[h.app.list.by_id[&trace_id] as usize];
     assert_eq!(
@@ -456,20 +467,7 @@ fn review_writes_through_the_source_and_a_refusal_loses_nothing() {
         h.key(KeyCode::Char(c));
     }
     h.key(KeyCode::Enter);
-    let Some(Cmd::Annotate {
-        trace_id,
-        annotation,
-        typed,
-        req,
-    }) = h
-        .effects
-        .iter()
-        .rev()
-        .find(|c| matches!(c, Cmd::Annotate { .. }))
-        .cloned()
-    else {
-        panic!("an Annotate command");
-    };
+    let (req, trace_id, annotation, typed) = last_annotate(&h);
     assert!(
         matches!(&annotation, Annotation::Feedback { rationale: Some(r), value, .. }
         if r == "wrong city" && *value == serde_json::json!(false))
@@ -499,6 +497,136 @@ fn review_writes_through_the_source_and_a_refusal_loses_nothing() {
     h.key(KeyCode::Esc);
     h.key(KeyCode::Esc);
     assert!(h.app.review.is_none());
+}
+
+/// Issue 13 (editing a review): `rm NAME` deletes, a verdict over a judge's shows the judge's
+/// replaced and a deleted override brings it back (as the server answered), and `ctrl-x` takes
+/// the annotate line to `$EDITOR` and back with a rationale of several lines, unsent.
+#[test]
+fn overrides_and_deletes_show_at_once_and_the_editor_keeps_the_line() {
+    use mlflow_tui::model::Assessment;
+    use mlflow_tui::source::{Annotation, Written};
+    let mut h = Harness::new(&fixtures().join("v3/frameworks/sqlite"), (200, 40));
+    h.app.web_base = Some("http://127.0.0.1:5000".into());
+    // a trace the judge failed
+    let id = h.app.list.selected_id().unwrap();
+    let judge = Assessment {
+        id: "a-judge".into(),
+        name: "relevance".into(),
+        kind: "feedback".into(),
+        value: Some(serde_json::json!(false)),
+        source_type: Some("LLM_JUDGE".into()),
+        source_id: Some("gpt".into()),
+        ..Default::default()
+    };
+    let i = h.app.list.by_id[&id] as usize;
+    h.app.list.traces[i].assessments.push(judge);
+    let cell = |h: &Harness| {
+        h.app.list.traces[h.app.list.by_id[&id] as usize]
+            .assessment("feedback", "relevance")
+            .map(|a| (a.id.clone(), a.short_value()))
+    };
+    assert_eq!(cell(&h), Some(("a-judge".into(), "fail".into())));
+
+    // the editor: the line goes out as a note, comes back with the rationale on one line
+    h.keys("a");
+    for c in "relevance=yes".chars() {
+        h.key(KeyCode::Char(c));
+    }
+    h.effects.clear();
+    h.ctrl('x');
+    let Some(Cmd::EditLine(text)) = h.effects.first().cloned() else {
+        panic!("an EditLine command: {:?}", h.effects);
+    };
+    assert!(text.starts_with("relevance=yes\n"), "{text}");
+    h.send(Msg::LineEdited(Ok(
+        "relevance=yes\nThe answer used the tool.\nThe judge missed it.\n# help\n".into(),
+    )));
+    let line = h.app.prompt.as_ref().unwrap().edit.text().to_string();
+    assert_eq!(
+        line,
+        "relevance=yes # The answer used the tool.\nThe judge missed it."
+    );
+    assert!(
+        h.screen()
+            .contains("The answer used the tool.⏎The judge missed it.")
+    );
+    // an editor that fails leaves the line as it was
+    h.send(Msg::LineEdited(Err("vi exited with 1".into())));
+    assert_eq!(h.app.prompt.as_ref().unwrap().edit.text(), line);
+    h.effects.clear();
+    h.key(KeyCode::Enter);
+    let (req, _, annotation, _) = last_annotate(&h);
+    assert!(
+        matches!(&annotation, Annotation::Feedback { rationale: Some(r), .. }
+        if r == "The answer used the tool.\nThe judge missed it.")
+    );
+    // the server overrode the judge's verdict
+    let mut stored = annotation.to_assessment("a-mine".into(), "maria").unwrap();
+    stored.overrides = Some("a-judge".into());
+    h.send(Msg::Annotated {
+        req,
+        trace_id: id.clone(),
+        annotation,
+        typed: line,
+        result: Ok(Written {
+            said: "wrote feedback relevance = true …, overriding LLM judge gpt's fail (a-judge)"
+                .into(),
+            stored: Some(Box::new(stored)),
+            replaced: Some("a-judge".into()),
+            ..Default::default()
+        }),
+    });
+    assert_eq!(cell(&h), Some(("a-mine".into(), "pass".into())));
+    assert!(
+        h.app
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("overriding LLM judge gpt")
+    );
+
+    // rm: the override deleted, the judge's verdict in force again
+    h.keys("a");
+    for c in "rm relevance".chars() {
+        h.key(KeyCode::Char(c));
+    }
+    h.effects.clear();
+    h.key(KeyCode::Enter);
+    let Some(Cmd::Annotate {
+        annotation, req, ..
+    }) = h.effects.first().cloned()
+    else {
+        panic!("an Annotate command: {:?}", h.effects);
+    };
+    assert_eq!(
+        annotation,
+        Annotation::Delete {
+            what: "relevance".into(),
+            span_id: None
+        }
+    );
+    h.send(Msg::Annotated {
+        req,
+        trace_id: id.clone(),
+        annotation,
+        typed: "rm relevance".into(),
+        result: Ok(Written {
+            said: "deleted feedback relevance = pass by person maria (a-mine)".into(),
+            deleted: Some("a-mine".into()),
+            restored: Some("a-judge".into()),
+            ..Default::default()
+        }),
+    });
+    assert_eq!(cell(&h), Some(("a-judge".into(), "fail".into())));
+    // a bare rm is refused in place
+    h.keys("a");
+    for c in "rm ".chars() {
+        h.key(KeyCode::Char(c));
+    }
+    h.key(KeyCode::Enter);
+    let p = h.app.prompt.as_ref().expect("still open");
+    assert!(p.error.as_ref().unwrap().1.contains("rm NAME"));
 }
 
 /// A session whose turns are not all in the list (narrowed here by the quick filter; on a
@@ -621,6 +749,67 @@ fn stale_trace_answers_are_dropped() {
     }
     assert_eq!(h.app.open.as_ref().unwrap().trace.info.trace_id, newest_id);
     assert!(h.app.loading_trace.is_none());
+}
+
+/// Found by the review screenshot: in review mode the server's answer for the trace just
+/// judged came while the next trace was still loading; re-reading the judged trace made the
+/// next one's answer stale, and the tree and detail stayed on the judged trace while the list
+/// had moved on.
+#[test]
+fn a_write_answered_while_the_next_trace_loads_does_not_steal_the_view() {
+    use mlflow_tui::source::Written;
+    let mut h = Harness::new(&fixtures().join("v3/frameworks/sqlite"), (200, 40));
+    h.app.web_base = Some("http://127.0.0.1:5000".into());
+    h.keys("A");
+    h.key(KeyCode::Enter);
+    h.hold_traces = true;
+    h.effects.clear();
+    h.keys("y");
+    let next = h.app.list.selected_id().unwrap();
+    let (req, trace_id, annotation, typed) = last_annotate(&h);
+    assert_ne!(trace_id, next);
+    h.send(Msg::Annotated {
+        req,
+        trace_id,
+        annotation,
+        typed,
+        result: Ok(Written::said("wrote feedback correctness = true".into())),
+    });
+    for c in std::mem::take(&mut h.held) {
+        if let Some(m) = h.answer(c) {
+            h.send(m);
+        }
+    }
+    assert_eq!(
+        h.app.open.as_ref().unwrap().trace.info.trace_id,
+        next,
+        "the view follows the selection"
+    );
+    assert!(h.app.loading_trace.is_none());
+
+    // back to the judged trace while its load is under way (read before a second write
+    // landed): the answer to that write reads it again, and the newer read wins
+    h.keys("k");
+    let judged = h.app.list.selected_id().unwrap();
+    assert_eq!(h.held.len(), 1, "a load of the judged trace under way");
+    let before = h.app.trace_req;
+    h.send(Msg::Annotated {
+        req: 99,
+        trace_id: judged.clone(),
+        annotation: mlflow_tui::source::Annotation::Feedback {
+            name: "correctness".into(),
+            value: serde_json::json!(false),
+            rationale: None,
+            span_id: None,
+        },
+        typed: String::new(),
+        result: Ok(Written::said(
+            "updated your feedback correctness = false".into(),
+        )),
+    });
+    assert_eq!(h.held.len(), 2, "read again");
+    assert!(h.app.trace_req > before);
+    assert!(matches!(&h.held[1], Cmd::LoadTrace { trace_id, .. } if *trace_id == judged));
 }
 
 #[test]

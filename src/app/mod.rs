@@ -257,8 +257,10 @@ pub enum Msg {
         trace_id: String,
         annotation: crate::source::Annotation,
         typed: String,
-        result: Result<String, String>,
+        result: Result<crate::source::Written, String>,
     },
+    /// The annotate line back from `$EDITOR` (its text, or why not).
+    LineEdited(Result<String, String>),
     /// A session's turns read as one conversation (its display lines), or why not.
     SessionLoaded {
         req: ReqId,
@@ -308,6 +310,9 @@ pub enum Cmd {
     Copy(String),
     Pager(String),
     Editor(String),
+    /// The annotate line in `$EDITOR` (a rationale of several lines); comes back as
+    /// [`Msg::LineEdited`].
+    EditLine(String),
     /// Write the list's columns into the config file (`columns = […]`).
     SaveColumns(Vec<String>),
     /// Read these traces' spans and count their model calls by model (the stats view).

@@ -1,8 +1,9 @@
 //! `mlflow-tui annotate SOURCE TRACE_ID --feedback NAME=VALUE [--rationale TEXT] [--span ID]
-//! [--expectation NAME=VALUE] [--tag KEY=VALUE] [--delete-tag KEY]`: writes a reviewer's notes
-//! to a tracking server through MLflow's REST API (v3 assessments, trace tags), one line per
-//! write saying what the server stored. Exit code 0 when every write was stored. The same
-//! writes as the explorer's review keys.
+//! [--expectation NAME=VALUE] [--tag KEY=VALUE] [--delete-tag KEY] [--delete NAME|ID]`: writes
+//! a reviewer's notes to a tracking server through MLflow's REST API (v3 assessments, trace
+//! tags), one line per write saying what the server stored. A feedback the reviewer already
+//! gave is updated, an LLM judge's is overridden (`crate::model::review`). Exit code 0 when
+//! every write was stored. The same writes as the explorer's review keys.
 
 use anyhow::Result;
 
@@ -16,6 +17,7 @@ pub fn annotations(
     expectation: &[String],
     tag: &[String],
     delete_tag: &[String],
+    delete: &[String],
 ) -> Result<Vec<Annotation>, String> {
     let mut out = Vec::new();
     for f in feedback {
@@ -42,9 +44,15 @@ pub fn annotations(
     for k in delete_tag {
         out.push(Annotation::DeleteTag { key: k.clone() });
     }
+    for what in delete {
+        out.push(Annotation::Delete {
+            what: what.clone(),
+            span_id: span.map(str::to_string),
+        });
+    }
     if out.is_empty() {
         return Err(
-            "nothing to write: give --feedback NAME=VALUE, --expectation NAME=VALUE, --tag KEY=VALUE or --delete-tag KEY"
+            "nothing to write: give --feedback NAME=VALUE, --expectation NAME=VALUE, --tag KEY=VALUE, --delete-tag KEY or --delete NAME"
                 .into(),
         );
     }
@@ -58,7 +66,7 @@ pub async fn run(src: &str, trace_id: &str, writes: Vec<Annotation>) -> Result<(
     let src = super::open_source(Some(src))?;
     for a in &writes {
         match src.annotate(trace_id, a).await {
-            Ok(said) => println!("{said}"),
+            Ok(written) => println!("{}", written.said),
             Err(e) => anyhow::bail!(
                 "{}: not written: {e}",
                 crate::text::sanitize_line(&a.describe())
@@ -82,9 +90,10 @@ mod tests {
             &["answer=Paris is the capital".into()],
             &["reviewed=true".into()],
             &["draft".into()],
+            &["relevance".into()],
         )
         .unwrap();
-        assert_eq!(w.len(), 5);
+        assert_eq!(w.len(), 6);
         assert!(
             matches!(&w[0], Annotation::Feedback { value, rationale: Some(r), .. }
             if *value == json!(true) && r == "looks right")
@@ -100,8 +109,9 @@ mod tests {
                 value: "true".into()
             }
         );
-        assert!(annotations(&[], None, None, &[], &[], &[]).is_err());
-        assert!(annotations(&["=1".into()], None, None, &[], &[], &[]).is_err());
-        assert!(annotations(&[], Some("why"), None, &[], &["a=b".into()], &[]).is_err());
+        assert!(matches!(&w[5], Annotation::Delete { what, span_id: None } if what == "relevance"));
+        assert!(annotations(&[], None, None, &[], &[], &[], &[]).is_err());
+        assert!(annotations(&["=1".into()], None, None, &[], &[], &[], &[]).is_err());
+        assert!(annotations(&[], Some("why"), None, &[], &["a=b".into()], &[], &[]).is_err());
     }
 }

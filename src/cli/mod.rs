@@ -210,7 +210,7 @@ pub enum Command {
     /// Write feedback, expectations or tags on a trace of a tracking server (MLflow's REST
     /// API, your credentials); prints what the server stored
     #[command(
-        override_usage = "mlflow-tui annotate SOURCE TRACE_ID [--feedback NAME=VALUE [--rationale TEXT]] [--expectation NAME=VALUE] [--span SPAN_ID] [--tag KEY=VALUE] [--delete-tag KEY]"
+        override_usage = "mlflow-tui annotate SOURCE TRACE_ID [--feedback NAME=VALUE [--rationale TEXT]] [--expectation NAME=VALUE] [--span SPAN_ID] [--tag KEY=VALUE] [--delete-tag KEY] [--delete NAME|ID]"
     )]
     Annotate {
         /// The tracking server (http://…, or MLFLOW_TRACKING_URI's)
@@ -235,6 +235,10 @@ pub enum Command {
         /// Delete a tag; repeatable
         #[arg(long, value_name = "KEY")]
         delete_tag: Vec<String>,
+        /// Delete an assessment: by id, or by name (your own, else the only one in force; an
+        /// override deleted puts the verdict it replaced back in force); repeatable
+        #[arg(long, value_name = "NAME|ID")]
+        delete: Vec<String>,
     },
     /// Sessions of the listed traces: turns, last activity, users, tokens, cost, errors
     /// (`show --session ID` reads one as a conversation)
@@ -411,6 +415,7 @@ pub fn run(cli: Cli) -> Result<()> {
             expectation,
             tag,
             delete_tag,
+            delete,
         }) => {
             let writes = annotate::annotations(
                 &feedback,
@@ -419,6 +424,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 &expectation,
                 &tag,
                 &delete_tag,
+                &delete,
             )
             .map_err(|e| anyhow::anyhow!(e))?;
             rt.block_on(annotate::run(&source, &trace_id, writes))

@@ -9,6 +9,7 @@ pub mod filter;
 pub mod lint;
 pub mod mlflow_json;
 pub mod parse;
+pub mod review;
 pub mod semconv;
 pub mod sessions;
 pub mod stats;

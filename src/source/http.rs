@@ -12,8 +12,11 @@ use async_trait::async_trait;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::{Annotation, Experiment, ListQuery, Source, SourceError, TracePage, redact_url};
+use super::{
+    Annotation, Experiment, ListQuery, Source, SourceError, TracePage, Written, redact_url,
+};
 use crate::model::parse::{info_from_spans, parse_info, parse_spans_doc};
+use crate::model::review::{self, Plan};
 use crate::model::{Trace, TraceInfo};
 
 /// Responses bigger than this are refused (a list page, an info).
@@ -533,6 +536,21 @@ impl HttpSource {
         }
     }
 
+    /// The trace's assessments as the server has them now (a write is planned on them).
+    async fn assessments(
+        &self,
+        trace_id: &str,
+    ) -> Result<Vec<crate::model::Assessment>, SourceError> {
+        match self.info(trace_id).await? {
+            Some(info) => Ok(info.assessments),
+            None => Err(SourceError::NotFound(format!(
+                "no trace {} on {}",
+                crate::text::sanitize_line(trace_id),
+                self.base
+            ))),
+        }
+    }
+
     /// One info endpoint: the answer's object under `keys` (or the answer itself), parsed.
     async fn info_at(&self, path: &str, keys: &[&str]) -> Result<TraceInfo, CallError> {
         let v = self.json(Method::GET, path, &[], None).await?;
@@ -601,7 +619,9 @@ fn path_segment(id: &str) -> String {
     // trace ids are `tr-<hex>` or hex; anything else is percent-encoded
     id.bytes()
         .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             other => format!("%{other:02X}"),
         })
         .collect()
@@ -779,36 +799,141 @@ impl Source for HttpSource {
             .map_err(|e| self.missing_as(e, "/api/2.0/mlflow/traces"))
     }
 
-    async fn annotate(&self, trace_id: &str, a: &Annotation) -> Result<String, SourceError> {
-        let id = urlencoding_path(trace_id);
-        let (method, path, body) = match a {
-            Annotation::Feedback { .. } | Annotation::Expectation { .. } => (
-                Method::POST,
-                format!("/api/3.0/mlflow/traces/{id}/assessments"),
-                serde_json::json!({"assessment": assessment_json(trace_id, a, &self.reviewer())}),
-            ),
-            Annotation::SetTag { key, value } => (
-                Method::PATCH,
-                format!("/api/2.0/mlflow/traces/{id}/tags"),
-                serde_json::json!({"key": key, "value": value}),
-            ),
-            Annotation::DeleteTag { key } => (
-                Method::DELETE,
-                format!("/api/2.0/mlflow/traces/{id}/tags"),
-                serde_json::json!({"key": key}),
-            ),
+    async fn annotate(&self, trace_id: &str, a: &Annotation) -> Result<Written, SourceError> {
+        let id = path_segment(trace_id);
+        let one = |aid: &str| {
+            format!(
+                "/api/3.0/mlflow/traces/{id}/assessments/{}",
+                path_segment(aid)
+            )
         };
-        // one attempt: a write is not repeated on a timeout (it may have been stored)
-        let answer = self.write(method, &path, &body).await?;
-        let stored = answer
-            .pointer("/assessment/assessment_id")
-            .and_then(Value::as_str)
-            .map(|id| format!(" (assessment {id})"))
-            .unwrap_or_default();
-        Ok(format!(
-            "wrote {} on {trace_id}{stored}",
-            crate::text::sanitize_line(&a.describe())
-        ))
+        let on = crate::text::sanitize_line(trace_id);
+        // one attempt each: a write is not repeated on a timeout (it may have been stored)
+        match a {
+            Annotation::SetTag { key, value } => {
+                let body = serde_json::json!({"key": key, "value": value});
+                self.write(
+                    Method::PATCH,
+                    &format!("/api/2.0/mlflow/traces/{id}/tags"),
+                    &body,
+                )
+                .await?;
+                Ok(Written::said(format!("wrote {} on {on}", sanitized(a))))
+            }
+            Annotation::DeleteTag { key } => {
+                let body = serde_json::json!({"key": key});
+                self.write(
+                    Method::DELETE,
+                    &format!("/api/2.0/mlflow/traces/{id}/tags"),
+                    &body,
+                )
+                .await?;
+                Ok(Written::said(format!("wrote {} on {on}", sanitized(a))))
+            }
+            Annotation::Feedback { name, span_id, .. }
+            | Annotation::Expectation { name, span_id, .. } => {
+                let reviewer = self.reviewer();
+                let existing = self.assessments(trace_id).await?;
+                let mut body = assessment_json(trace_id, a, &reviewer);
+                let kind = if matches!(a, Annotation::Feedback { .. }) {
+                    "feedback"
+                } else {
+                    "expectation"
+                };
+                let plan = review::plan(&existing, kind, name, span_id.as_deref(), &reviewer);
+                let answer = match &plan {
+                    Plan::Create | Plan::Override(_) => {
+                        if let Plan::Override(old) = &plan {
+                            body["overrides"] = old.clone().into();
+                        }
+                        let path = format!("/api/3.0/mlflow/traces/{id}/assessments");
+                        self.write(
+                            Method::POST,
+                            &path,
+                            &serde_json::json!({"assessment": body}),
+                        )
+                        .await?
+                    }
+                    Plan::Update(old) => {
+                        body["assessment_id"] = old.clone().into();
+                        // the why belongs to the old value: an update without one clears it
+                        let mask = if kind == "feedback" {
+                            "feedback,rationale"
+                        } else {
+                            "expectation"
+                        };
+                        self.write(
+                            Method::PATCH,
+                            &one(old),
+                            &serde_json::json!({"assessment": body, "update_mask": mask}),
+                        )
+                        .await?
+                    }
+                };
+                let stored = answer
+                    .get("assessment")
+                    .map(|v| Box::new(crate::model::parse::parse_assessment(v)));
+                let new_id = stored.as_ref().map(|s| s.id.clone()).unwrap_or_default();
+                let find = |aid: &str| existing.iter().find(|x| x.id == aid);
+                let said = match &plan {
+                    Plan::Create => format!("wrote {} on {on} (assessment {new_id})", sanitized(a)),
+                    Plan::Update(old) => format!(
+                        "updated your {} on {on} (assessment {new_id}; was {})",
+                        sanitized(a),
+                        find(old).map_or("-".into(), |x| x.short_value())
+                    ),
+                    Plan::Override(old) => format!(
+                        "wrote {} on {on} (assessment {new_id}), overriding {}'s {} ({old})",
+                        sanitized(a),
+                        find(old).map_or("?".into(), |x| x.source_label()),
+                        find(old).map_or("-".into(), |x| x.short_value())
+                    ),
+                };
+                Ok(Written {
+                    said: crate::text::sanitize_line(&said).into_owned(),
+                    stored,
+                    replaced: match plan {
+                        Plan::Override(old) => Some(old),
+                        _ => None,
+                    },
+                    ..Written::default()
+                })
+            }
+            Annotation::Delete { what, span_id } => {
+                let existing = self.assessments(trace_id).await?;
+                let target =
+                    review::to_delete(&existing, what, span_id.as_deref(), &self.reviewer())
+                        .map_err(|e| SourceError::Other(format!("{on}: {e}")))?;
+                let body = serde_json::json!({"trace_id": trace_id, "assessment_id": target.id});
+                self.write(Method::DELETE, &one(&target.id), &body).await?;
+                let back = target
+                    .overrides
+                    .as_deref()
+                    .and_then(|o| existing.iter().find(|x| x.id == o));
+                let mut said = format!(
+                    "deleted {} {} = {} by {} ({}) from {on}",
+                    target.kind,
+                    target.name,
+                    target.short_value(),
+                    target.source_label(),
+                    target.id
+                );
+                if let Some(b) = back {
+                    said.push_str(&format!(
+                        "; {}'s {} ({}) is in force again",
+                        b.source_label(),
+                        b.short_value(),
+                        b.id
+                    ));
+                }
+                Ok(Written {
+                    said: crate::text::sanitize_line(&said).into_owned(),
+                    deleted: Some(target.id.clone()),
+                    restored: back.map(|b| b.id.clone()),
+                    ..Written::default()
+                })
+            }
+        }
     }
 
     async fn get(&self, trace_id: &str) -> Result<Arc<Trace>, SourceError> {
@@ -870,16 +995,9 @@ impl Source for HttpSource {
     }
 }
 
-/// An id as one path segment.
-fn urlencoding_path(id: &str) -> String {
-    id.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
+/// An annotation described for a line on the screen.
+fn sanitized(a: &Annotation) -> String {
+    crate::text::sanitize_line(&a.describe()).into_owned()
 }
 
 /// MLflow's `Assessment` message as JSON: a person's feedback or expectation.

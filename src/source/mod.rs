@@ -294,7 +294,7 @@ pub trait Source: Send + Sync {
     }
     /// Writes one annotation on a trace (a tracking server: MLflow's REST API, with the
     /// user's credentials) and says what the server stored. Local stores are read-only.
-    async fn annotate(&self, _trace_id: &str, _a: &Annotation) -> Result<String, SourceError> {
+    async fn annotate(&self, _trace_id: &str, _a: &Annotation) -> Result<Written, SourceError> {
         Err(SourceError::Other(READ_ONLY.into()))
     }
 }
@@ -370,6 +370,73 @@ pub enum Annotation {
     DeleteTag {
         key: String,
     },
+    /// Deletes an assessment: `what` is its id, or a name (the reviewer's own in force, else the
+    /// only one in force; see [`crate::model::review::to_delete`]).
+    Delete {
+        what: String,
+        span_id: Option<String>,
+    },
+}
+
+/// What a write stored, as the server answered: the sentence for the screen, and the changes
+/// to the trace's assessments for a list that shows them before it is read again.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Written {
+    pub said: String,
+    /// The assessment created or updated.
+    pub stored: Option<Box<crate::model::Assessment>>,
+    /// An assessment the write replaced (an override): no longer in force.
+    pub replaced: Option<String>,
+    /// An assessment deleted.
+    pub deleted: Option<String>,
+    /// An assessment in force again (the one a deleted override had replaced).
+    pub restored: Option<String>,
+}
+
+impl Written {
+    /// A write that changed no assessment (tags).
+    pub fn said(said: String) -> Written {
+        Written {
+            said,
+            ..Written::default()
+        }
+    }
+
+    /// Applies the write to a trace's assessments (and tags, for tag writes).
+    pub fn apply(&self, info: &mut crate::model::TraceInfo, a: &Annotation) {
+        match a {
+            Annotation::SetTag { key, value } => {
+                info.tags.insert(key.clone(), value.clone());
+                return;
+            }
+            Annotation::DeleteTag { key } => {
+                info.tags.remove(key);
+                return;
+            }
+            _ => {}
+        }
+        let list = &mut info.assessments;
+        if let Some(id) = &self.deleted {
+            list.retain(|x| &x.id != id);
+        }
+        for x in list.iter_mut() {
+            if self.replaced.as_ref() == Some(&x.id) {
+                x.valid = Some(false);
+            }
+            if self.restored.as_ref() == Some(&x.id) {
+                x.valid = Some(true);
+            }
+        }
+        if let Some(new) = &self.stored {
+            match list
+                .iter_mut()
+                .find(|x| !new.id.is_empty() && x.id == new.id)
+            {
+                Some(old) => *old = new.as_ref().clone(),
+                None => list.push(new.as_ref().clone()),
+            }
+        }
+    }
 }
 
 impl Annotation {
@@ -410,7 +477,9 @@ impl Annotation {
                 value,
                 span_id,
             } => ("expectation", name, value, None, span_id),
-            Annotation::SetTag { .. } | Annotation::DeleteTag { .. } => return None,
+            Annotation::SetTag { .. }
+            | Annotation::DeleteTag { .. }
+            | Annotation::Delete { .. } => return None,
         };
         Some(crate::model::Assessment {
             id,
@@ -446,6 +515,7 @@ impl Annotation {
             } => format!("expectation {name} = {value}{}", on(span_id)),
             Annotation::SetTag { key, value } => format!("tag {key} = {value:?}"),
             Annotation::DeleteTag { key } => format!("tag {key} deleted"),
+            Annotation::Delete { what, span_id } => format!("delete {what}{}", on(span_id)),
         }
     }
 }

@@ -34,8 +34,9 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
             ],
             PromptKind::Annotate => vec![
                 ("enter".into(), "write to the server"),
+                ("ctrl-x".into(), "$EDITOR"),
                 (
-                    "NAME=VALUE # why | expect N=V | tag K=V | untag K".into(),
+                    "NAME=VALUE # why | expect N=V | tag K=V | untag K | rm NAME".into(),
                     "",
                 ),
                 ("↑↓".into(), "history"),

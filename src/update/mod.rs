@@ -142,6 +142,7 @@ fn handle(app: &mut App, msg: Msg, cmds: &mut Vec<Cmd>) {
             typed,
             result,
         } => review::on_annotated(app, trace_id, annotation, typed, result, cmds),
+        Msg::LineEdited(r) => review::on_line_edited(app, r),
         Msg::Exported(r) => match r {
             Ok((path, n)) => {
                 app.message = Some(format!("wrote {} ({n} bytes)", sanitize_line(&path)))

@@ -76,6 +76,13 @@ pub(super) fn key(app: &mut App, k: KeyEvent, cmds: &mut Vec<Cmd>) {
             trace_list::move_to(app, nav, cmds);
         }
         KeyCode::Up | KeyCode::Down => walk_history(app, k.code == KeyCode::Up),
+        KeyCode::Char('x')
+            if kind == PromptKind::Annotate
+                && k.modifiers
+                    .contains(crossterm::event::KeyModifiers::CONTROL) =>
+        {
+            super::review::edit_line(app, cmds)
+        }
         _ => {
             let edit = p.edit.handle(&k);
             if edit == Edit::Ignored {

@@ -1,12 +1,15 @@
 //! Review on a tracking server: `a` writes a note on the selected trace (or span) — feedback,
-//! an expectation, a tag set or deleted — and `A` starts review mode, where `y` and `n` give a
-//! feedback's pass or fail to the selected trace and move to the next. Writes go through the
-//! source (MLflow's REST API) off the UI thread; the status line says what the server stored,
-//! or why not, and what was typed comes back to be sent again. Local stores are read-only.
+//! an expectation, a tag set or deleted, an assessment deleted — and `A` starts review mode,
+//! where `y` and `n` give a feedback's pass or fail to the selected trace and move to the next.
+//! A verdict on a question the reviewer already answered updates it; one on an LLM judge's
+//! overrides it (`crate::model::review`). `ctrl-x` in the annotate line edits it in `$EDITOR`
+//! (a rationale of several lines). Writes go through the source (MLflow's REST API) off the UI
+//! thread; the status line says what the server stored, or why not, and what was typed comes
+//! back to be sent again. Local stores are read-only.
 
 use crate::app::{App, Cmd, Focus, PromptKind};
 use crate::keymap::Action;
-use crate::source::Annotation;
+use crate::source::{Annotation, Written};
 
 /// Only a tracking server takes writes.
 fn writable(app: &mut App) -> bool {
@@ -91,9 +94,19 @@ fn target(app: &App) -> Option<(String, Option<String>)> {
 }
 
 /// Reads the annotate line: `NAME=VALUE # why`, `expect NAME=VALUE`, `tag KEY=VALUE`,
-/// `untag KEY`.
+/// `untag KEY`, `rm NAME` (or an assessment id).
 pub fn parse(text: &str, span: Option<String>) -> Result<Annotation, String> {
     let t = text.trim();
+    if let Some(rest) = t.strip_prefix("rm ") {
+        let what = rest.trim();
+        if what.is_empty() || what.contains(char::is_whitespace) {
+            return Err("rm NAME (or an assessment id)".into());
+        }
+        return Ok(Annotation::Delete {
+            what: what.into(),
+            span_id: span,
+        });
+    }
     if let Some(rest) = t.strip_prefix("tag ") {
         let (key, value) = Annotation::split_pair(rest.trim())?;
         return Ok(Annotation::SetTag { key, value });
@@ -118,7 +131,8 @@ pub fn parse(text: &str, span: Option<String>) -> Result<Annotation, String> {
         None => (t, None),
     };
     let (name, value) = Annotation::split_pair(pair).map_err(|_| {
-        "NAME=VALUE # why (feedback), expect NAME=VALUE, tag KEY=VALUE or untag KEY".to_string()
+        "NAME=VALUE # why (feedback), expect NAME=VALUE, tag KEY=VALUE, untag KEY or rm NAME"
+            .to_string()
     })?;
     if value.trim().is_empty() {
         return Err(format!("{name}= needs a value (yes, no, a number, text)"));
@@ -180,20 +194,26 @@ pub(super) fn on_annotated(
     trace_id: String,
     annotation: Annotation,
     typed: String,
-    result: Result<String, String>,
+    result: Result<Written, String>,
     cmds: &mut Vec<Cmd>,
 ) {
     match result {
-        Ok(said) => {
-            app.message = Some(crate::text::sanitize_line(&said).into_owned());
-            remember_locally(app, &trace_id, &annotation, &said);
-            // the open trace shows it: read again
+        Ok(written) => {
+            app.message = Some(crate::text::sanitize_line(&written.said).into_owned());
+            remember_locally(app, &trace_id, &annotation, &written);
+            // the trace on screen shows it: read it again. When a load is under way, only if
+            // it is of this trace (it may have been read before the write landed); a load of
+            // another trace means the selection moved on, and that load must win (this one is
+            // read again when opened: it left the cache).
             app.cache.retain(|t| t.trace.info.trace_id != trace_id);
-            if app
-                .open
-                .as_ref()
-                .is_some_and(|o| o.trace.info.trace_id == trace_id)
-            {
+            let reload = match &app.loading_trace {
+                Some(loading) => *loading == trace_id,
+                None => app
+                    .open
+                    .as_ref()
+                    .is_some_and(|o| o.trace.info.trace_id == trace_id),
+            };
+            if reload {
                 app.trace_req += 1;
                 app.loading_trace = Some(trace_id.clone());
                 cmds.push(Cmd::LoadTrace {
@@ -218,29 +238,71 @@ pub(super) fn on_annotated(
 }
 
 /// The list shows what was written before the next reload brings it from the server.
-fn remember_locally(app: &mut App, trace_id: &str, a: &Annotation, said: &str) {
+fn remember_locally(app: &mut App, trace_id: &str, a: &Annotation, written: &Written) {
     let Some(&i) = app.list.by_id.get(trace_id) else {
         return;
     };
     let Some(info) = app.list.traces.get_mut(i as usize) else {
         return;
     };
-    let id = said
-        .rsplit_once("(assessment ")
-        .map(|(_, r)| r.trim_end_matches(')').to_string())
-        .unwrap_or_default();
-    match a {
-        Annotation::SetTag { key, value } => {
-            info.tags.insert(key.clone(), value.clone());
-        }
-        Annotation::DeleteTag { key } => {
-            info.tags.remove(key);
-        }
-        other => info
-            .assessments
-            .extend(other.to_assessment(id, "you (not read back yet)")),
-    }
+    written.apply(info, a);
     let snapshot = info.clone();
     app.list.note_info(&snapshot);
     app.list.resort();
+}
+
+/// `ctrl-x` in the annotate line: the line in `$EDITOR`, as a note: the first line what is
+/// written, the lines after it the rationale.
+pub(super) fn edit_line(app: &App, cmds: &mut Vec<Cmd>) {
+    if let Some(p) = app.prompt.as_ref() {
+        cmds.push(Cmd::EditLine(to_editor(p.edit.text())));
+    }
+}
+
+const EDITOR_HELP: &str = "# mlflow-tui: the first line is what is written (NAME=VALUE, expect NAME=VALUE, tag \
+KEY=VALUE, untag KEY, rm NAME); the lines after it are the feedback's rationale. Lines starting \
+with # are dropped. Save and quit: the annotate line comes back; enter sends it.";
+
+/// The annotate line as the editor shows it.
+pub fn to_editor(line: &str) -> String {
+    let (pair, why) = match line.split_once(" # ") {
+        Some((p, w)) => (p.trim(), w.trim()),
+        None => (line.trim(), ""),
+    };
+    format!("{pair}\n{why}\n\n{EDITOR_HELP}\n")
+}
+
+/// The editor's text as the annotate line: `FIRST # rest` (the rationale keeps its newlines).
+pub fn from_editor(text: &str) -> String {
+    let mut lines = text
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| !l.starts_with('#'));
+    let first = lines
+        .by_ref()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    let why = lines.collect::<Vec<_>>().join("\n").trim().to_string();
+    if why.is_empty() {
+        first
+    } else {
+        format!("{first} # {why}")
+    }
+}
+
+/// The editor is closed: its text goes back into the annotate line (nothing is sent yet).
+pub(super) fn on_line_edited(app: &mut App, r: Result<String, String>) {
+    match r {
+        Ok(text) => {
+            let line = from_editor(&text);
+            super::prompt::open(app, PromptKind::Annotate, &line);
+            app.message = Some("enter sends the note; esc keeps it in the history".into());
+        }
+        Err(e) => app.report_error(format!(
+            "$EDITOR: {}; the annotate line is as it was",
+            crate::text::sanitize_line(&e)
+        )),
+    }
 }
