@@ -562,4 +562,33 @@ fn sessions_and_show_session() {
         &run(&["show", s, "--session", "nobody's"]),
         &["no session \"nobody's\" here"],
     );
+
+    // a reviewed session of the demo: each turn's header carries its verdicts in force
+    let demo = demo();
+    let d = demo.to_str().unwrap();
+    let o = run(&["sessions", d, "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let id = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| {
+            s["users"] == serde_json::json!(["ana"])
+                && s["trace_ids"].as_array().unwrap().len() == 4
+        })
+        .unwrap_or_else(|| panic!("ana's four-turn session: {v}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let text = stdout(&run(&["show", d, "--session", &id]));
+    let last = text
+        .lines()
+        .find(|l| l.starts_with("━━ turn 4 of 4"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        last.contains("relevance pass")
+            && last.contains("resolved pass")
+            && last.contains("helpfulness 5"),
+        "{last}"
+    );
 }

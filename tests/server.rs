@@ -651,8 +651,10 @@ fn annotate_updates_overrides_and_deletes_as_mlflow_reads_them() {
 
 /// Issue 13 (review mode, a journey in a real terminal against the real server): `A` asks for
 /// the feedback name, `y` passes the selected trace and moves to the next, `n` fails that
-/// one, `a` writes a note with its rationale; the screen says what the server stored, and
-/// MLflow's Python client reads back every verdict.
+/// one, `a` writes a note with its rationale, `ctrl-x` rewrites that note in `$EDITOR` with a
+/// rationale of two lines (an update of one's own verdict), and `rm NAME` on the first trace
+/// deletes its verdict; the screen says what the server stored, and MLflow's Python client
+/// reads back every verdict.
 #[test]
 #[ignore = "needs the real MLflow servers of scripts/live_servers.sh"]
 fn review_mode_writes_verdicts_the_python_client_reads_back() {
@@ -660,7 +662,23 @@ fn review_mode_writes_verdicts_the_python_client_reads_back() {
     let url = server("MLFLOW_TUI_SERVER_V3");
     for (cols, rows) in [(80u16, 24u16), (200, 50)] {
         let name = format!("tui_review_{cols}");
-        let mut t = Term::run(&[&url, "-e", "many-a"], cols, rows);
+        // an editor that writes the note as a person would: the verdict, then two lines of why
+        let dir = tempfile::tempdir().unwrap();
+        let editor = dir.path().join("editor.sh");
+        std::fs::write(
+            &editor,
+            format!("#!/bin/sh\nprintf '%s\\n' '{name}=no' 'Too slow.' 'And wrong.' > \"$1\"\n"),
+        )
+        .unwrap();
+        std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let editor = editor.to_str().unwrap();
+        let mut t = Term::run_with(
+            &[&url, "-e", "many-a"],
+            cols,
+            rows,
+            &[("VISUAL", editor), ("EDITOR", editor)],
+        );
         t.wait_for("the list", |s| s.contains("Traces 1/"));
         t.keys(&["A"]);
         t.wait_text("review feedback>");
@@ -686,6 +704,22 @@ fn review_mode_writes_verdicts_the_python_client_reads_back() {
         if cols >= 200 {
             assert!(t.screen().contains("(assessment a-"), "{}", t.screen());
         }
+        // the note again, in the editor: back in the line with its two lines, then sent
+        t.keys(&["a"]);
+        t.wait_text("annotate>");
+        t.keys(&["ctrl-x"]);
+        t.wait_text("Too slow.⏎And wrong.");
+        t.keys(&["enter"]);
+        t.wait_text("updated your feedback");
+        // the first trace's verdict deleted
+        t.keys(&["k", "k"]);
+        t.wait_text("Traces 1/");
+        t.keys(&["a"]);
+        t.wait_text("annotate>");
+        t.keys(&["ctrl-u"]);
+        t.type_text(&format!("rm {name}"));
+        t.keys(&["enter"]);
+        t.wait_text("deleted feedback");
         t.keys(&["esc"]);
         t.wait_for("review ended", |s| !s.contains("reviewing"));
         t.quit();
@@ -714,9 +748,8 @@ fn review_mode_writes_verdicts_the_python_client_reads_back() {
         );
         let v: serde_json::Value = serde_json::from_slice(&read.stdout).unwrap();
         let mut want = vec![
-            serde_json::json!([true, null, "HUMAN"]),
             serde_json::json!([false, null, "HUMAN"]),
-            serde_json::json!(["maybe", "too slow", "HUMAN"]),
+            serde_json::json!([false, "Too slow.\nAnd wrong.", "HUMAN"]),
         ];
         want.sort_by_key(|w| w.to_string());
         assert_eq!(v, serde_json::Value::Array(want), "{cols}x{rows}");

@@ -830,6 +830,23 @@ pub fn session_lines(turns: &[std::sync::Arc<Trace>], utc: bool) -> Vec<String> 
         if t.info.state == crate::model::TraceState::Error {
             head.push_str(" · ERROR");
         }
+        // the turn's verdicts in force, for a reviewer reading the session
+        let verdicts: Vec<String> = t
+            .info
+            .assessments
+            .iter()
+            .filter(|a| a.kind == "feedback" && a.is_valid() && a.span_id.is_none())
+            .map(|a| {
+                format!(
+                    "{} {}",
+                    sanitize_line(&a.name),
+                    sanitize_line(&a.short_value())
+                )
+            })
+            .collect();
+        if !verdicts.is_empty() {
+            let _ = write!(head, " · {}", verdicts.join(", "));
+        }
         head.push_str(" ━━");
         out.push(head);
         let entries = builder.add(t);

@@ -17,9 +17,14 @@ pub fn render(list: &[Session]) -> String {
         .max()
         .unwrap_or(7)
         .clamp(7, 40);
-    let mut out = header_row(key_w) + "\n";
+    let mut out = header_row(key_w, 19) + "\n";
     for s in list {
-        out.push_str(&session_row(s, key_w, false));
+        out.push_str(&session_row(
+            s,
+            key_w,
+            19,
+            crate::model::time::format_local_ms,
+        ));
         out.push('\n');
     }
     out

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use serde::Serialize;
 
 use super::{TraceInfo, TraceState};
-use crate::model::time::{format_duration_ms, format_local_ms, format_utc_short_ms};
+use crate::model::time::format_duration_ms;
 use crate::text::{fit, sanitize_line, truncate_start};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -103,39 +103,40 @@ pub fn filter(id: &str) -> String {
 
 /// The sessions table's header (the headless output and the sessions view): what tells
 /// sessions apart first, so a narrow terminal loses the least.
-pub fn header_row(key_w: usize) -> String {
+pub fn header_row(key_w: usize, time_w: usize) -> String {
     format!(
-        "{}  {:>5}  {:>6}  {:<12}  {:<19}  {:>8}  {:>8}  {:>9}  FIRST REQUEST",
+        "{}  {:>5}  {:>6}  {:<12}  {}  {:>8}  {:>8}  {:>9}  FIRST REQUEST",
         fit("SESSION", key_w),
         "TURNS",
         "ERRORS",
         "USERS",
-        "LAST",
+        fit("LAST", time_w),
         "SPAN",
         "TOKENS",
         "COST"
     )
 }
 
-/// One session's line: the id cut at its start (hierarchical ids differ at the end); the time
-/// in UTC with `utc`, else local.
-pub fn session_row(s: &Session, key_w: usize, utc: bool) -> String {
+/// One session's line: the id cut at its start (hierarchical ids differ at the end); the last
+/// activity as `when` writes it, in `time_w` columns.
+pub fn session_row(
+    s: &Session,
+    key_w: usize,
+    time_w: usize,
+    when: impl Fn(i64) -> String,
+) -> String {
     let users = sanitize_line(&s.users.join(",")).into_owned();
     let errors = match (s.errors, s.running) {
         (e, 0) => e.to_string(),
         (e, r) => format!("{e} +{r}▶"),
     };
     format!(
-        "{}  {:>5}  {:>6}  {}  {:<19}  {:>8}  {:>8}  {:>9}  {}",
+        "{}  {:>5}  {:>6}  {}  {}  {:>8}  {:>8}  {:>9}  {}",
         fit(&truncate_start(&sanitize_line(&s.id), key_w), key_w),
         s.turns(),
         errors,
         fit(&users, 12),
-        if utc {
-            format_utc_short_ms(s.last_ms)
-        } else {
-            format_local_ms(s.last_ms)
-        },
+        fit(&when(s.last_ms), time_w),
         format_duration_ms(s.last_ms.saturating_sub(s.first_ms)),
         s.tokens,
         s.cost
@@ -189,7 +190,7 @@ mod tests {
         assert_eq!(s[1].users, ["alice", "carol"]);
         assert_eq!(s[1].errors, 1);
         // a row fits its columns, the id kept by its end
-        let row = session_row(&s[1], 8, true);
+        let row = session_row(&s[1], 8, 19, crate::model::time::format_utc_short_ms);
         assert!(row.starts_with("…/chat-1"), "{row}");
     }
 }

@@ -66,13 +66,15 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme) {
     );
     frame.render_widget(
         Paragraph::new(Line::styled(
-            truncate(&header_row(key_w), w).into_owned(),
+            truncate(&header_row(key_w, 12), w).into_owned(),
             theme.header,
         )),
         head,
     );
     let lines = super::popup_rows(&s.view, w, theme, |i| {
-        truncate(&session_row(&s.list[i], key_w, app.utc), w).into_owned()
+        // the list's time: the hour today, else the date
+        let when = |ms| crate::model::time::format_list_time(ms, app.now_ms, app.utc);
+        truncate(&session_row(&s.list[i], key_w, 12, when), w).into_owned()
     });
     frame.render_widget(Paragraph::new(lines), a.sessions_rows);
 }
