@@ -51,7 +51,7 @@ cargo test --test otlp -- --include-ignored
 step "the fuzz targets still build (running them needs nightly: scripts/fuzz.sh)"
 cargo check -q --manifest-path fuzz/Cargo.toml
 
-step "fresh traces from the real MLflow SDK (pinned 3.17, 3.5, 2.22) and from nine LLM client libraries under autolog"
+step "fresh traces from the real MLflow SDK (pinned 3.17, 3.5, 2.22) and from nine LLM client libraries under autolog (3.17 and 3.18)"
 fresh="$root/target/fresh-traces"
 rm -rf "$fresh"
 scripts/gen_fixtures.sh "$fresh" > "$root/target/gen-fixtures.log" 2>&1 || {

@@ -12,8 +12,10 @@
 #   tests/fixtures/v2/export/     the same traces as Trace.to_json() (v2 shape)
 #   tests/fixtures/v2/filestore/  an mlruns file store written by MLflow 2.x
 #   tests/fixtures/*/analysis/    traces with known answers for the analyses (gen_analysis.py)
-#   tests/fixtures/v3/frameworks/ conversations from OpenAI, Anthropic, LangChain, LangGraph and
-#                                 DSPy under autolog (gen_chat_fixtures.py): sqlite + export
+#   tests/fixtures/v3/frameworks/ conversations from OpenAI, Anthropic, LangChain, LangGraph,
+#                                 DSPy, Gemini, Bedrock, LlamaIndex and PydanticAI under autolog
+#                                 (gen_chat_fixtures.py), MLflow 3.17.2: sqlite + export
+#   tests/fixtures/v318/frameworks/ the same under MLflow 3.18.0
 #   assets/demo/mlflow.db         demo traces (MLflow 3.x, default sqlite store): the scenarios
 #                                 and a travel assistant's working day (gen_demo.py)
 set -euo pipefail
@@ -58,11 +60,16 @@ file_store mlflow2 "$fx/v2/filestore" --hostile
 
 # conversations written by the frameworks' own autolog (OpenAI, Anthropic, LangChain,
 # LangGraph, DSPy, Gemini, Bedrock, LlamaIndex, PydanticAI), offline against fake endpoints on 127.0.0.1 (scripts/fake_llm.py)
-fw="$fx/v3/frameworks"
-rm -rf "$fw"; mkdir -p "$fw/sqlite"
-(cd "$fw/sqlite" && MLFLOW_ENABLE_ASYNC_TRACE_LOGGING=false py frameworks \
-   "$root/scripts/gen_chat_fixtures.py" --tracking-uri "sqlite:///$fw/sqlite/mlflow.db" \
-   --export "$fw/export" --manifest "$fw/sqlite/manifest.json")
+# under MLflow 3.17.2 (v3/) and 3.18.0 (v318/)
+frameworks() { # venv outdir
+  local v=$1 fw=$2
+  rm -rf "$fw"; mkdir -p "$fw/sqlite"
+  (cd "$fw/sqlite" && MLFLOW_ENABLE_ASYNC_TRACE_LOGGING=false py "$v" \
+     "$root/scripts/gen_chat_fixtures.py" --tracking-uri "sqlite:///$fw/sqlite/mlflow.db" \
+     --export "$fw/export" --manifest "$fw/sqlite/manifest.json")
+}
+frameworks frameworks "$fx/v3/frameworks"
+frameworks frameworks318 "$fx/v318/frameworks"
 
 # traces with known answers for the analyses (critical path, folds, lints, diff)
 analysis() { # venv generation

@@ -5,21 +5,29 @@
 #   .venv/frameworks (MLflow 3.17 with OpenAI, Anthropic, LangChain, LangGraph, DSPy, Gemini,
 #   Bedrock, LlamaIndex, PydanticAI: the
 #   conversation fixtures, written by their autolog against fake endpoints on 127.0.0.1)
+#   .venv/frameworks318 (the same frameworks under MLflow 3.18.0, installed --no-deps over
+#   them: the index has no mlflow-skinny 3.18.0)
 # Idempotent: a venv whose pins have not changed is kept.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 py=${PYTHON:-python3}
-for gen in mlflow3 mlflow35 mlflow2 otel frameworks; do
+for gen in mlflow3 mlflow35 mlflow2 otel frameworks frameworks318; do
   req="$root/scripts/requirements-$gen.txt"
+  nodeps="$root/scripts/requirements-$gen.nodeps.txt"
   venv="$root/.venv/$gen"
   stamp="$venv/.requirements"
-  if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && cmp -s "$req" "$stamp"; then
+  # what the venv was made from: its pins, the files they include, and the --no-deps overlay
+  want=$(cd "$root/scripts" && cat "$req" $(sed -n 's/^-r //p' "$req") "$nodeps" 2>/dev/null || true)
+  if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$want" = "$(cat "$stamp")" ]; then
     continue
   fi
   if [ ! -x "$venv/bin/python" ]; then
     echo "setup-python: creating $venv" >&2
     "$py" -m venv "$venv"
   fi
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
-  cp "$req" "$stamp"
+  (cd "$root/scripts" && "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req")
+  if [ -f "$nodeps" ]; then
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps -r "$nodeps"
+  fi
+  printf '%s' "$want" > "$stamp"
 done

@@ -1,5 +1,6 @@
-//! Conversations as the frameworks' own autolog writes them (tests/fixtures/v3/frameworks,
-//! written by scripts/gen_chat_fixtures.py with the real OpenAI, Anthropic, LangChain,
+//! Conversations as the frameworks' own autolog writes them (tests/fixtures/v3/frameworks
+//! under MLflow 3.17.2 and tests/fixtures/v318/frameworks under 3.18.0, written by
+//! scripts/gen_chat_fixtures.py with the real OpenAI, Anthropic, LangChain,
 //! LangGraph, DSPy, Gemini (google-genai), Bedrock (boto3), LlamaIndex and PydanticAI clients
 //! against fake endpoints on 127.0.0.1): the transcript of each
 //! trace holds every message, every tool call with its arguments and every tool result with
@@ -12,19 +13,31 @@ use mlflow_tui::model::Trace;
 use mlflow_tui::model::chat::ChatMessage;
 use mlflow_tui::model::transcript::{Entry, transcript};
 
-const STORE: &str = "v3/frameworks/sqlite";
+/// The fixtures of each MLflow version the frameworks ran under: 3.17.2 and 3.18.0.
+const GENERATIONS: [&str; 2] = ["v3/frameworks", "v318/frameworks"];
 
-/// The trace of one scenario from each source: the sqlite store and its export.
+/// A generation's scenario name -> trace id.
+fn ids_of(generation: &str) -> std::collections::BTreeMap<String, String> {
+    manifest_at(&fixtures().join(generation).join("sqlite/manifest.json"))
+}
+
+/// The trace of one scenario from each source of each generation: the sqlite store and its
+/// export.
 fn traces(scenario: &str) -> Vec<(String, std::sync::Arc<Trace>)> {
-    let fx = fixtures().join("v3/frameworks");
-    let id = manifest(STORE)[scenario].clone();
     let mut out = Vec::new();
-    for (label, path) in [
-        ("sqlite", fx.join("sqlite")),
-        ("export", fx.join("export").join(format!("{scenario}.json"))),
-        ("jsonl", fx.join("export/traces.jsonl")),
-    ] {
-        out.push((format!("{scenario} from {label}"), get(&open(&path), &id)));
+    for g in GENERATIONS {
+        let fx = fixtures().join(g);
+        let id = ids_of(g)[scenario].clone();
+        for (label, path) in [
+            ("sqlite", fx.join("sqlite")),
+            ("export", fx.join("export").join(format!("{scenario}.json"))),
+            ("jsonl", fx.join("export/traces.jsonl")),
+        ] {
+            out.push((
+                format!("{scenario} from {label} ({g})"),
+                get(&open(&path), &id),
+            ));
+        }
     }
     out
 }
@@ -276,55 +289,57 @@ fn sessions_and_users_are_read() {
 fn a_session_reads_as_one_conversation_from_every_source() {
     use mlflow_tui::model::sessions::sessions;
     use mlflow_tui::model::transcript::Transcript;
-    let fx = fixtures().join("v3/frameworks");
-    let ids = manifest(STORE);
-    let turn_ids: Vec<String> = (1..=3)
-        .map(|n| ids[&format!("session_turn_{n}")].clone())
-        .collect();
-    for path in [fx.join("sqlite"), fx.join("export/traces.jsonl")] {
-        let src = open(&path);
-        let infos = list_all(&src);
-        let all = sessions(&infos);
-        let s = all
-            .iter()
-            .find(|s| s.id == "support/erin/chat-5")
-            .unwrap_or_else(|| panic!("{}: {all:#?}", path.display()));
-        assert_eq!(s.trace_ids, turn_ids, "{}", path.display());
-        assert_eq!(s.users, ["erin"]);
-        assert_eq!(s.errors, 0);
-        let mut b = Transcript::default();
-        let said: Vec<Vec<String>> = s
-            .trace_ids
-            .iter()
-            .map(|id| {
-                b.add(&get(&src, id))
-                    .into_iter()
-                    .filter_map(|e| match e {
-                        Entry::Message { message, .. } => {
-                            Some(format!("{}: {}", message.role, message.content))
-                        }
-                        Entry::Failure { .. } => None,
-                    })
-                    .collect()
-            })
+    for g in GENERATIONS {
+        let fx = fixtures().join(g);
+        let ids = ids_of(g);
+        let turn_ids: Vec<String> = (1..=3)
+            .map(|n| ids[&format!("session_turn_{n}")].clone())
             .collect();
-        assert_eq!(
-            said,
-            [
-                vec![
-                    "system: You are a travel assistant.",
-                    "user: Hi, I am going to Lisbon.",
-                    "assistant: You said: Hi, I am going to Lisbon.",
+        for path in [fx.join("sqlite"), fx.join("export/traces.jsonl")] {
+            let src = open(&path);
+            let infos = list_all(&src);
+            let all = sessions(&infos);
+            let s = all
+                .iter()
+                .find(|s| s.id == "support/erin/chat-5")
+                .unwrap_or_else(|| panic!("{}: {all:#?}", path.display()));
+            assert_eq!(s.trace_ids, turn_ids, "{}", path.display());
+            assert_eq!(s.users, ["erin"]);
+            assert_eq!(s.errors, 0);
+            let mut b = Transcript::default();
+            let said: Vec<Vec<String>> = s
+                .trace_ids
+                .iter()
+                .map(|id| {
+                    b.add(&get(&src, id))
+                        .into_iter()
+                        .filter_map(|e| match e {
+                            Entry::Message { message, .. } => {
+                                Some(format!("{}: {}", message.role, message.content))
+                            }
+                            Entry::Failure { .. } => None,
+                        })
+                        .collect()
+                })
+                .collect();
+            assert_eq!(
+                said,
+                [
+                    vec![
+                        "system: You are a travel assistant.",
+                        "user: Hi, I am going to Lisbon.",
+                        "assistant: You said: Hi, I am going to Lisbon.",
+                    ],
+                    vec![
+                        "user: What should I pack?",
+                        "assistant: You said: What should I pack?"
+                    ],
+                    vec!["user: yes", "assistant: You said: yes"],
                 ],
-                vec![
-                    "user: What should I pack?",
-                    "assistant: You said: What should I pack?"
-                ],
-                vec!["user: yes", "assistant: You said: yes"],
-            ],
-            "{}",
-            path.display()
-        );
+                "{}",
+                path.display()
+            );
+        }
     }
 }
 
