@@ -8,6 +8,10 @@ its journey. Three kinds, each the real library doing what users run:
                  conventions: gen_ai.* attributes, gen_ai.input.messages / output.messages
   openinference  an OpenAI app (run with .venv/otel) instrumented by OpenInference, talking to
                  a fake OpenAI endpoint on 127.0.0.1 (offline)
+  openllmetry    an OpenAI weather agent with a tool round trip (run with .venv/otel)
+                 instrumented by OpenLLMetry's opentelemetry-instrumentation-openai, which
+                 writes the OpenTelemetry GenAI attributes (gen_ai.*); the model is
+                 scripts/fake_llm.py on 127.0.0.1
 
 Usage:
   python otlp_app.py KIND --endpoint http://127.0.0.1:4318/v1/traces
@@ -30,7 +34,7 @@ import time
 
 def parse():
     p = argparse.ArgumentParser()
-    p.add_argument("kind", choices=["mlflow", "genai", "openinference"])
+    p.add_argument("kind", choices=["mlflow", "genai", "openinference", "openllmetry"])
     p.add_argument("--endpoint", required=True)
     p.add_argument("--also")
     p.add_argument("--experiment-id", default="0")
@@ -305,9 +309,61 @@ def run_openinference(args):
     provider.shutdown()
 
 
+def run_openllmetry(args):
+    from openai import OpenAI
+    from opentelemetry import trace
+    from opentelemetry.instrumentation.openai import OpenAIInstrumentor
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import fake_llm
+
+    provider = provider_for(args, "openllmetry-app")
+    OpenAIInstrumentor().instrument(tracer_provider=provider)
+    tracer = trace.get_tracer("weather-agent")
+    client = OpenAI(base_url=f"{fake_llm.start()}/v1", api_key="sk-fake-key", max_retries=0)
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "Current weather of a city",
+            "parameters": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}},
+                "required": ["city"],
+            },
+        },
+    }
+    for i in range(args.count):
+        with tracer.start_as_current_span("weather_agent") as root:
+            tid = format(root.get_span_context().trace_id, "032x")
+            messages = [
+                {"role": "system", "content": "You answer weather questions."},
+                {"role": "user", "content": f"What is the weather in Paris? ({i})"},
+            ]
+            first = client.chat.completions.create(
+                model="gpt-4o-mini", messages=messages, tools=[tool]
+            )
+            call = first.choices[0].message.tool_calls[0]
+            with tracer.start_as_current_span("get_weather") as t:
+                t.set_attribute("gen_ai.operation.name", "execute_tool")
+                t.set_attribute("gen_ai.tool.name", "get_weather")
+                result = json.dumps({"city": "Paris", "temp_c": 18, "sky": "sunny"})
+            messages.append(first.choices[0].message.model_dump(exclude_none=True))
+            messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
+            client.chat.completions.create(model="gpt-4o-mini", messages=messages, tools=[tool])
+        say(tid, "weather_agent")
+    provider.force_flush()
+    provider.shutdown()
+
+
 def main():
     args = parse()
-    {"mlflow": run_mlflow, "genai": run_genai, "openinference": run_openinference}[args.kind](args)
+    {
+        "mlflow": run_mlflow,
+        "genai": run_genai,
+        "openinference": run_openinference,
+        "openllmetry": run_openllmetry,
+    }[args.kind](args)
 
 
 if __name__ == "__main__":

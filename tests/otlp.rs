@@ -294,8 +294,15 @@ fn the_mlflow_sdk_exports_to_the_receiver_as_to_a_server() {
 
 /// An app of `.venv/otel` exports to the receiver and to a real server's own `/v1/traces`;
 /// the receiver's first trace has spans of `types`, its span `at` `tokens` and `model`; every
-/// trace reads the same from both.
-fn same_as_mlflows_server(kind: &str, types: &[&str], at: usize, tokens: u64, model: &str) {
+/// trace reads the same from both. Gives the receiver's saved traces (and their folder) and
+/// the ids.
+fn same_as_mlflows_server(
+    kind: &str,
+    types: &[&str],
+    at: usize,
+    tokens: u64,
+    model: &str,
+) -> (tempfile::TempDir, std::path::PathBuf, Vec<(String, String)>) {
     let dir = tempfile::tempdir().unwrap();
     let server = start_server(dir.path());
     let save = dir.path().join("saved.jsonl");
@@ -316,6 +323,8 @@ fn same_as_mlflows_server(kind: &str, types: &[&str], at: usize, tokens: u64, mo
     assert_eq!(t[at]["tokens"]["total"], tokens);
     assert_eq!(t[at]["model"], model);
     same_trees(&server.url, &save, &ids);
+    drop(server);
+    (dir, save, ids)
 }
 
 #[test]
@@ -334,4 +343,34 @@ fn gen_ai_spans_read_as_mlflows_server_reads_them() {
 #[ignore = "needs the pinned venvs (scripts/setup-python.sh; scripts/ci.sh runs them)"]
 fn an_openinference_app_reads_as_mlflows_server_reads_it() {
     same_as_mlflows_server("openinference", &["CHAIN", "LLM"], 1, 33, "gpt-4o-mini");
+}
+
+/// Issue 13 (OpenTelemetry GenAI messages from a real instrumentation library): OpenLLMetry's
+/// OpenAI instrumentation writes the `gen_ai.*` attributes of a weather agent's two model
+/// calls and its tool round trip; the receiver reads the trace as MLflow's server does, and
+/// its transcript holds every message, the tool call with its arguments and the tool result.
+#[test]
+#[ignore = "needs the pinned venvs (scripts/setup-python.sh; scripts/ci.sh runs them)"]
+fn an_openllmetry_app_reads_as_a_conversation() {
+    let (_dir, save, ids) = same_as_mlflows_server(
+        "openllmetry",
+        &["UNKNOWN", "CHAT_MODEL", "TOOL", "CHAT_MODEL"],
+        1,
+        61,
+        "gpt-4o-mini",
+    );
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_mlflow-tui"))
+        .args(["show", save.to_str().unwrap(), &ids[0].0, "--chat"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    for want in [
+        "── system ──\nYou answer weather questions.",
+        "── user ──\nWhat is the weather in Paris? (0)",
+        "→ get_weather({\"city\":\"Paris\"})",
+        "── tool [call_2] ──\n{\"city\": \"Paris\", \"temp_c\": 18, \"sky\": \"sunny\"}",
+        "It is 18°C and sunny in Paris.",
+    ] {
+        assert!(text.contains(want), "{want:?} in:\n{text}");
+    }
 }
