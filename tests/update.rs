@@ -629,6 +629,48 @@ fn overrides_and_deletes_show_at_once_and_the_editor_keeps_the_line() {
     assert!(p.error.as_ref().unwrap().1.contains("rm NAME"));
 }
 
+/// Issue 13 (sessions paging like the list): near the end of the sessions view the list's next
+/// page is asked for; when it arrives the sessions are built again, a new session appears and
+/// the selection stays on its session.
+#[test]
+fn the_sessions_view_pages_like_the_list() {
+    let mut h = Harness::new(&fixtures().join("v3/frameworks/sqlite"), (120, 40));
+    // as if the source had another page
+    h.app.list.next_page = Some("page-2".into());
+    h.hold_lists = true;
+    h.keys("I");
+    let before = h.app.sessions.as_ref().unwrap().list.len();
+    h.keys("G");
+    let asked = h.held.iter().any(|c| {
+        matches!(c, Cmd::LoadTraces { append: true, query, .. }
+            if query.page_token.as_deref() == Some("page-2"))
+    });
+    assert!(asked, "the next page: {:?}", h.held);
+    let s = h.app.sessions.as_ref().unwrap();
+    let selected = s.list[s.view.cursor()].id.clone();
+    // the page: an older trace of a session not seen yet
+    let mut t = h.app.list.traces[0].clone();
+    t.trace_id = "tr-older".into();
+    t.request_time_ms -= 3_600_000;
+    t.metadata
+        .insert("mlflow.trace.session".into(), "support/zoe/chat-9".into());
+    let req = h.app.list.loading.expect("a page under way");
+    h.send(Msg::TracesLoaded {
+        req,
+        append: true,
+        page: Ok(mlflow_tui::source::TracePage {
+            traces: vec![t],
+            next_page_token: None,
+            warnings: vec![],
+        }),
+    });
+    let s = h.app.sessions.as_ref().unwrap();
+    assert_eq!(s.list.len(), before + 1);
+    assert!(s.list.iter().any(|x| x.id == "support/zoe/chat-9"));
+    assert_eq!(s.list[s.view.cursor()].id, selected, "the selection stays");
+    assert!(!s.note.contains("the source has more"), "{}", s.note);
+}
+
 /// A session whose turns are not all in the list (narrowed here by the quick filter; on a
 /// server, pages not loaded yet) is read whole: its turns are found by searching the source.
 #[test]

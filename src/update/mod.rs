@@ -544,7 +544,7 @@ pub(crate) fn global_action(app: &mut App, action: Action, cmds: &mut Vec<Cmd>) 
             detail::set_tab(app, tab, cmds)
         }
         Action::Transcript => detail::toggle_transcript(app, cmds),
-        Action::Sessions => sessions::open(app),
+        Action::Sessions => sessions::open(app, cmds),
         Action::FailingOnly => trace_list::next_failing(app, cmds),
         Action::Annotate => review::open_annotate(app),
         Action::Review => review::toggle(app),

@@ -1,14 +1,15 @@
 //! The sessions view (`I`): the sessions of the listed traces, the selected trace's session
 //! selected; `enter` reads a session's turns as one conversation (read in the background),
-//! `esc` goes back to the sessions, then to the list.
+//! `esc` goes back to the sessions, then to the list. It pages like the list: near its end,
+//! the list's next page is asked for, and the sessions are built again when it arrives.
 
 use crate::app::{App, Cmd, SessionReading, SessionsView};
 use crate::keymap::Action;
 use crate::model::sessions::sessions;
 use crate::viewport::Viewport;
 
-/// Opens the sessions view over the loaded (and quick-filtered) list.
-pub(super) fn open(app: &mut App) {
+/// The sessions of the shown rows, and the title's note on what they cover.
+fn build(app: &App) -> (Vec<crate::model::sessions::Session>, String) {
     let list = sessions(app.list.shown());
     let n = app.list.rows.len();
     let note = app.list.scope_note(format!(
@@ -17,6 +18,46 @@ pub(super) fn open(app: &mut App) {
         if list.len() == 1 { "" } else { "s" },
         if n == 1 { "" } else { "s" }
     ));
+    (list, note)
+}
+
+/// The list changed (a page arrived): the sessions again, the selection kept on its session.
+pub(super) fn refresh(app: &mut App) {
+    if app.sessions.is_none() {
+        return;
+    }
+    let (list, note) = build(app);
+    let Some(s) = app.sessions.as_mut() else {
+        return;
+    };
+    let selected = s.list.get(s.view.cursor()).map(|x| x.id.clone());
+    s.view.fit(list.len(), 1);
+    if let Some(i) = selected.and_then(|id| list.iter().position(|x| x.id == id)) {
+        s.view.select(i);
+    }
+    s.list = list;
+    s.note = note;
+}
+
+/// Near the end of the sessions, the list's next page.
+fn more_if_near_end(app: &mut App, cmds: &mut Vec<Cmd>) {
+    let Some(s) = app.sessions.as_ref() else {
+        return;
+    };
+    let rows = s.view.height().max(1);
+    if s.reading.is_none()
+        && app.list.loading.is_none()
+        && app.list.next_page.is_some()
+        && s.view.cursor() + 2 * rows >= s.list.len()
+    {
+        let token = app.list.next_page.clone();
+        super::trace_list::request_list(app, token, true, cmds);
+    }
+}
+
+/// Opens the sessions view over the loaded (and quick-filtered) list.
+pub(super) fn open(app: &mut App, cmds: &mut Vec<Cmd>) {
+    let (list, note) = build(app);
     let mut view = Viewport::list();
     // from a trace, its session
     let current = app
@@ -42,6 +83,7 @@ pub(super) fn open(app: &mut App) {
         reading: None,
         req,
     });
+    more_if_near_end(app, cmds);
 }
 
 pub(super) fn key(app: &mut App, action: Option<Action>, cmds: &mut Vec<Cmd>) {
@@ -84,6 +126,7 @@ pub(super) fn key(app: &mut App, action: Option<Action>, cmds: &mut Vec<Cmd>) {
                 }
                 None => {
                     s.view.go(nav);
+                    more_if_near_end(app, cmds);
                 }
             },
             None => app.dirty = false,

@@ -72,6 +72,7 @@ pub(super) fn on_traces(
             app.list.sorted_by_source = source_order(app) == app.list.sort;
             app.list.set_traces(p.traces, append);
             app.list.loaded = true;
+            super::sessions::refresh(app);
             if let Some(id) = app.list.reselect.take() {
                 app.list.select_id(&id);
             }

@@ -183,6 +183,8 @@ pub struct Harness {
     pub effects: Vec<mlflow_tui::app::Cmd>,
     /// Hold back trace loads (to test stale answers).
     pub hold_traces: bool,
+    /// List loads are held too (in `held`), to be answered by the test.
+    pub hold_lists: bool,
     pub held: Vec<mlflow_tui::app::Cmd>,
 }
 
@@ -202,6 +204,7 @@ impl Harness {
             rt: rt(),
             effects: Vec::new(),
             hold_traces: false,
+            hold_lists: false,
             held: Vec::new(),
         };
         h.send(mlflow_tui::app::Msg::Resize(size.0, size.1));
@@ -330,7 +333,9 @@ impl Harness {
 
     pub fn run(&mut self, cmds: Vec<mlflow_tui::app::Cmd>) {
         for c in cmds {
-            if self.hold_traces && matches!(c, mlflow_tui::app::Cmd::LoadTrace { .. }) {
+            if (self.hold_traces && matches!(c, mlflow_tui::app::Cmd::LoadTrace { .. }))
+                || (self.hold_lists && matches!(c, mlflow_tui::app::Cmd::LoadTraces { .. }))
+            {
                 self.held.push(c);
                 continue;
             }
