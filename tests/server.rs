@@ -757,8 +757,9 @@ fn review_mode_writes_verdicts_the_python_client_reads_back() {
 }
 
 /// Issue 13 (sessions on every source): the scenarios on a real server and in the sqlite
-/// fixture (the same generator) give the same sessions and turn counts, and a session read
-/// with `show --session` (the filter pushed down to MLflow's search) says the same thing.
+/// fixture (the same generator) give the same sessions and turn counts, a session read
+/// with `show --session` (the filter pushed down to MLflow's search) says the same thing, and
+/// so does a trace's transcript (`show --chat`).
 #[test]
 #[ignore = "needs the real MLflow servers of scripts/live_servers.sh"]
 fn sessions_read_the_same_from_a_server_and_a_store() {
@@ -807,4 +808,25 @@ fn sessions_read_the_same_from_a_server_and_a_store() {
         "{from_server:?}"
     );
     assert_eq!(from_server, said(store.to_str().unwrap()));
+
+    // a trace's transcript (`show --chat`), the same from the server and the store: the agent
+    // with its tool calls (ids differ: the first trace of that name on each)
+    let chat = |src: &str, exp: &[&str]| -> String {
+        let mut args = vec![
+            "list",
+            src,
+            "--json",
+            "-n",
+            "0",
+            "--filter",
+            "trace.name = 'travel_agent'",
+        ];
+        args.extend_from_slice(exp);
+        let v: serde_json::Value = serde_json::from_str(&run(&args)).unwrap();
+        let id = v[0]["trace_id"].as_str().unwrap().to_string();
+        run(&["show", src, &id, "--chat"])
+    };
+    let served = chat(&url, &["-e", "scenarios"]);
+    assert!(served.contains("→ get_weather("), "{served}");
+    assert_eq!(served, chat(store.to_str().unwrap(), &[]));
 }
