@@ -58,6 +58,7 @@ pub enum Action {
     CriticalPrev,
     Rollups,
     Waterfall,
+    TimeWindow,
     ZoomIn,
     ZoomOut,
     Findings,
@@ -166,6 +167,9 @@ impl Action {
                 "span tree columns: % of the trace, self time, Σ tokens, Σ cost, calls"
             }
             Action::Waterfall => "waterfall: the trace as a full-width timeline, and back",
+            Action::TimeWindow => {
+                "time window: the last 15m, 1h, 24h, 7d, then all (on the server's side; :since 3h for others)"
+            }
             Action::ZoomIn => "waterfall: zoom in (around the selected span)",
             Action::ZoomOut => "waterfall: zoom out",
             Action::Findings => {
@@ -205,8 +209,8 @@ impl Action {
             Up | Down | Top | Bottom | HalfPageDown | HalfPageUp | PageDown | PageUp => {
                 Group::Moving
             }
-            Sort | ReverseSort | TimeFormat | Columns | Sessions | FailingOnly | Annotate
-            | Review => Group::TraceList,
+            Sort | ReverseSort | TimeFormat | TimeWindow | Columns | Sessions | FailingOnly
+            | Annotate | Review => Group::TraceList,
             Left | Right | Toggle | Parent | ExpandAll | CollapseAll | SpanFilter
             | HidePlumbing | Select => Group::SpanTree,
             NextTab | PrevTab | Wrap | ScrollLeft | ScrollRight | Transcript => Group::Detail,
@@ -364,6 +368,7 @@ pub fn default_bindings() -> Vec<(Action, &'static [&'static str])> {
         (CriticalNext, &["x"]),
         (CriticalPrev, &["X"]),
         (Rollups, &["R"]),
+        (TimeWindow, &["@"]),
         (Waterfall, &["W"]),
         (ZoomIn, &["+", "="]),
         (ZoomOut, &["-"]),

@@ -763,7 +763,12 @@ async fn run_loop(opts: Options) -> Result<Option<String>> {
             }
         }
         match rx.recv().await {
-            Some(m) => cmds.extend(update(&mut app, m)),
+            Some(m) => {
+                // the clock as the message arrives (after an idle hour the last frame's is old):
+                // a time window asked for now starts from now
+                app.now_ms = now_ms();
+                cmds.extend(update(&mut app, m))
+            }
             None => break,
         }
         // drain the burst before drawing once

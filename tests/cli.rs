@@ -592,3 +592,58 @@ fn sessions_and_show_session() {
         "{last}"
     );
 }
+
+/// Issue 16 (sort and time windows headless): `list --sort FIELD [--asc]` puts the true top
+/// first (a local store sorts everything), `--since DURATION` keeps the traces started within
+/// it, and a bad value is refused with what would do.
+#[test]
+fn list_sorts_and_keeps_a_time_window() {
+    let store = fixtures().join("v3/sqlite");
+    let s = store.to_str().unwrap();
+    let infos = |args: &[&str]| -> Vec<serde_json::Value> {
+        let mut all = vec!["list", s, "--json", "-n", "0"];
+        all.extend_from_slice(args);
+        let o = run(&all);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_slice::<Vec<serde_json::Value>>(&o.stdout).unwrap()
+    };
+    let every = infos(&[]);
+    let slowest = every
+        .iter()
+        .filter_map(|t| t["duration_ms"].as_i64())
+        .max()
+        .unwrap();
+    let by_duration = infos(&["--sort", "duration"]);
+    assert_eq!(by_duration.len(), every.len());
+    assert_eq!(by_duration[0]["duration_ms"], slowest);
+    let fastest_first = infos(&["--sort", "latency", "--asc"]);
+    let d: Vec<i64> = fastest_first
+        .iter()
+        .filter_map(|t| t["duration_ms"].as_i64())
+        .collect();
+    assert!(d.windows(2).all(|w| w[0] <= w[1]), "{d:?}");
+    // the fixtures were written long before this test runs; a window of a century has them all
+    assert!(infos(&["--since", "15m"]).is_empty());
+    assert_eq!(infos(&["--since", "5200w"]).len(), every.len());
+    let o = run(&["list", s, "--since", "15m"]);
+    assert!(
+        stderr(&o).contains("no traces started in the time window"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["list", s, "--since", "3y"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("the unit is s, m, h, d or w"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["list", s, "--sort", "size"]);
+    assert!(
+        stderr(&o).contains("time, duration, name or tokens"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["list", s, "--follow", "--sort", "name"]);
+    assert!(stderr(&o).contains("not --follow"), "{}", stderr(&o));
+}

@@ -1096,3 +1096,28 @@ fn the_traces_failing_a_feedback_are_one_key_away() {
         t.quit();
     }
 }
+
+/// Issue 16 (time windows): `@` narrows the list to the last 15 minutes (the demo is older:
+/// nothing, and the list says how to widen it), four more presses walk 1h, 24h, 7d and back to
+/// every trace; `:since 5200w` takes any window.
+#[test]
+fn the_time_window_narrows_the_list_and_comes_back() {
+    for (w, h) in SIZES {
+        let mut t = open_demo(w, h);
+        t.keys(&["@"]);
+        let s = t.wait_text("no trace started in the last 15m");
+        assert!(s.contains("· last 15m"), "{w}x{h}:\n{s}");
+        t.keys(&["@", "@", "@", "@"]);
+        let s = t.wait_for("every trace", |s| {
+            s.contains("Traces 1/53") && !s.contains("· last ")
+        });
+        assert!(s.contains("moderated_reply"), "{w}x{h}:\n{s}");
+        t.keys(&[":"]);
+        t.type_text("since 5200w");
+        t.keys(&["enter"]);
+        t.wait_for("a long window", |s| {
+            s.contains("· last 5200w") && s.contains("Traces 1/53")
+        });
+        t.quit();
+    }
+}

@@ -426,6 +426,20 @@ fn servers_sort_on_their_side_so_the_first_page_is_the_true_top() {
             ascending: true,
         });
         assert_eq!(page[0].request_time_ms, oldest, "{var}: oldest first");
+
+        // headless: `list --sort` asks the server (the first row is the slowest of all), a key
+        // it cannot sort by is sorted here with a warning, and `--since` is a filter it runs
+        let (code, out, err) = run_cli(&["list", &url, "--sort", "duration", "-n", "1", "--json"]);
+        assert_eq!(code, Some(0), "{var}: {err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v[0]["duration_ms"], slowest, "{var}: {out}");
+        let (code, _, err) = run_cli(&["list", &url, "--sort", "tokens", "-n", "3"]);
+        assert_eq!(code, Some(0), "{var}: {err}");
+        assert!(err.contains("cannot sort by tokens"), "{var}: {err}");
+        let (code, out, err) = run_cli(&["list", &url, "--since", "5200w", "-n", "0", "--json"]);
+        assert_eq!(code, Some(0), "{var}: {err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v.as_array().unwrap().len(), all.len(), "{var}");
     }
 }
 

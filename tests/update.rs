@@ -1477,3 +1477,99 @@ fn a_giant_trace_is_drawn_before_its_analyses_and_they_fill_in() {
     assert_eq!(h.selected_span_name(), selected);
     assert!(!doc(&h).contains("working out"), "{}", doc(&h));
 }
+
+/// Issue 16 (time windows): `@` walks 15m, 1h, 24h, 7d and back to every trace; each asks the
+/// source again for the traces started within the window (`since_ms` from now), the title says
+/// which, an empty window says how to widen it; `:since 3h` and `:since all` do the same.
+#[test]
+fn the_time_window_asks_the_source_and_says_so() {
+    let mut h = demo_harness();
+    h.hold_lists = true;
+    let now = h.app.now_ms;
+    let asked = |h: &Harness| -> Option<i64> {
+        h.held.iter().rev().find_map(|c| match c {
+            Cmd::LoadTraces { query, .. } => Some(query.since_ms),
+            _ => None,
+        })?
+    };
+    for (label, ms) in [
+        ("15m", 900_000),
+        ("1h", 3_600_000),
+        ("24h", 86_400_000),
+        ("7d", 604_800_000),
+    ] {
+        h.keys("@");
+        assert_eq!(asked(&h), Some(now - ms), "{label}");
+        assert!(
+            h.screen().contains(&format!("· last {label}")),
+            "{label}: {}",
+            h.screen()
+        );
+    }
+    h.keys("@");
+    assert_eq!(asked(&h), None, "back to every trace");
+    assert!(!h.screen().contains("· last "));
+    // answers come late and out of order: only the newest request's counts (found by the
+    // journey: a reload started its request numbers again, so the 1h window's answer was
+    // taken for the list of every trace)
+    let held: Vec<Cmd> = std::mem::take(&mut h.held);
+    for c in &held {
+        if let Cmd::LoadTraces { req, query, append } = c.clone() {
+            let page = if query.since_ms.is_some() {
+                Ok(mlflow_tui::source::TracePage {
+                    traces: vec![],
+                    next_page_token: None,
+                    warnings: vec![],
+                })
+            } else {
+                h.rt.block_on(h.src.list(query))
+            };
+            h.send(Msg::TracesLoaded { req, append, page });
+        }
+    }
+    assert_eq!(
+        h.app.list.rows.len(),
+        DEMO_TRACES,
+        "the newest answer stands"
+    );
+    // the palette: any window, and all
+    h.keys(":");
+    for c in "since 3h".chars() {
+        h.key(KeyCode::Char(c));
+    }
+    h.key(KeyCode::Enter);
+    assert_eq!(asked(&h), Some(now - 3 * 3_600_000));
+    // the source answers: nothing started in the last 3h
+    let req = h.app.list.loading.unwrap();
+    h.send(Msg::TracesLoaded {
+        req,
+        append: false,
+        page: Ok(mlflow_tui::source::TracePage {
+            traces: vec![],
+            next_page_token: None,
+            warnings: vec![],
+        }),
+    });
+    assert!(
+        h.screen()
+            .contains("no trace started in the last 3h (@ widens"),
+        "{}",
+        h.screen()
+    );
+    h.keys(":");
+    for c in "since 3 parsecs".chars() {
+        h.key(KeyCode::Char(c));
+    }
+    h.key(KeyCode::Enter);
+    assert!(
+        h.app.prompt.as_ref().is_some_and(|p| p.error.is_some()),
+        "a bad window keeps the palette open"
+    );
+    h.key(KeyCode::Esc);
+    h.keys(":");
+    for c in "since all".chars() {
+        h.key(KeyCode::Char(c));
+    }
+    h.key(KeyCode::Enter);
+    assert_eq!(asked(&h), None);
+}

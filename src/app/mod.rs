@@ -530,6 +530,9 @@ pub struct App {
     pub prompt: Option<Prompt>,
     /// The structured filter applied to the list (MLflow's grammar).
     pub filter: Option<String>,
+    /// The list's time window (`@`, `:since`): its label (`1h`) and length in ms; the source
+    /// lists the traces started within it (a server: a filter on its side).
+    pub since: Option<(String, i64)>,
     /// Filters applied before, newest last.
     pub filter_history: Vec<String>,
     /// Commands run before, newest last.
@@ -614,6 +617,7 @@ impl App {
             overlay: None,
             prompt: None,
             filter: None,
+            since: None,
             filter_history: Vec::new(),
             palette_history: Vec::new(),
             annotate_history: Vec::new(),

@@ -23,6 +23,8 @@ pub enum Command {
     Reload,
     /// `None`: toggle relative times.
     Time(Option<bool>),
+    /// The list's time window (`None`: all traces): its label and length in ms.
+    Since(Option<(String, i64)>),
 }
 
 /// Every command: name, aliases, arguments, what it does (the palette lists them).
@@ -55,6 +57,12 @@ pub const COMMANDS: &[(&str, &[&str], &str, &str)] = &[
     ("wrap", &["w"], "", "wrap long lines in the detail"),
     ("reload", &["r"], "", "load the list again"),
     ("time", &["t"], "[relative|absolute]", "how times are shown"),
+    (
+        "since",
+        &["last", "window"],
+        "15m|1h|24h|7d|DURATION|all",
+        "only the traces started within the last DURATION",
+    ),
 ];
 
 fn command_name(word: &str) -> Option<&'static str> {
@@ -73,7 +81,7 @@ pub fn parse(text: &str) -> Result<Command, String> {
         None => (text, ""),
     };
     if head.is_empty() {
-        return Err("type a command: quit, experiment, sort, filter, follow, theme, columns, messages, help, zoom, wrap, reload, time".into());
+        return Err("type a command: quit, experiment, sort, filter, follow, theme, columns, messages, help, zoom, wrap, reload, time, since".into());
     }
     let Some(name) = command_name(head) else {
         let (hits, _) = crate::app::line_edit::complete(
@@ -159,6 +167,12 @@ pub fn parse(text: &str) -> Result<Command, String> {
             "relative" | "rel" | "ago" => Ok(Command::Time(Some(true))),
             "absolute" | "abs" => Ok(Command::Time(Some(false))),
             other => Err(format!("time {other:?}: relative or absolute")),
+        },
+        "since" => match rest.to_ascii_lowercase().as_str() {
+            "" => Err("since when? 15m, 1h, 24h, 7d, any DURATION, or all".into()),
+            "all" | "off" | "none" | "*" => Ok(Command::Since(None)),
+            w => crate::model::time::parse_window_ms(w)
+                .map(|ms| Command::Since(Some((w.to_string(), ms)))),
         },
         _ => Err(format!("unknown command {head:?}")),
     }

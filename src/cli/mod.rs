@@ -126,6 +126,17 @@ pub enum Command {
         /// (sent to tracking servers, evaluated like MLflow's stores for local sources)
         #[arg(long, value_name = "FILTER")]
         filter: Option<String>,
+        /// Only the traces started within the last DURATION (15m, 1h, 24h, 7d; a filter on the
+        /// server's side)
+        #[arg(long, value_name = "DURATION", value_parser = parse_window)]
+        since: Option<i64>,
+        /// Sort by time, duration, name or tokens (the source sorts where it can, so the first
+        /// rows are the true top; else the listed rows are sorted here, and stderr says so)
+        #[arg(long, value_name = "FIELD", value_parser = parse_sort)]
+        sort: Option<source::OrderKey>,
+        /// With --sort: smallest (or oldest, A first) first
+        #[arg(long, requires = "sort")]
+        asc: bool,
     },
     /// Receive OpenTelemetry spans over OTLP/HTTP and print one line per trace as it arrives
     /// (and again when a running trace ends)
@@ -291,7 +302,15 @@ pub fn run(cli: Cli) -> Result<()> {
             json,
             filter,
             live,
+            since,
+            sort,
+            ..
         }) => {
+            if since.is_some() || sort.is_some() {
+                anyhow::bail!(
+                    "--since and --sort go with a listing, not --follow (which prints traces as they arrive)"
+                );
+            }
             let config = live.config(&crate::config::load()?)?;
             rt.block_on(follow::run(
                 open_source(source.as_deref())?,
@@ -308,14 +327,27 @@ pub fn run(cli: Cli) -> Result<()> {
             limit,
             json,
             filter,
+            since,
+            sort,
+            asc,
             ..
-        }) => rt.block_on(cmd_list(
-            source.as_deref(),
-            &experiment,
-            limit.unwrap_or(100),
-            json,
-            filter,
-        )),
+        }) => {
+            let order = sort.map_or_else(source::Order::default, |key| source::Order {
+                key,
+                ascending: asc,
+            });
+            rt.block_on(cmd_list(
+                source.as_deref(),
+                &experiment,
+                limit.unwrap_or(100),
+                json,
+                filter,
+                Window {
+                    since_ms: since.map(|ms| now_ms() - ms),
+                    order,
+                },
+            ))
+        }
         Some(Command::Listen {
             addr,
             save,
@@ -470,6 +502,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     100,
                     false,
                     None,
+                    Window::default(),
                 ));
             }
             let src = match &cli.listen {
@@ -550,12 +583,47 @@ pub fn write_out(text: &str) -> Result<bool> {
     }
 }
 
+fn parse_window(s: &str) -> Result<i64, String> {
+    crate::model::time::parse_window_ms(s)
+}
+
+fn parse_sort(s: &str) -> Result<source::OrderKey, String> {
+    source::OrderKey::parse(s).ok_or_else(|| format!("{s:?}: time, duration, name or tokens"))
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Which traces a listing takes beyond the filter, and in what order.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Window {
+    /// Started at or after (ms since the epoch).
+    pub since_ms: Option<i64>,
+    pub order: source::Order,
+}
+
 pub async fn fetch_all(
     src: &dyn Source,
     experiments: &[String],
     limit: usize,
     filter: Option<String>,
 ) -> Result<(Vec<TraceInfo>, Vec<String>)> {
+    fetch_window(src, experiments, limit, filter, Window::default()).await
+}
+
+/// Like [`fetch_all`], within a time window and in an order (the source's own where it can
+/// sort by the key; else the fetched traces are sorted here, with a warning that says so).
+pub async fn fetch_window(
+    src: &dyn Source,
+    experiments: &[String],
+    limit: usize,
+    filter: Option<String>,
+    window: Window,
+) -> Result<(Vec<TraceInfo>, Vec<String>)> {
+    let by_source = window.order.is_default() || src.sorts().contains(&window.order.key);
     let ids = source::resolve_experiments(src, experiments).await?;
     let mut traces = Vec::new();
     let mut warnings = Vec::new();
@@ -572,8 +640,12 @@ pub async fn fetch_all(
                 max_results: want,
                 page_token: token.take(),
                 filter: filter.clone(),
-                since_ms: None,
-                order: Default::default(),
+                since_ms: window.since_ms,
+                order: if by_source {
+                    window.order
+                } else {
+                    Default::default()
+                },
             })
             .await?;
         traces.extend(page.traces);
@@ -582,6 +654,20 @@ pub async fn fetch_all(
         if token.is_none() || (limit != 0 && traces.len() >= limit) {
             break;
         }
+    }
+    if !by_source {
+        source::sort_infos(&mut traces, window.order);
+        warnings.push(format!(
+            "{} cannot sort by {}: the {} traces listed (newest first) were sorted here{}",
+            src.describe(),
+            window.order.key.label(),
+            traces.len(),
+            if token.is_some() {
+                "; the source has more (-n 0 lists all)"
+            } else {
+                ""
+            }
+        ));
     }
     Ok((traces, warnings))
 }
@@ -598,24 +684,23 @@ async fn cmd_list(
     limit: usize,
     json: bool,
     filter: Option<String>,
+    window: Window,
 ) -> Result<()> {
     let src = open_source(src)?;
-    let filter_given = filter.is_some();
-    let (traces, warnings) = fetch_all(src.as_ref(), experiments, limit, filter).await?;
+    let why = match (filter.is_some(), window.since_ms.is_some()) {
+        (true, true) => " match the filter in the time window",
+        (true, false) => " match the filter",
+        (false, true) => " started in the time window",
+        (false, false) => "",
+    };
+    let (traces, warnings) = fetch_window(src.as_ref(), experiments, limit, filter, window).await?;
     warn_all(&warnings);
     if json {
         return emit(&(escape_json_unsafe(serde_json::to_string_pretty(&traces)?) + "\n"));
     }
     if traces.is_empty() {
         // stdout stays a table (a header only) for scripts; the note goes to stderr
-        eprintln!(
-            "mlflow-tui: no traces{}",
-            if filter_given {
-                " match the filter"
-            } else {
-                ""
-            }
-        );
+        eprintln!("mlflow-tui: no traces{why}");
     }
     emit(&render_list(&traces))
 }

@@ -9,6 +9,29 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
         .map(|d| d.timestamp_millis())
 }
 
+/// A time window as people write it: `90s`, `15m`, `1h`, `24h`, `7d`, `2w` (a number and a
+/// unit), in milliseconds.
+pub fn parse_window_ms(s: &str) -> Result<i64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (n, unit) = t.split_at(split);
+    let n: i64 = n
+        .parse()
+        .map_err(|_| format!("{s:?}: a number and a unit, like 15m, 1h, 24h or 7d"))?;
+    let unit_ms: i64 = match unit.trim() {
+        "s" | "sec" => 1_000,
+        "m" | "min" => 60_000,
+        "h" | "hour" | "hours" => 3_600_000,
+        "d" | "day" | "days" => 86_400_000,
+        "w" | "week" | "weeks" => 7 * 86_400_000,
+        _ => return Err(format!("{s:?}: the unit is s, m, h, d or w (15m, 1h, 7d)")),
+    };
+    match n.checked_mul(unit_ms) {
+        Some(ms) if ms > 0 => Ok(ms),
+        _ => Err(format!("{s:?}: a window longer than nothing")),
+    }
+}
+
 /// Parses a protobuf JSON duration (`"0.087s"`, `"12s"`) into milliseconds.
 pub fn parse_proto_duration_ms(s: &str) -> Option<i64> {
     let secs = s.trim().strip_suffix('s')?;
@@ -139,6 +162,18 @@ pub fn format_relative_ms(ms: i64, now_ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn windows_as_people_write_them() {
+        assert_eq!(parse_window_ms("15m"), Ok(900_000));
+        assert_eq!(parse_window_ms("1h"), Ok(3_600_000));
+        assert_eq!(parse_window_ms(" 7d "), Ok(7 * 86_400_000));
+        assert_eq!(parse_window_ms("2w"), Ok(14 * 86_400_000));
+        assert!(parse_window_ms("0m").is_err());
+        assert!(parse_window_ms("1y").unwrap_err().contains("unit"));
+        assert!(parse_window_ms("h").is_err());
+        assert!(parse_window_ms("99999999999999d").is_err());
+    }
 
     #[test]
     fn rfc3339() {

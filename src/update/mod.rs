@@ -522,6 +522,7 @@ pub(crate) fn global_action(app: &mut App, action: Action, cmds: &mut Vec<Cmd>) 
             set_follow(app, on, cmds);
         }
         Action::TimeFormat => app.list.relative_time = !app.list.relative_time,
+        Action::TimeWindow => trace_list::next_window(app, cmds),
         Action::Sort => {
             let order = crate::source::Order::natural(app.list.sort.key.next());
             trace_list::set_sort(app, order, cmds);

@@ -319,6 +319,7 @@ fn run_command(app: &mut App, c: Command, cmds: &mut Vec<Cmd>) -> Result<(), Str
             }
         }
         Command::Sort(order) => trace_list::set_sort(app, order, cmds),
+        Command::Since(window) => trace_list::set_window(app, window, cmds),
         Command::Filter(expr) => {
             if let Err((col, msg)) = apply_filter(app, expr.as_deref().unwrap_or(""), cmds) {
                 let text = format!("filter {}", expr.unwrap_or_default());

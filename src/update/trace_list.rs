@@ -35,7 +35,7 @@ pub(super) fn request_list(
             max_results: PAGE_SIZE,
             page_token: token,
             filter: app.filter.clone(),
-            since_ms: None,
+            since_ms: app.since.as_ref().map(|(_, ms)| app.now_ms - ms),
             order: source_order(app),
         },
         append,
@@ -227,6 +227,41 @@ pub(super) fn set_sort(app: &mut App, order: Order, cmds: &mut Vec<Cmd>) {
 
 /// Loads the list again from its first page (a new filter, sort or experiments), keeping the
 /// sort, the quick filter and (when it comes back) the selected trace.
+/// The time windows `@` walks through, then all the traces again.
+pub const WINDOWS: [&str; 4] = ["15m", "1h", "24h", "7d"];
+
+/// `@`: the next time window (after the last, none).
+pub(super) fn next_window(app: &mut App, cmds: &mut Vec<Cmd>) {
+    let at = app
+        .since
+        .as_ref()
+        .and_then(|(label, _)| WINDOWS.iter().position(|w| w == label));
+    let next = match at {
+        None if app.since.is_some() => None, // a custom window: back to all
+        None => Some(WINDOWS[0]),
+        Some(i) => WINDOWS.get(i + 1).copied(),
+    };
+    let window = next.and_then(|w| {
+        crate::model::time::parse_window_ms(w)
+            .ok()
+            .map(|ms| (w.to_string(), ms))
+    });
+    set_window(app, window, cmds);
+}
+
+/// Lists the traces started within `window` (`None`: all), from the source again.
+pub(super) fn set_window(app: &mut App, window: Option<(String, i64)>, cmds: &mut Vec<Cmd>) {
+    app.message = Some(match &window {
+        Some((label, _)) => format!(
+            "the traces of the last {label} ({} for the next window)",
+            app.keymap.hint(crate::keymap::Action::TimeWindow)
+        ),
+        None => "every trace, whenever it started".into(),
+    });
+    app.since = window;
+    reload_list(app, cmds);
+}
+
 pub(super) fn reload_list(app: &mut App, cmds: &mut Vec<Cmd>) {
     let keep = std::mem::take(&mut app.list);
     app.list = crate::app::TraceListState {
@@ -240,6 +275,8 @@ pub(super) fn reload_list(app: &mut App, cmds: &mut Vec<Cmd>) {
         feedback_names: keep.feedback_names,
         failing: keep.failing,
         expectation_names: keep.expectation_names,
+        // request numbers go on: an answer to a request made before this reload is stale
+        req: keep.req,
         ..Default::default()
     };
     request_list(app, None, false, cmds);
