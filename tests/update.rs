@@ -1552,7 +1552,7 @@ fn the_time_window_asks_the_source_and_says_so() {
     });
     assert!(
         h.screen()
-            .contains("no trace started in the last 3h (@ widens"),
+            .contains("no trace started in the last 3h (@: a wider window)"),
         "{}",
         h.screen()
     );
@@ -1561,6 +1561,7 @@ fn the_time_window_asks_the_source_and_says_so() {
         h.key(KeyCode::Char(c));
     }
     h.key(KeyCode::Enter);
+    assert!(h.app.open.is_none(), "no trace open beside an empty list");
     assert!(
         h.app.prompt.as_ref().is_some_and(|p| p.error.is_some()),
         "a bad window keeps the palette open"

@@ -259,27 +259,26 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme, focused: b
     frame.render_widget(Paragraph::new(Line::from(header)), header_area);
     let mut lines: Vec<Line> = Vec::with_capacity(body.height as usize);
     if list.rows.is_empty() {
-        let text: std::borrow::Cow<'static, str> = if !list.quick.is_empty()
-            && !list.traces.is_empty()
-        {
-            "no trace matches the quick filter (esc clears it)".into()
-        } else if list.loading.is_some() {
-            "loading traces…".into()
-        } else if app.error.is_some() && !list.loaded {
-            "could not load traces (see the status line; r to retry)".into()
-        } else if let Some((label, _)) = app.since.as_ref().filter(|_| list.loaded) {
-            format!(
-                "no trace started in the last {label} ({} widens the window, :since all shows every trace)",
-                app.keymap.hint(crate::keymap::Action::TimeWindow)
-            )
-            .into()
-        } else if app.filter.is_some() {
-            "no trace matches the filter (f edits it)".into()
-        } else if !app.empty_hint.is_empty() {
-            "".into()
-        } else {
-            "no traces here".into()
-        };
+        let text: std::borrow::Cow<'static, str> =
+            if !list.quick.is_empty() && !list.traces.is_empty() {
+                "no trace matches the quick filter (esc clears it)".into()
+            } else if list.loading.is_some() {
+                "loading traces…".into()
+            } else if app.error.is_some() && !list.loaded {
+                "could not load traces (see the status line; r to retry)".into()
+            } else if let Some((label, _)) = app.since.as_ref().filter(|_| list.loaded) {
+                format!(
+                    "no trace started in the last {label} ({}: a wider window)",
+                    app.keymap.hint(crate::keymap::Action::TimeWindow)
+                )
+                .into()
+            } else if app.filter.is_some() {
+                "no trace matches the filter (f edits it)".into()
+            } else if !app.empty_hint.is_empty() {
+                "".into()
+            } else {
+                "no traces here".into()
+            };
         if text.is_empty() {
             lines.extend(
                 app.empty_hint

@@ -73,6 +73,14 @@ pub(super) fn on_traces(
             app.list.set_traces(p.traces, append);
             app.list.loaded = true;
             super::sessions::refresh(app);
+            if app.list.traces.is_empty() {
+                // nothing listed (a window or filter that holds nothing): no trace stays open
+                // beside an empty list
+                app.trace_req += 1;
+                app.loading_trace = None;
+                app.open = None;
+                app.detail.doc = None;
+            }
             if let Some(id) = app.list.reselect.take() {
                 app.list.select_id(&id);
             }
