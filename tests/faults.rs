@@ -104,6 +104,17 @@ fn serve(mut conn: TcpStream, hits: &AtomicUsize) {
         }
         "biglen" => "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000000000\r\n\r\n{".to_string(),
         "flaky" if n.is_multiple_of(2) => reply("503 Service Unavailable", "text/plain", "busy"),
+        // rate limited: come back in a second (then served)
+        "wait429" if n.is_multiple_of(2) => format!(
+            "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Type: text/plain\r\nContent-Length: 4\r\nConnection: close\r\n\r\nslow"
+        ),
+        // down for maintenance for two minutes
+        "waitlong" => format!(
+            "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 120\r\nContent-Type: text/plain\r\nContent-Length: 11\r\nConnection: close\r\n\r\nmaintenance"
+        ),
+        "s400" => reply("400 Bad Request", "application/json", r#"{"error_code":"INVALID_PARAMETER_VALUE","message":"bad filter"}"#),
+        // MLflow 3's answer to a Host header not in --allowed-hosts (mlflow/server/security.py)
+        "badhost" => reply("403 Forbidden", "text/plain", "Invalid Host header - possible DNS rebinding attack detected"),
         "flaky" => reply("200 OK", "application/json", ok_json(&path)),
         "badjson" => reply("200 OK", "application/json", "{\"experiments\": [1, 2"),
         "drip" => {
@@ -330,4 +341,43 @@ fn credentials_never_follow_a_redirect_to_another_host() {
         hits.load(Ordering::SeqCst) >= 2000,
         "both requests carried the credentials"
     );
+}
+
+/// Issue 16 (networks real deployments have): a 429 with `Retry-After` is tried again after
+/// the time asked for; a `Retry-After` longer than is worth waiting is reported at once with
+/// the time; any other 4xx is never tried again.
+#[test]
+fn retry_after_is_honoured_and_4xx_never_retried() {
+    let (base, hits) = stub();
+    let (r, took) = list(&base, "wait429");
+    assert_eq!(r.unwrap(), 1);
+    assert!(took >= Duration::from_secs(1), "waited as asked: {took:?}");
+    assert!(hits.load(Ordering::SeqCst) >= 3);
+
+    let (base, hits) = stub();
+    let (r, took) = list(&base, "waitlong");
+    let e = r.unwrap_err().to_string();
+    assert!(e.contains("come back in 120 s (Retry-After)"), "{e}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    assert_eq!(hits.load(Ordering::SeqCst), 1, "not tried again");
+
+    let (base, hits) = stub();
+    let e = list(&base, "s400").0.unwrap_err().to_string();
+    assert!(e.contains("bad filter"), "{e}");
+    assert_eq!(hits.load(Ordering::SeqCst), 1, "a 4xx is not tried again");
+}
+
+/// Issue 16: MLflow's "Invalid Host header" (a server started without this host name in
+/// `--allowed-hosts`) is explained, not taken for a missing password.
+#[test]
+fn an_invalid_host_header_answer_says_what_to_do() {
+    let (base, hits) = stub();
+    let e = list(&base, "badhost").0.unwrap_err().to_string();
+    let host = base.trim_start_matches("http://");
+    assert!(
+        e.contains(&format!("--allowed-hosts {host}")) && e.contains("MLFLOW_SERVER_ALLOWED_HOSTS"),
+        "{e}"
+    );
+    assert!(!e.contains("MLFLOW_TRACKING_PASSWORD"), "{e}");
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
 }

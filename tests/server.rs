@@ -844,3 +844,23 @@ fn sessions_read_the_same_from_a_server_and_a_store() {
     assert!(served.contains("→ get_weather("), "{served}");
     assert_eq!(served, chat(store.to_str().unwrap(), &[]));
 }
+
+/// Issue 16: a real `mlflow server` started with `--allowed-hosts` that does not name the
+/// address it is reached by answers "Invalid Host header"; mlflow-tui says what that means and
+/// what to do, not that a password is missing.
+#[test]
+#[ignore = "needs the pinned venvs (scripts/setup-python.sh; scripts/ci.sh runs them)"]
+fn a_server_that_refuses_the_host_name_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let server =
+        common::procs::start_server_with(dir.path(), &["--allowed-hosts", "tracking.example.com"]);
+    let (code, out, err) = run_cli(&["list", &server.url]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    let host = server.url.trim_start_matches("http://");
+    assert!(
+        err.contains("refuses the host name it was reached by")
+            && err.contains(&format!("--allowed-hosts {host}")),
+        "{err}"
+    );
+    assert!(!err.contains("MLFLOW_TRACKING_PASSWORD"), "{err}");
+}

@@ -242,13 +242,24 @@ impl HttpSource {
                 Some(Auth::Bearer(t)) => req.bearer_auth(t),
                 None => req,
             };
+            let mut wait = delay;
             match self.once(req, &url, limit).await {
                 Ok(b) => return Ok(b),
                 Err(Retry::No(e)) => return Err(e),
                 Err(Retry::Yes(e)) => last = Some(e),
+                Err(Retry::After(e, after)) if after > MAX_RETRY_AFTER => {
+                    return Err(CallError::Source(SourceError::Network(format!(
+                        "{e}; the server asks to come back in {} s (Retry-After)",
+                        after.as_secs()
+                    ))));
+                }
+                Err(Retry::After(e, after)) => {
+                    last = Some(e);
+                    wait = after;
+                }
             }
             if attempt < ATTEMPTS {
-                tokio::time::sleep(delay).await;
+                tokio::time::sleep(wait).await;
                 delay *= 3;
             }
         }
@@ -271,6 +282,7 @@ impl HttpSource {
             }
         })?;
         let status = resp.status();
+        let asked_wait = retry_after(resp.headers());
         let content_type = resp
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
@@ -322,6 +334,15 @@ impl HttpSource {
         }
         let err = status_error(url, status, &content_type, &body);
         match status {
+            // the server says when: honoured (429 is the one 4xx tried again, as it asks to be)
+            StatusCode::TOO_MANY_REQUESTS
+            | StatusCode::BAD_GATEWAY
+            | StatusCode::SERVICE_UNAVAILABLE
+            | StatusCode::GATEWAY_TIMEOUT
+                if asked_wait.is_some() =>
+            {
+                Err(Retry::After(err, asked_wait.unwrap_or_default()))
+            }
             StatusCode::BAD_GATEWAY
             | StatusCode::SERVICE_UNAVAILABLE
             | StatusCode::GATEWAY_TIMEOUT => Err(Retry::Yes(err)),
@@ -358,7 +379,9 @@ impl HttpSource {
         };
         let bytes = match self.once(req, &url, SMALL_LIMIT).await {
             Ok(b) => b,
-            Err(Retry::Yes(e)) | Err(Retry::No(CallError::Source(e))) => return Err(e),
+            Err(Retry::Yes(e)) | Err(Retry::After(e, _)) | Err(Retry::No(CallError::Source(e))) => {
+                return Err(e);
+            }
             Err(Retry::No(CallError::Missing)) => {
                 return Err(SourceError::Other(format!(
                     "{}: this server has no such route (MLflow 3 writes assessments)",
@@ -612,7 +635,27 @@ impl HttpSource {
 
 enum Retry {
     Yes(SourceError),
+    /// Again after the time the server asked for (`Retry-After`).
+    After(SourceError, Duration),
     No(CallError),
+}
+
+/// The longest `Retry-After` waited for; a longer one is reported instead.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+
+/// A `Retry-After` header: seconds, or an HTTP date.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let v = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let wait = at.timestamp_millis() - chrono::Utc::now().timestamp_millis();
+    Some(Duration::from_millis(wait.max(0) as u64))
 }
 
 fn path_segment(id: &str) -> String {
@@ -695,6 +738,24 @@ fn network_error(url: &str, e: &reqwest::Error) -> SourceError {
 
 fn status_error(url: &str, status: StatusCode, content_type: &str, body: &[u8]) -> SourceError {
     let code = status.as_u16();
+    if code == 403 && body.starts_with(b"Invalid Host header") {
+        // MLflow 3's guard against DNS rebinding: the name the server was reached by is not
+        // one it was told to answer to
+        let host = reqwest::Url::parse(url)
+            .ok()
+            .and_then(|u| {
+                u.host_str().map(|h| {
+                    format!(
+                        "{h}{}",
+                        u.port().map(|p| format!(":{p}")).unwrap_or_default()
+                    )
+                })
+            })
+            .unwrap_or_default();
+        return SourceError::Auth(format!(
+            "{url}: the server refuses the host name it was reached by ({host}): MLflow answers only to the names in its --allowed-hosts (default: localhost and private addresses); start it with --allowed-hosts {host} (or set MLFLOW_SERVER_ALLOWED_HOSTS), or open it by a name it allows"
+        ));
+    }
     if code == 401 || code == 403 {
         return SourceError::Auth(format!(
             "{url}: {} ({code}); set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD, or MLFLOW_TRACKING_TOKEN",

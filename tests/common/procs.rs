@@ -94,6 +94,11 @@ impl Drop for Server {
 }
 
 pub fn start_server(dir: &Path) -> Server {
+    start_server_with(dir, &[])
+}
+
+/// As [`start_server`], with more arguments for `mlflow server`.
+pub fn start_server_with(dir: &Path, extra: &[&str]) -> Server {
     let mlflow = venv_bin("mlflow");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -116,6 +121,7 @@ pub fn start_server(dir: &Path) -> Server {
         .arg(format!("sqlite:///{}", dir.join("server.db").display()))
         .arg("--default-artifact-root")
         .arg(dir.join("artifacts"))
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
