@@ -105,13 +105,9 @@ fn serve(mut conn: TcpStream, hits: &AtomicUsize) {
         "biglen" => "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000000000\r\n\r\n{".to_string(),
         "flaky" if n.is_multiple_of(2) => reply("503 Service Unavailable", "text/plain", "busy"),
         // rate limited: come back in a second (then served)
-        "wait429" if n.is_multiple_of(2) => format!(
-            "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Type: text/plain\r\nContent-Length: 4\r\nConnection: close\r\n\r\nslow"
-        ),
+        "wait429" if n.is_multiple_of(2) => "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Type: text/plain\r\nContent-Length: 4\r\nConnection: close\r\n\r\nslow".to_string(),
         // down for maintenance for two minutes
-        "waitlong" => format!(
-            "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 120\r\nContent-Type: text/plain\r\nContent-Length: 11\r\nConnection: close\r\n\r\nmaintenance"
-        ),
+        "waitlong" => "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 120\r\nContent-Type: text/plain\r\nContent-Length: 11\r\nConnection: close\r\n\r\nmaintenance".to_string(),
         "s400" => reply("400 Bad Request", "application/json", r#"{"error_code":"INVALID_PARAMETER_VALUE","message":"bad filter"}"#),
         // MLflow 3's answer to a Host header not in --allowed-hosts (mlflow/server/security.py)
         "badhost" => reply("403 Forbidden", "text/plain", "Invalid Host header - possible DNS rebinding attack detected"),
