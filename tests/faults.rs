@@ -377,3 +377,84 @@ fn an_invalid_host_header_answer_says_what_to_do() {
     assert!(!e.contains("MLFLOW_TRACKING_PASSWORD"), "{e}");
     assert_eq!(hits.load(Ordering::SeqCst), 1);
 }
+
+/// The binary, listing `source` with `env` (HOME and the Databricks variables under test
+/// control): exit code, stdout, stderr.
+fn cli_list(source: &str, env: &[(&str, &str)]) -> (Option<i32>, String, String) {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_mlflow-tui"));
+    c.args(["list", source]);
+    for k in [
+        "DATABRICKS_HOST",
+        "DATABRICKS_TOKEN",
+        "DATABRICKS_CONFIG_FILE",
+        "DATABRICKS_CONFIG_PROFILE",
+        "MLFLOW_TRACKING_USERNAME",
+        "MLFLOW_TRACKING_PASSWORD",
+        "MLFLOW_TRACKING_TOKEN",
+    ] {
+        c.env_remove(k);
+    }
+    c.envs(env.iter().copied());
+    let o = c.output().unwrap();
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// Issue 16 (Databricks-style auth, against a local stub): `databricks` takes the host and
+/// token from DATABRICKS_HOST / DATABRICKS_TOKEN, `databricks://PROFILE` from that profile of
+/// ~/.databrickscfg; the token goes as a bearer token and is never printed; a missing profile
+/// names the ones there are.
+#[test]
+fn databricks_hosts_and_profiles() {
+    let (base, hits) = stub();
+    let (code, out, err) = cli_list(
+        "databricks",
+        &[
+            ("DATABRICKS_HOST", &base),
+            ("DATABRICKS_TOKEN", "dapi-secret-1"),
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("tr-1"), "{out}");
+    assert!(
+        hits.load(Ordering::SeqCst) >= 2000,
+        "the token went with each call"
+    );
+
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join(".databrickscfg"),
+        format!("[DEFAULT]\nhost = https://nowhere.invalid\ntoken = dapi-x\n\n[work]\nhost = {base}/\ntoken = dapi-secret-2\n"),
+    )
+    .unwrap();
+    let h = home.path().to_str().unwrap();
+    let before = hits.load(Ordering::SeqCst);
+    let (code, out, err) = cli_list("databricks://work", &[("HOME", h)]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("tr-1"), "{out}");
+    assert!(
+        hits.load(Ordering::SeqCst) >= before + 2000,
+        "the profile's host, with its token"
+    );
+
+    let (code, out, err) = cli_list("databricks://play", &[("HOME", h)]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        err.contains("no profile [play]") && err.contains("DEFAULT, work"),
+        "{err}"
+    );
+    for e in [&err, &out] {
+        assert!(!e.contains("dapi-"), "a token printed: {e}");
+    }
+    // neither variables nor a file: what to set
+    let empty = tempfile::tempdir().unwrap();
+    let (code, _, err) = cli_list("databricks", &[("HOME", empty.path().to_str().unwrap())]);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("DATABRICKS_HOST and DATABRICKS_TOKEN"),
+        "{err}"
+    );
+}

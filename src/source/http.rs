@@ -208,6 +208,13 @@ impl HttpSource {
         })
     }
 
+    /// Authenticates with this bearer token (a Databricks personal access token), whatever the
+    /// environment says.
+    pub fn with_bearer(mut self, token: String) -> Self {
+        self.auth = Some(Auth::Bearer(token));
+        self
+    }
+
     /// Sets how long a body may trickle in at under 4 KB before it is given up on (tests
     /// shorten it).
     pub fn with_drip_window(mut self, window: Duration) -> Self {

@@ -2,6 +2,7 @@
 //! one: local sources run their blocking IO on tokio's blocking pool ([`Blocking`]).
 
 pub mod artifacts;
+pub mod databricks;
 pub mod http;
 pub mod json;
 pub mod mlruns;
@@ -741,6 +742,8 @@ pub enum SourceKind {
     Json(PathBuf),
     /// `otlp://HOST:PORT`: receive OTLP/HTTP there.
     Otlp(String),
+    /// `databricks`, `databricks://PROFILE`: a Databricks workspace's MLflow.
+    Databricks(String),
 }
 
 fn is_sqlite_file(path: &Path) -> bool {
@@ -804,7 +807,10 @@ pub fn detect(arg: &str) -> Result<SourceKind, SourceError> {
         }
         return Ok(SourceKind::Sqlite(PathBuf::from(path)));
     }
-    for scheme in ["postgresql", "postgres", "mysql", "mssql", "databricks"] {
+    if lower == "databricks" || lower.starts_with("databricks:") {
+        return Ok(SourceKind::Databricks(arg.to_string()));
+    }
+    for scheme in ["postgresql", "postgres", "mysql", "mssql"] {
         if lower.starts_with(scheme)
             && (lower.len() == scheme.len() || lower[scheme.len()..].starts_with(['+', ':']))
         {
@@ -884,6 +890,10 @@ pub fn open(arg: Option<&str>) -> Result<Arc<dyn Source>, SourceError> {
         SourceKind::Mlruns(p) => Arc::new(Blocking(Arc::new(mlruns::FileStore::open(&p)?))),
         SourceKind::Json(p) => Arc::new(Blocking(Arc::new(json::JsonStore::open(&p)?))),
         SourceKind::Otlp(addr) => listen(&addr, None)?,
+        SourceKind::Databricks(uri) => {
+            let t = databricks::resolve(&uri)?;
+            Arc::new(http::HttpSource::new(&t.host)?.with_bearer(t.token))
+        }
     })
 }
 
