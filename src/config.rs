@@ -30,6 +30,10 @@ pub struct Config {
     pub columns: Option<Vec<String>>,
     /// Key overrides: action = ["key", …]
     pub keys: BTreeMap<String, Vec<String>>,
+    /// Extra request headers sent to tracking servers (an identity-aware proxy's token, a
+    /// gateway's key): name = value. Never printed; never sent to another host (redirects
+    /// across hosts are refused).
+    pub headers: BTreeMap<String, String>,
 }
 
 impl Default for Config {
@@ -44,6 +48,7 @@ impl Default for Config {
             follow_lookback_s: 60,
             columns: None,
             keys: BTreeMap::new(),
+            headers: BTreeMap::new(),
         }
     }
 }
@@ -168,6 +173,8 @@ pub fn print_defaults() -> String {
          follow_retention = {}     # live tail: trace summaries kept\n\
          follow_lookback_s = {}        # live tail: how far back each poll looks again\n\
          # columns = [\"time\", \"name\", \"state\", \"duration\", \"tokens\", \"tag:env\", \"request\"]\n\n\
+         # [headers]   # sent with every request to a tracking server; never printed\n\
+         # \"X-Goog-IAP-JWT-Assertion\" = \"…\"\n\n\
          [keys]\n{}",
         path()
             .map(|p| p.display().to_string())

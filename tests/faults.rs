@@ -38,12 +38,14 @@ fn serve(mut conn: TcpStream, hits: &AtomicUsize) {
     }
     let mut len = 0usize;
     let mut authorized = false;
+    let mut proxied = false;
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
             break;
         }
         authorized |= line.to_ascii_lowercase().starts_with("authorization:");
+        proxied |= line.to_ascii_lowercase() == "x-iap-token: iap-secret\r\n";
         if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
             len = v.trim().parse().unwrap_or(0);
         }
@@ -65,6 +67,10 @@ fn serve(mut conn: TcpStream, hits: &AtomicUsize) {
     if authorized {
         // counted apart: the redirect tests check that credentials never reach another host
         hits.fetch_add(1000, Ordering::SeqCst);
+    }
+    if proxied {
+        // the config's extra header, counted apart too
+        hits.fetch_add(100_000, Ordering::SeqCst);
     }
     let reply = |status: &str, ctype: &str, body: &str| {
         format!(
@@ -381,8 +387,12 @@ fn an_invalid_host_header_answer_says_what_to_do() {
 /// The binary, listing `source` with `env` (HOME and the Databricks variables under test
 /// control): exit code, stdout, stderr.
 fn cli_list(source: &str, env: &[(&str, &str)]) -> (Option<i32>, String, String) {
+    cli(&["list", source], env)
+}
+
+fn cli(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_mlflow-tui"));
-    c.args(["list", source]);
+    c.args(args);
     for k in [
         "DATABRICKS_HOST",
         "DATABRICKS_TOKEN",
@@ -457,4 +467,46 @@ fn databricks_hosts_and_profiles() {
         err.contains("DATABRICKS_HOST and DATABRICKS_TOKEN"),
         "{err}"
     );
+}
+
+/// Issue 16 (identity-aware proxies): the config's `[headers]` go with every request to the
+/// tracking server, never to another host on a redirect, and are never printed.
+#[test]
+fn config_headers_reach_the_server_and_no_other_host() {
+    let cfg = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(cfg.path().join("mlflow-tui")).unwrap();
+    std::fs::write(
+        cfg.path().join("mlflow-tui/config.toml"),
+        "[headers]\n\"X-IAP-Token\" = \"iap-secret\"\n",
+    )
+    .unwrap();
+    let env = [("XDG_CONFIG_HOME", cfg.path().to_str().unwrap())];
+    let (base, hits) = stub();
+    let (code, out, err) = cli_list(&base, &env);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("tr-1"));
+    let n = hits.load(Ordering::SeqCst);
+    assert!(n >= 200_000, "the header went with each call ({n})");
+    // a redirect to another host: refused, and the other host never sees the header
+    let (other, other_hits) = stub();
+    let port = other.rsplit(':').next().unwrap();
+    let (code, _, err) = cli_list(&format!("{base}/redirect-{port}"), &env);
+    assert_eq!(code, Some(1));
+    assert!(other_hits.load(Ordering::SeqCst) < 100_000, "{err}");
+    assert!(!err.contains("iap-secret"), "{err}");
+    // a header the config gets wrong: said, without its value
+    std::fs::write(
+        cfg.path().join("mlflow-tui/config.toml"),
+        "[headers]\n\"X-Bad\" = \"line\\nbreak-secret\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = cli_list(&base, &env);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("config [headers]: the value of x-bad"),
+        "{err}"
+    );
+    assert!(!err.contains("break-secret"), "{err}");
+    let (_, printed, _) = cli(&["--print-config"], &env);
+    assert!(!printed.contains("iap-secret"));
 }

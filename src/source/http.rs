@@ -135,6 +135,29 @@ fn credentials_file() -> Option<(String, String)> {
     Some((user?, pass?))
 }
 
+/// The config's `[headers]`, marked sensitive (never in debug output).
+fn extra_headers() -> Result<reqwest::header::HeaderMap, SourceError> {
+    use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+    let mut map = HeaderMap::new();
+    let config = crate::config::load().map_err(|e| SourceError::Other(e.to_string()))?;
+    for (name, value) in &config.headers {
+        let n = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| {
+            SourceError::Other(format!(
+                "config [headers]: {:?} is not a header name",
+                crate::text::sanitize_line(name)
+            ))
+        })?;
+        let mut v = HeaderValue::from_str(value.trim()).map_err(|_| {
+            SourceError::Other(format!(
+                "config [headers]: the value of {n} is not a header value (printable ASCII)"
+            ))
+        })?;
+        v.set_sensitive(true);
+        map.insert(n, v);
+    }
+    Ok(map)
+}
+
 fn env_nonempty(k: &str) -> Option<String> {
     std::env::var(k).ok().filter(|v| !v.is_empty())
 }
@@ -194,6 +217,10 @@ impl HttpSource {
             for c in certs {
                 builder = builder.add_root_certificate(c);
             }
+        }
+        let headers = extra_headers()?;
+        if !headers.is_empty() {
+            builder = builder.default_headers(headers);
         }
         let client = builder
             .build()
