@@ -45,7 +45,7 @@ fn serve(mut conn: TcpStream, hits: &AtomicUsize) {
             break;
         }
         authorized |= line.to_ascii_lowercase().starts_with("authorization:");
-        proxied |= line.to_ascii_lowercase() == "x-iap-token: iap-secret\r\n";
+        proxied |= line.eq_ignore_ascii_case("x-iap-token: iap-secret\r\n");
         if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
             len = v.trim().parse().unwrap_or(0);
         }
