@@ -510,3 +510,41 @@ fn config_headers_reach_the_server_and_no_other_host() {
     let (_, printed, _) = cli(&["--print-config"], &env);
     assert!(!printed.contains("iap-secret"));
 }
+
+/// Issue 16 (networks behind a proxy): `HTTP_PROXY`/`HTTPS_PROXY` send the requests through the
+/// proxy (here the stub, for a host that does not resolve), and `NO_PROXY` naming the host
+/// goes direct (and so fails, saying where).
+#[test]
+fn proxies_from_the_environment_and_no_proxy() {
+    let (proxy, hits) = stub();
+    let target = "http://tracking.invalid:5000";
+    let (code, out, err) = cli(
+        &["list", target],
+        &[
+            ("HTTP_PROXY", &proxy),
+            ("http_proxy", &proxy),
+            ("NO_PROXY", ""),
+            ("no_proxy", ""),
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("tr-1"), "{out}");
+    assert!(hits.load(Ordering::SeqCst) >= 2, "through the proxy");
+    let before = hits.load(Ordering::SeqCst);
+    let (code, _, err) = cli(
+        &["list", target],
+        &[
+            ("HTTP_PROXY", &proxy),
+            ("http_proxy", &proxy),
+            ("NO_PROXY", "tracking.invalid"),
+            ("no_proxy", "tracking.invalid"),
+        ],
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("tracking.invalid"), "{err}");
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        before,
+        "NO_PROXY: not through the proxy"
+    );
+}
