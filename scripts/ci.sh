@@ -45,7 +45,7 @@ rm -f "$root/target/live-tail-delays.txt"
 cargo test --test live -- --include-ignored --test-threads=1
 cat "$root/target/live-tail-delays.txt"
 
-step "the OTLP receiver end to end: the MLflow SDK, the OpenTelemetry SDK (GenAI) and an OpenInference app export to it and to a real server"
+step "the OTLP receiver end to end: the MLflow SDK, the OpenTelemetry SDK (GenAI), an OpenInference app and an OpenLLMetry app export to it and to a real server"
 cargo test --test otlp -- --include-ignored
 
 step "the fuzz targets still build (running them needs nightly: scripts/fuzz.sh)"
