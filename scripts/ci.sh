@@ -31,6 +31,9 @@ scripts/setup-python.sh
 step "the export round trip, read back by MLflow's own Trace.from_json"
 cargo test --test export -- --include-ignored
 
+step "client certificates: a TLS stub that requires one (certificates made with the venv's cryptography)"
+cargo test --test faults -- --include-ignored
+
 step "journeys and tmux tests against the release binary"
 cargo build --release -q
 bin="$root/target/release/mlflow-tui"

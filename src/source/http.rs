@@ -218,6 +218,30 @@ impl HttpSource {
                 builder = builder.add_root_certificate(c);
             }
         }
+        if let Some(path) = env_nonempty("MLFLOW_TRACKING_CLIENT_CERT_PATH") {
+            // as MLflow's client passes it to requests: one PEM with the certificate (chain)
+            // and its private key
+            let pem = std::fs::read(&path).map_err(|e| {
+                SourceError::Other(format!(
+                    "MLFLOW_TRACKING_CLIENT_CERT_PATH {path}: {}",
+                    super::io_reason(&e)
+                ))
+            })?;
+            let has_key = pem
+                .windows(b"PRIVATE KEY-----".len())
+                .any(|w| w == b"PRIVATE KEY-----");
+            if !has_key {
+                return Err(SourceError::Other(format!(
+                    "MLFLOW_TRACKING_CLIENT_CERT_PATH {path}: no private key in it (one PEM file with the certificate and its key)"
+                )));
+            }
+            let id = reqwest::Identity::from_pem(&pem).map_err(|e| {
+                SourceError::Other(format!(
+                    "MLFLOW_TRACKING_CLIENT_CERT_PATH {path}: not a PEM certificate and key ({e})"
+                ))
+            })?;
+            builder = builder.identity(id);
+        }
         let headers = extra_headers()?;
         if !headers.is_empty() {
             builder = builder.default_headers(headers);
@@ -766,8 +790,13 @@ fn network_error(url: &str, e: &reqwest::Error) -> SourceError {
             .collect::<Vec<_>>()
             .join(": ")
     };
+    let hint = if what.contains("CertificateRequired") {
+        " (the server asks for a client certificate: set MLFLOW_TRACKING_CLIENT_CERT_PATH to a PEM with the certificate and its key)"
+    } else {
+        ""
+    };
     // reqwest's messages carry the URL; ours is already without credentials
-    SourceError::Network(format!("{url}: {}", super::redact_in_text(&what)))
+    SourceError::Network(format!("{url}: {}{hint}", super::redact_in_text(&what)))
 }
 
 fn status_error(url: &str, status: StatusCode, content_type: &str, body: &[u8]) -> SourceError {
