@@ -59,6 +59,9 @@ pub struct HttpSource {
     /// A body that trickles in slower than `MIN_BYTES_PER_WINDOW` per this long is given up on
     /// (a server dripping a byte a second would otherwise hold a request for many minutes).
     drip_window: Duration,
+    /// `MLFLOW_WORKSPACE`: the workspace of a server that has them (sent with every request as
+    /// `X-MLFLOW-WORKSPACE`, as MLflow's client does).
+    workspace: Option<String>,
 }
 
 /// See [`HttpSource::drip_window`].
@@ -242,7 +245,17 @@ impl HttpSource {
             })?;
             builder = builder.identity(id);
         }
-        let headers = extra_headers()?;
+        let mut headers = extra_headers()?;
+        let workspace = env_nonempty("MLFLOW_WORKSPACE").map(|w| w.trim().to_string());
+        if let Some(w) = &workspace {
+            let v = reqwest::header::HeaderValue::from_str(w).map_err(|_| {
+                SourceError::Other(format!(
+                    "MLFLOW_WORKSPACE {:?}: not a workspace name",
+                    crate::text::sanitize_line(w)
+                ))
+            })?;
+            headers.insert("x-mlflow-workspace", v);
+        }
         if !headers.is_empty() {
             builder = builder.default_headers(headers);
         }
@@ -256,6 +269,7 @@ impl HttpSource {
             api: AtomicU8::new(API_UNKNOWN),
             experiments: Mutex::new(None),
             drip_window: Duration::from_secs(10),
+            workspace,
         })
     }
 
@@ -878,7 +892,14 @@ fn order_by(q: &ListQuery) -> String {
 #[async_trait]
 impl Source for HttpSource {
     fn describe(&self) -> String {
-        format!("server {}", self.base)
+        match &self.workspace {
+            Some(w) => format!(
+                "server {} (workspace {})",
+                self.base,
+                crate::text::sanitize_line(w)
+            ),
+            None => format!("server {}", self.base),
+        }
     }
 
     fn web_base(&self) -> Option<String> {
