@@ -105,11 +105,12 @@ pub fn filter(id: &str) -> String {
 /// sessions apart first, so a narrow terminal loses the least.
 pub fn header_row(key_w: usize, time_w: usize) -> String {
     format!(
-        "{}  {:>5}  {:>6}  {:<12}  {}  {:>8}  {:>8}  {:>9}  FIRST REQUEST",
+        "{}  {:>5}  {:>6}  {:<12}  {}  {}  {:>8}  {:>8}  {:>9}  FIRST REQUEST",
         fit("SESSION", key_w),
         "TURNS",
         "ERRORS",
         "USERS",
+        fit("FIRST", time_w),
         fit("LAST", time_w),
         "SPAN",
         "TOKENS",
@@ -117,8 +118,8 @@ pub fn header_row(key_w: usize, time_w: usize) -> String {
     )
 }
 
-/// One session's line: the id cut at its start (hierarchical ids differ at the end); the last
-/// activity as `when` writes it, in `time_w` columns.
+/// One session's line: the id cut at its start (hierarchical ids differ at the end); the first
+/// turn's start and the last activity as `when` writes them, in `time_w` columns each.
 pub fn session_row(
     s: &Session,
     key_w: usize,
@@ -131,11 +132,12 @@ pub fn session_row(
         (e, r) => format!("{e} +{r}▶"),
     };
     format!(
-        "{}  {:>5}  {:>6}  {}  {}  {:>8}  {:>8}  {:>9}  {}",
+        "{}  {:>5}  {:>6}  {}  {}  {}  {:>8}  {:>8}  {:>9}  {}",
         fit(&truncate_start(&sanitize_line(&s.id), key_w), key_w),
         s.turns(),
         errors,
         fit(&users, 12),
+        fit(&when(s.first_ms), time_w),
         fit(&when(s.last_ms), time_w),
         format_duration_ms(s.last_ms.saturating_sub(s.first_ms)),
         s.tokens,
