@@ -27,6 +27,21 @@ CREATED = 1_763_800_000
 SCRIPT = None
 LATENCY = None
 
+# The tool the fixture apps offer the model (OpenAI's function-tool shape; the scripted
+# answers call it with {"city": "Paris"}).
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather of a city",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+        },
+    },
+}
+
 
 def _scripted(messages, tools):
     return SCRIPT(messages, tools) if SCRIPT else None

@@ -23,18 +23,7 @@ import fake_llm  # noqa: E402
 
 import mlflow  # noqa: E402
 
-WEATHER_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "Current weather of a city",
-        "parameters": {
-            "type": "object",
-            "properties": {"city": {"type": "string"}},
-            "required": ["city"],
-        },
-    },
-}
+WEATHER_TOOL = fake_llm.WEATHER_TOOL
 
 
 def tag_turn(user, session):

@@ -321,18 +321,7 @@ def run_openllmetry(args):
     OpenAIInstrumentor().instrument(tracer_provider=provider)
     tracer = trace.get_tracer("weather-agent")
     client = OpenAI(base_url=f"{fake_llm.start()}/v1", api_key="sk-fake-key", max_retries=0)
-    tool = {
-        "type": "function",
-        "function": {
-            "name": "get_weather",
-            "description": "Current weather of a city",
-            "parameters": {
-                "type": "object",
-                "properties": {"city": {"type": "string"}},
-                "required": ["city"],
-            },
-        },
-    }
+    tool = fake_llm.WEATHER_TOOL
     for i in range(args.count):
         with tracer.start_as_current_span("weather_agent") as root:
             tid = format(root.get_span_context().trace_id, "032x")

@@ -493,21 +493,22 @@ impl Executor {
             } => {
                 let src = Arc::clone(&self.source);
                 self.spawn(async move {
-                    let ids =
-                        crate::source::session_turns(src.as_ref(), &session, experiment_ids, known)
-                            .await;
-                    let mut turns = Vec::with_capacity(ids.len());
-                    for id in &ids {
-                        match src.get(id).await {
-                            Ok(t) => turns.push(t),
-                            Err(e) => {
-                                return Msg::SessionLoaded {
-                                    req,
-                                    result: Err(format!("{id}: {e}")),
-                                };
-                            }
+                    let turns = match crate::source::read_session(
+                        src.as_ref(),
+                        &session,
+                        experiment_ids,
+                        known,
+                    )
+                    .await
+                    {
+                        Ok(t) => t,
+                        Err(e) => {
+                            return Msg::SessionLoaded {
+                                req,
+                                result: Err(e),
+                            };
                         }
-                    }
+                    };
                     let result = tokio::task::spawn_blocking(move || {
                         crate::app::detail::session_lines(&turns, utc)
                     })

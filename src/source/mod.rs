@@ -347,6 +347,22 @@ pub async fn session_turns(
     ids
 }
 
+/// A session's turns read whole, oldest first (the sessions view's `enter`): found as
+/// [`session_turns`] finds them, each read; the first that cannot be read is named.
+pub async fn read_session(
+    src: &dyn Source,
+    session: &str,
+    experiment_ids: Vec<String>,
+    known: Vec<String>,
+) -> Result<Vec<Arc<Trace>>, String> {
+    let ids = session_turns(src, session, experiment_ids, known).await;
+    let mut turns = Vec::with_capacity(ids.len());
+    for id in &ids {
+        turns.push(src.get(id).await.map_err(|e| format!("{id}: {e}"))?);
+    }
+    Ok(turns)
+}
+
 /// What a read-only source says to a write.
 pub const READ_ONLY: &str = "this source is read-only here: serve the store with `mlflow server --backend-store-uri …` and open the server to give feedback or set tags";
 

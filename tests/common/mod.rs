@@ -306,21 +306,15 @@ impl Harness {
                 known,
                 utc,
             } => {
-                let ids = self.rt.block_on(mlflow_tui::source::session_turns(
+                let turns = self.rt.block_on(mlflow_tui::source::read_session(
                     self.src.as_ref(),
                     &session,
                     experiment_ids,
                     known,
                 ));
-                let turns: Result<Vec<_>, _> = ids
-                    .iter()
-                    .map(|id| self.rt.block_on(self.src.get(id)))
-                    .collect();
                 Msg::SessionLoaded {
                     req,
-                    result: turns
-                        .map(|t| mlflow_tui::app::detail::session_lines(&t, utc))
-                        .map_err(|e| e.to_string()),
+                    result: turns.map(|t| mlflow_tui::app::detail::session_lines(&t, utc)),
                 }
             }
             Cmd::StartTicking => return None,
