@@ -7,11 +7,13 @@
 #   conversation fixtures, written by their autolog against fake endpoints on 127.0.0.1)
 #   .venv/frameworks318 (the same frameworks under MLflow 3.18.0, installed --no-deps over
 #   them: the index has no mlflow-skinny 3.18.0)
+#   .venv/deploy (MLflow 3.17 with psycopg2, moto's S3 server and boto3: the PostgreSQL +
+#   object-storage deployment of scripts/deploy_servers.sh)
 # Idempotent: a venv whose pins have not changed is kept.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 py=${PYTHON:-python3}
-for gen in mlflow3 mlflow35 mlflow2 otel frameworks frameworks318; do
+for gen in mlflow3 mlflow35 mlflow2 otel frameworks frameworks318 deploy; do
   req="$root/scripts/requirements-$gen.txt"
   nodeps="$root/scripts/requirements-$gen.nodeps.txt"
   venv="$root/.venv/$gen"

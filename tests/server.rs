@@ -924,3 +924,67 @@ fn workspaces_list_their_own_traces() {
     assert_eq!(code, Some(1));
     assert!(err.contains("team-z"), "{err}");
 }
+
+/// Issue 16 (credentials never in saved state): the explorer on the basic-auth server, with
+/// the password in the environment and another in the URL, saves its columns and exports a
+/// trace; no file it wrote (config, export, anything under its home) holds either password,
+/// nor does the screen.
+#[test]
+#[ignore = "needs the real MLflow servers of scripts/live_servers.sh"]
+fn credentials_never_reach_saved_state() {
+    use common::term::Term;
+    let url = server("MLFLOW_TUI_SERVER_AUTH");
+    let with_creds = url.replacen("http://", "http://admin:url-secret-7@", 1);
+    let out = tempfile::tempdir().unwrap();
+    let export = out.path().join("t.json");
+    let mut t = Term::run_with(
+        &[&with_creds],
+        200,
+        50,
+        &[
+            ("MLFLOW_TRACKING_USERNAME", "admin"),
+            ("MLFLOW_TRACKING_PASSWORD", "Tui-admin-pass-2026"),
+        ],
+    );
+    t.wait_for("the list", |s| s.contains("Traces 1/"));
+    t.keys(&["c"]);
+    t.wait_text("Columns");
+    t.keys(&["space", "esc"]);
+    t.wait_text("columns saved in");
+    t.keys(&["O"]);
+    t.wait_text("export> ");
+    t.keys(&["ctrl-u"]);
+    t.type_text(&format!("json {}", export.display()));
+    t.keys(&["enter"]);
+    t.wait_text("wrote ");
+    let screen = t.screen();
+    let home = t.home().to_path_buf();
+    t.quit();
+    let mut files = vec![export.clone()];
+    let mut stack = vec![home];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                files.push(e.path());
+            }
+        }
+    }
+    assert!(
+        files.iter().any(|f| f.ends_with("config.toml")),
+        "{files:?}"
+    );
+    for f in &files {
+        let text = String::from_utf8_lossy(&std::fs::read(f).unwrap()).into_owned();
+        for secret in ["url-secret-7", "Tui-admin-pass-2026"] {
+            assert!(!text.contains(secret), "{} holds {secret}", f.display());
+        }
+    }
+    assert!(!screen.contains("url-secret-7"), "{screen}");
+    assert!(
+        std::fs::read_to_string(&export)
+            .unwrap()
+            .contains("trace_id")
+    );
+}

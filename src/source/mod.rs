@@ -7,6 +7,8 @@ pub mod http;
 pub mod json;
 pub mod mlruns;
 pub mod otlp;
+pub mod postgres;
+pub mod sql;
 pub mod sqlite;
 pub mod watch;
 
@@ -760,6 +762,8 @@ pub enum SourceKind {
     Otlp(String),
     /// `databricks`, `databricks://PROFILE`: a Databricks workspace's MLflow.
     Databricks(String),
+    /// `postgresql://…`: MLflow's SQL store in PostgreSQL, read directly.
+    Postgres(String),
 }
 
 fn is_sqlite_file(path: &Path) -> bool {
@@ -826,12 +830,15 @@ pub fn detect(arg: &str) -> Result<SourceKind, SourceError> {
     if lower == "databricks" || lower.starts_with("databricks:") {
         return Ok(SourceKind::Databricks(arg.to_string()));
     }
-    for scheme in ["postgresql", "postgres", "mysql", "mssql"] {
+    if postgres::is_uri(arg) {
+        return Ok(SourceKind::Postgres(arg.to_string()));
+    }
+    for scheme in ["mysql", "mssql"] {
         if lower.starts_with(scheme)
             && (lower.len() == scheme.len() || lower[scheme.len()..].starts_with(['+', ':']))
         {
             return Err(SourceError::Other(format!(
-                "{}: mlflow-tui cannot open a {scheme} store directly; run `mlflow server` on it and open the server's URL",
+                "{}: mlflow-tui reads sqlite and PostgreSQL stores directly, not {scheme} yet; run `mlflow server` on it and open the server's URL",
                 redact_url(arg)
             )));
         }
@@ -906,6 +913,9 @@ pub fn open(arg: Option<&str>) -> Result<Arc<dyn Source>, SourceError> {
         SourceKind::Mlruns(p) => Arc::new(Blocking(Arc::new(mlruns::FileStore::open(&p)?))),
         SourceKind::Json(p) => Arc::new(Blocking(Arc::new(json::JsonStore::open(&p)?))),
         SourceKind::Otlp(addr) => listen(&addr, None)?,
+        SourceKind::Postgres(uri) => {
+            Arc::new(Blocking(Arc::new(postgres::PostgresStore::open(&uri)?)))
+        }
         SourceKind::Databricks(uri) => {
             let t = databricks::resolve(&uri)?;
             Arc::new(http::HttpSource::new(&t.host)?.with_bearer(t.token))
@@ -1004,8 +1014,12 @@ mod tests {
             detect("sqlite:////abs/x.db").unwrap(),
             SourceKind::Sqlite("/abs/x.db".into())
         );
-        let e = detect("postgresql://u:pw@db/x").unwrap_err().to_string();
-        assert!(!e.contains("pw"), "{e}");
+        assert_eq!(
+            detect("postgresql+psycopg2://u:pw@db/x").unwrap(),
+            SourceKind::Postgres("postgresql+psycopg2://u:pw@db/x".into())
+        );
+        let e = detect("mysql://u:pw@db/x").unwrap_err().to_string();
+        assert!(!e.contains("pw") && e.contains("mlflow server"), "{e}");
         let e = detect("/definitely/not/here").unwrap_err().to_string();
         assert!(e.contains("/definitely/not/here: no such file"), "{e}");
     }
