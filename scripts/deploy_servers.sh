@@ -6,10 +6,13 @@
 #                              proxied by the server, as `mlflow server` does by default)
 #   MLFLOW_TUI_DEPLOY_DIRECT   --default-artifact-root s3://mlflow-tui/direct
 #                              --no-serve-artifacts (clients reach the bucket themselves)
-#   MLFLOW_TUI_DEPLOY_PG_PROXIED, MLFLOW_TUI_DEPLOY_PG_DIRECT  their backend stores'
-#                              postgresql:// URIs; MLFLOW_S3_ENDPOINT_URL, AWS_* the bucket's
+#   MLFLOW_TUI_DEPLOY_MYSQL    the same on MariaDB (Debian's package): a MySQL store
+#                              (--default-artifact-root s3://mlflow-tui/mysql --no-serve-artifacts)
+#   MLFLOW_TUI_DEPLOY_PG_PROXIED, MLFLOW_TUI_DEPLOY_PG_DIRECT, MLFLOW_TUI_DEPLOY_MY  their
+#                              backend stores' URIs (the MySQL one with a password);
+#                              MLFLOW_S3_ENDPOINT_URL, AWS_* the bucket's
 # Each server gets MLFLOW_TUI_DEPLOY_TRACES traces (default 2000; the benchmark loads 100000;
-# MLFLOW_TUI_DEPLOY_DIRECT_TRACES sets the second server's apart)
+# MLFLOW_TUI_DEPLOY_DIRECT_TRACES and MLFLOW_TUI_DEPLOY_MYSQL_TRACES set the others' apart)
 # in experiment `load`, through MLflow's own OTLP endpoint (scripts/load_otlp.py), and the
 # 2.x-era traces MLflow 2.22's SDK writes (scripts/gen_traces.py, experiment `scenarios`): their
 # spans live as artifacts in the bucket. Then it runs COMMAND with all of that in the
@@ -19,6 +22,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 traces=${MLFLOW_TUI_DEPLOY_TRACES:-2000}
 direct_traces=${MLFLOW_TUI_DEPLOY_DIRECT_TRACES:-$traces}
+mysql_traces=${MLFLOW_TUI_DEPLOY_MYSQL_TRACES:-500}
 "$root/scripts/setup-python.sh"
 py="$root/.venv/deploy/bin/python"
 
@@ -30,6 +34,12 @@ if [ -z "$pgbin" ]; then
   pgbin=$(pg_server)
   # the package starts a cluster of its own: this script runs its own, on a free port
   service postgresql stop >/dev/null 2>&1 || true
+fi
+
+if [ ! -x /usr/sbin/mariadbd ]; then
+  echo "deploy_servers: installing Debian's mariadb-server" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server) >/dev/null
+  service mariadb stop >/dev/null 2>&1 || true
 fi
 
 mkdir -p "$root/target"
@@ -74,6 +84,24 @@ for db in mlflow_proxied mlflow_direct; do
 done
 pg="postgresql://mlflow@127.0.0.1:$pgport"
 
+# MariaDB: a server of our own, on loopback, a user with a password for MLflow and the reader
+myport=$(free_port)
+mariadb-install-db --no-defaults --datadir="$work/my" --user="$(id -un)" >"$work/my-install.log" 2>&1 || {
+  cat "$work/my-install.log" >&2; exit 1; }
+(exec setsid /usr/sbin/mariadbd --no-defaults --datadir="$work/my" --socket="$work/my.sock" \
+   --port="$myport" --bind-address=127.0.0.1 --user="$(id -un)" --skip-log-bin >"$work/my.log" 2>&1) &
+pids+=($!)
+for _ in $(seq 120); do
+  mariadb-admin --no-defaults --socket="$work/my.sock" -uroot ping >/dev/null 2>&1 && break
+  kill -0 "${pids[-1]}" 2>/dev/null || { tail -20 "$work/my.log" >&2; exit 1; }
+  sleep 0.5
+done
+mypass=Tui-db-pass-2026
+mariadb --no-defaults --socket="$work/my.sock" -uroot -e "CREATE DATABASE mlflow_my;
+  CREATE USER 'mlflow'@'127.0.0.1' IDENTIFIED BY '$mypass';
+  GRANT ALL ON mlflow_my.* TO 'mlflow'@'127.0.0.1';"
+my="mysql://mlflow:$mypass@127.0.0.1:$myport/mlflow_my"
+
 # the S3 emulator and its bucket
 s3port=$(free_port)
 (cd "$work" && exec setsid "$root/.venv/deploy/bin/moto_server" -H 127.0.0.1 -p "$s3port" >"$work/moto.log" 2>&1) &
@@ -83,22 +111,26 @@ export MLFLOW_S3_ENDPOINT_URL="http://127.0.0.1:$s3port" AWS_ACCESS_KEY_ID=testi
   AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1
 "$py" -c "import boto3, os; boto3.client(\"s3\", endpoint_url=os.environ[\"MLFLOW_S3_ENDPOINT_URL\"]).create_bucket(Bucket=\"mlflow-tui\")"
 
-start() { # name db port [server args]
-  local name=$1 db=$2 port=$3; shift 3
+start() { # name backend-store-uri port [server args]
+  local name=$1 store=$2 port=$3; shift 3
   mkdir -p "$work/$name"
   (cd "$work/$name" && exec setsid "$root/.venv/deploy/bin/mlflow" server --host 127.0.0.1 --port "$port" \
-      --backend-store-uri "postgresql+psycopg2://mlflow@127.0.0.1:$pgport/$db" --workers 2 "$@" \
+      --backend-store-uri "$store" --workers 2 "$@" \
       > "$work/$name/server.log" 2>&1) &
   pids+=($!)
   wait_http "http://127.0.0.1:$port/health" "${pids[-1]}" "MLflow ($name)" "$work/$name/server.log"
 }
-pp=$(free_port); start proxied mlflow_proxied "$pp" --artifacts-destination s3://mlflow-tui/proxied
-pd=$(free_port); start direct mlflow_direct "$pd" --default-artifact-root s3://mlflow-tui/direct --no-serve-artifacts
-proxied="http://127.0.0.1:$pp"; direct="http://127.0.0.1:$pd"
+pp=$(free_port); start proxied "postgresql+psycopg2://mlflow@127.0.0.1:$pgport/mlflow_proxied" "$pp" \
+  --artifacts-destination s3://mlflow-tui/proxied
+pd=$(free_port); start direct "postgresql+psycopg2://mlflow@127.0.0.1:$pgport/mlflow_direct" "$pd" \
+  --default-artifact-root s3://mlflow-tui/direct --no-serve-artifacts
+pm=$(free_port); start mysql "mysql+pymysql://mlflow:$mypass@127.0.0.1:$myport/mlflow_my" "$pm" \
+  --default-artifact-root s3://mlflow-tui/mysql --no-serve-artifacts
+proxied="http://127.0.0.1:$pp"; direct="http://127.0.0.1:$pd"; mysqlsrv="http://127.0.0.1:$pm"
 
-echo "deploy_servers: loading $traces and $direct_traces traces over OTLP, and MLflow 2.22's traces" >&2
-for url in "$proxied" "$direct"; do
-  n=$traces; [ "$url" = "$direct" ] && n=$direct_traces
+echo "deploy_servers: loading $traces, $direct_traces and $mysql_traces traces over OTLP, and MLflow 2.22's traces" >&2
+for url in "$proxied" "$direct" "$mysqlsrv"; do
+  n=$traces; [ "$url" = "$direct" ] && n=$direct_traces; [ "$url" = "$mysqlsrv" ] && n=$mysql_traces
   "$py" "$root/scripts/load_otlp.py" "$url" load "$n" >/dev/null
   # 2.x-era traces: MLflow 2.22's SDK uploads their spans as artifacts (through the server's
   # proxy, or straight to the bucket when it does not serve artifacts)
@@ -107,7 +139,9 @@ for url in "$proxied" "$direct"; do
 done
 
 export MLFLOW_TUI_DEPLOY_PROXIED="$proxied" MLFLOW_TUI_DEPLOY_DIRECT="$direct" \
+  MLFLOW_TUI_DEPLOY_MYSQL="$mysqlsrv" MLFLOW_TUI_DEPLOY_MY="$my" \
   MLFLOW_TUI_DEPLOY_PG_PROXIED="$pg/mlflow_proxied" MLFLOW_TUI_DEPLOY_PG_DIRECT="$pg/mlflow_direct" \
   MLFLOW_TUI_DEPLOY_TRACES="$traces" MLFLOW_TUI_DEPLOY_DIRECT_TRACES="$direct_traces" \
+  MLFLOW_TUI_DEPLOY_MYSQL_TRACES="$mysql_traces" \
   MLFLOW_TUI_DEPLOY_DIR="$work"
 "$@"

@@ -28,16 +28,24 @@ fn count(var: &str) -> usize {
     env(var).parse().unwrap()
 }
 
-/// The servers, each with how many OTLP-loaded traces it holds.
-fn servers() -> [(String, usize); 2] {
+/// The servers, each with how many OTLP-loaded traces it holds and where its experiments'
+/// artifacts go.
+fn servers() -> [(String, usize, &'static str); 3] {
     [
         (
             env("MLFLOW_TUI_DEPLOY_PROXIED"),
             count("MLFLOW_TUI_DEPLOY_TRACES"),
+            "mlflow-artifacts:",
         ),
         (
             env("MLFLOW_TUI_DEPLOY_DIRECT"),
             count("MLFLOW_TUI_DEPLOY_DIRECT_TRACES"),
+            "s3://mlflow-tui/direct/",
+        ),
+        (
+            env("MLFLOW_TUI_DEPLOY_MYSQL"),
+            count("MLFLOW_TUI_DEPLOY_MYSQL_TRACES"),
+            "s3://mlflow-tui/mysql/",
         ),
     ]
 }
@@ -87,8 +95,8 @@ fn duration_of(i: usize) -> i64 {
 /// Every trace of the load, on both servers, page by page: each once, newest first.
 #[test]
 #[ignore = "needs the deployment of scripts/deploy_servers.sh (scripts/ci.sh runs it)"]
-fn both_servers_page_to_the_end_without_duplicates() {
-    for (url, n) in servers() {
+fn every_server_pages_to_the_end_without_duplicates() {
+    for (url, n, _) in servers() {
         let src = http(&url);
         let exp = experiment(&src, "load");
         let (all, pages) = pages(&src, query(&exp));
@@ -114,7 +122,7 @@ fn both_servers_page_to_the_end_without_duplicates() {
 #[test]
 #[ignore = "needs the deployment of scripts/deploy_servers.sh (scripts/ci.sh runs it)"]
 fn sorts_filters_and_windows_are_answered_by_the_server() {
-    for (url, n) in servers() {
+    for (url, n, _) in servers() {
         let src = http(&url);
         let exp = experiment(&src, "load");
         let slowest = rt()
@@ -167,10 +175,7 @@ fn sorts_filters_and_windows_are_answered_by_the_server() {
 #[test]
 #[ignore = "needs the deployment of scripts/deploy_servers.sh (scripts/ci.sh runs it)"]
 fn spans_of_2x_traces_come_from_the_bucket() {
-    for ((url, _), location) in servers()
-        .into_iter()
-        .zip(["mlflow-artifacts:", "s3://mlflow-tui/direct/"])
-    {
+    for (url, _, location) in servers() {
         let src = http(&url);
         let exp = experiment(&src, "scenarios");
         let (all, _) = pages(&src, query(&exp));
@@ -219,19 +224,34 @@ fn facts(t: &TraceInfo) -> String {
     )
 }
 
-/// The PostgreSQL store read directly says what its server says: the same traces in the same
-/// order with the same tags and metadata, the same filter answers, and the same span trees
-/// for traces whose spans are in the database. Spans kept in the bucket are said to be there.
+/// The PostgreSQL and MySQL stores read directly say what their servers say: the same traces
+/// in the same order with the same tags and metadata, the same filter answers, and the same
+/// span trees for traces whose spans are in the database. Spans kept in the bucket are said
+/// to be there. The MySQL store's password is in its URI, and never in what is printed.
 #[test]
 #[ignore = "needs the deployment of scripts/deploy_servers.sh (scripts/ci.sh runs it)"]
-fn the_postgres_store_reads_as_its_server_serves_it() {
-    for (url, pg) in [
-        ("MLFLOW_TUI_DEPLOY_PROXIED", "MLFLOW_TUI_DEPLOY_PG_PROXIED"),
-        ("MLFLOW_TUI_DEPLOY_DIRECT", "MLFLOW_TUI_DEPLOY_PG_DIRECT"),
+fn the_sql_stores_read_as_their_servers_serve_them() {
+    for (url, pg, kind) in [
+        (
+            "MLFLOW_TUI_DEPLOY_PROXIED",
+            "MLFLOW_TUI_DEPLOY_PG_PROXIED",
+            "postgresql",
+        ),
+        (
+            "MLFLOW_TUI_DEPLOY_DIRECT",
+            "MLFLOW_TUI_DEPLOY_PG_DIRECT",
+            "postgresql",
+        ),
+        ("MLFLOW_TUI_DEPLOY_MYSQL", "MLFLOW_TUI_DEPLOY_MY", "mysql"),
     ] {
         let server = http(&env(url));
         let store = mlflow_tui::source::open(Some(&env(pg))).unwrap();
-        assert!(store.describe().starts_with("postgresql mlflow@127.0.0.1:"));
+        let named = store.describe();
+        assert!(
+            named.starts_with(&format!("{kind} mlflow@127.0.0.1:")),
+            "{named}"
+        );
+        assert!(!named.contains("Tui-db-pass"), "{named}");
         for name in ["load", "scenarios"] {
             let exp = experiment(&server, name);
             assert_eq!(experiment(&store, name), exp);
@@ -274,13 +294,22 @@ fn the_postgres_store_reads_as_its_server_serves_it() {
     }
     // a database that is not there, and a password, never printed
     let pg = env("MLFLOW_TUI_DEPLOY_PG_PROXIED").replace("mlflow@", "mlflow:hunter2@");
-    let bad = format!("{}_nope", pg);
-    let err = match mlflow_tui::source::open(Some(&bad)) {
-        Ok(_) => panic!("opened {bad}"),
-        Err(e) => e.to_string(),
-    };
-    assert!(err.contains("does not exist"), "{err}");
-    assert!(!err.contains("hunter2"), "{err}");
+    let my = env("MLFLOW_TUI_DEPLOY_MY");
+    for (bad, says) in [
+        (format!("{pg}_nope"), "does not exist"),
+        (format!("{my}_nope"), "denied"),
+        (my.replace("Tui-db-pass", "hunter2"), "denied"),
+    ] {
+        let err = match mlflow_tui::source::open(Some(&bad)) {
+            Ok(_) => panic!("opened {bad}"),
+            Err(e) => e.to_string(),
+        };
+        assert!(err.contains(says), "{err}");
+        assert!(
+            !err.contains("hunter2") && !err.contains("Tui-db-pass"),
+            "{err}"
+        );
+    }
 }
 
 /// `list --follow` on the deployment prints the newest five, then the traces that arrive

@@ -6,6 +6,7 @@ pub mod databricks;
 pub mod http;
 pub mod json;
 pub mod mlruns;
+pub mod mysql;
 pub mod otlp;
 pub mod postgres;
 pub mod sql;
@@ -764,6 +765,8 @@ pub enum SourceKind {
     Databricks(String),
     /// `postgresql://…`: MLflow's SQL store in PostgreSQL, read directly.
     Postgres(String),
+    /// `mysql://…`: MLflow's SQL store in MySQL or MariaDB, read directly.
+    Mysql(String),
 }
 
 fn is_sqlite_file(path: &Path) -> bool {
@@ -833,15 +836,14 @@ pub fn detect(arg: &str) -> Result<SourceKind, SourceError> {
     if postgres::is_uri(arg) {
         return Ok(SourceKind::Postgres(arg.to_string()));
     }
-    for scheme in ["mysql", "mssql"] {
-        if lower.starts_with(scheme)
-            && (lower.len() == scheme.len() || lower[scheme.len()..].starts_with(['+', ':']))
-        {
-            return Err(SourceError::Other(format!(
-                "{}: mlflow-tui reads sqlite and PostgreSQL stores directly, not {scheme} yet; run `mlflow server` on it and open the server's URL",
-                redact_url(arg)
-            )));
-        }
+    if mysql::is_uri(arg) {
+        return Ok(SourceKind::Mysql(arg.to_string()));
+    }
+    if lower.starts_with("mssql") && lower[5..].starts_with(['+', ':']) {
+        return Err(SourceError::Other(format!(
+            "{}: mlflow-tui reads sqlite, PostgreSQL and MySQL stores directly, not SQL Server yet; run `mlflow server` on it and open the server's URL",
+            redact_url(arg)
+        )));
     }
     let path = match arg.strip_prefix("file://") {
         Some(p) => PathBuf::from(artifacts::percent_decode(p)),
@@ -916,6 +918,7 @@ pub fn open(arg: Option<&str>) -> Result<Arc<dyn Source>, SourceError> {
         SourceKind::Postgres(uri) => {
             Arc::new(Blocking(Arc::new(postgres::PostgresStore::open(&uri)?)))
         }
+        SourceKind::Mysql(uri) => Arc::new(Blocking(Arc::new(mysql::MysqlStore::open(&uri)?))),
         SourceKind::Databricks(uri) => {
             let t = databricks::resolve(&uri)?;
             Arc::new(http::HttpSource::new(&t.host)?.with_bearer(t.token))
@@ -1018,7 +1021,11 @@ mod tests {
             detect("postgresql+psycopg2://u:pw@db/x").unwrap(),
             SourceKind::Postgres("postgresql+psycopg2://u:pw@db/x".into())
         );
-        let e = detect("mysql://u:pw@db/x").unwrap_err().to_string();
+        assert_eq!(
+            detect("mysql+pymysql://u:pw@db/x").unwrap(),
+            SourceKind::Mysql("mysql+pymysql://u:pw@db/x".into())
+        );
+        let e = detect("mssql://u:pw@db/x").unwrap_err().to_string();
         assert!(!e.contains("pw") && e.contains("mlflow server"), "{e}");
         let e = detect("/definitely/not/here").unwrap_err().to_string();
         assert!(e.contains("/definitely/not/here: no such file"), "{e}");

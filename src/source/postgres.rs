@@ -16,7 +16,7 @@ use postgres::types::{ToSql, Type};
 use postgres::{Client, Config, NoTls};
 
 use super::SourceError;
-use super::sql::{Cell, Db, Row, SqlStore};
+use super::sql::{Cell, Db, Row, SqlStore, names};
 
 pub type PostgresStore = SqlStore<Postgres>;
 
@@ -202,17 +202,6 @@ impl Postgres {
             .map_err(|_| gone())?;
         rx.recv().map_err(|_| gone())?
     }
-
-    fn names(&mut self, sql: &str, params: &[&str]) -> Result<HashSet<String>, SourceError> {
-        Ok(self
-            .query(sql, params)?
-            .into_iter()
-            .filter_map(|r| match r.into_iter().next() {
-                Some(Cell::Text(s)) => Some(s),
-                _ => None,
-            })
-            .collect())
-    }
 }
 
 impl Db for Postgres {
@@ -254,18 +243,18 @@ impl Db for Postgres {
     }
 
     fn tables(&mut self) -> Result<HashSet<String>, SourceError> {
-        self.names(
+        Ok(names(self.query(
             "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()",
             &[],
-        )
+        )?))
     }
 
     fn columns(&mut self, table: &str) -> Result<HashSet<String>, SourceError> {
-        self.names(
+        Ok(names(self.query(
             "SELECT column_name::text FROM information_schema.columns \
              WHERE table_schema = current_schema() AND table_name = ?",
             &[table],
-        )
+        )?))
     }
 
     fn no_limit(&self) -> &'static str {

@@ -64,6 +64,16 @@ impl Cell {
 
 pub type Row = Vec<Cell>;
 
+/// The first column of every row, as a set of names (tables, columns).
+pub fn names(rows: Vec<Row>) -> HashSet<String> {
+    rows.into_iter()
+        .filter_map(|r| match r.into_iter().next() {
+            Some(Cell::Text(s)) => Some(s),
+            _ => None,
+        })
+        .collect()
+}
+
 /// What the store needs of a database: statements with `?` placeholders and text parameters,
 /// one read-only snapshot around each of the store's reads.
 pub trait Db: Send + 'static {
@@ -156,6 +166,13 @@ fn experiment_list(ids: &[String]) -> String {
     } else {
         nums.join(",")
     }
+}
+
+/// A page token of this store: `k{timestamp_ms}:{request_id}`, the last row of the page before
+/// (numeric tokens are offsets, as every local source's).
+fn keyset(token: &str) -> Option<(i64, String)> {
+    let (ts, id) = token.strip_prefix('k')?.split_once(':')?;
+    Some((ts.parse().ok()?, id.to_string()))
 }
 
 /// Spans kept in object storage or behind a server are not read from here: say where they are.
@@ -281,8 +298,9 @@ impl<D: Db> SqlStore<D> {
         };
         for (marks, params) in &selections {
             for (table, is_tag) in [("trace_tags", true), ("trace_request_metadata", false)] {
+                // qualified: `key` is a reserved word in MySQL, not after a table name
                 let sql = format!(
-                    "SELECT request_id, key, value FROM {table} WHERE request_id IN ({marks})"
+                    "SELECT d.request_id, d.key, d.value FROM {table} d WHERE d.request_id IN ({marks})"
                 );
                 for mut row in db.query(&sql, params)? {
                     row.resize(3, Cell::Null);
@@ -301,9 +319,9 @@ impl<D: Db> SqlStore<D> {
             }
             if self.has_assessments {
                 let sql = format!(
-                    "SELECT assessment_id, trace_id, name, assessment_type, value, error, source_type, \
-                     source_id, span_id, rationale, valid, overrides FROM assessments WHERE trace_id IN ({marks}) \
-                     ORDER BY created_timestamp"
+                    "SELECT a.assessment_id, a.trace_id, a.name, a.assessment_type, a.value, a.error, \
+                     a.source_type, a.source_id, a.span_id, a.rationale, a.valid, a.overrides \
+                     FROM assessments a WHERE a.trace_id IN ({marks}) ORDER BY a.created_timestamp"
                 );
                 for mut r in db.query(&sql, params)? {
                     r.resize(12, Cell::Null);
@@ -460,32 +478,49 @@ impl<D: Db> LocalStore for SqlStore<D> {
         if let Some(page) = super::ordered_page(self, query)? {
             return Ok(page);
         }
-        let offset = parse_offset_token(query.page_token.as_deref())?;
-        let where_exp = self.experiment_ids_sql(query);
+        let (where_exp, offset, after) = match query.page_token.as_deref().and_then(keyset) {
+            // after the last row of the previous page: an index range, however deep the page
+            Some((ts, id)) => (
+                format!(
+                    "{} AND (timestamp_ms < {ts} OR (timestamp_ms = {ts} AND request_id > ?))",
+                    self.experiment_ids_sql(query)
+                ),
+                0,
+                Some(id),
+            ),
+            None => (
+                self.experiment_ids_sql(query),
+                parse_offset_token(query.page_token.as_deref())?,
+                None,
+            ),
+        };
+        let params: Vec<&str> = after.iter().map(String::as_str).collect();
         self.read(|db| {
+            // one row more than asked: whether there is a next page, without counting
             let limit = if query.max_results == 0 {
                 db.no_limit().to_string()
             } else {
-                query.max_results.to_string()
+                (query.max_results + 1).to_string()
             };
-            let page = format!(
-                "FROM trace_info WHERE {where_exp} \
-                 ORDER BY timestamp_ms DESC, request_id ASC LIMIT {limit} OFFSET {offset}"
+            let sql = format!(
+                "SELECT {} FROM trace_info WHERE {where_exp} \
+                 ORDER BY timestamp_ms DESC, request_id ASC LIMIT {limit} OFFSET {offset}",
+                self.info_columns()
             );
-            let rows = db.query(&format!("SELECT {} {page}", self.info_columns()), &[])?;
-            // the page's details by the same selection: three statements for any page size
-            let infos = self.finish(db, rows, Some(&format!("SELECT request_id {page}")))?;
-            let count_sql = format!("SELECT COUNT(*) FROM trace_info WHERE {where_exp}");
-            let total = db
-                .query(&count_sql, &[])?
-                .first()
-                .and_then(|r| r.first())
-                .and_then(Cell::int)
-                .unwrap_or(0);
-            let next = offset + infos.len();
+            let mut rows = db.query(&sql, &params)?;
+            let more = query.max_results != 0 && rows.len() > query.max_results;
+            rows.truncate(if more { query.max_results } else { rows.len() });
+            // every trace at once: their details by the same selection, three statements
+            // whatever the number; a page: by its ids (an index lookup each)
+            let all = format!("SELECT request_id FROM trace_info WHERE {where_exp}");
+            let from = (query.max_results == 0 && after.is_none()).then_some(all.as_str());
+            let infos = self.finish(db, rows, from)?;
+            let next = more
+                .then(|| infos.last())
+                .flatten()
+                .map(|t| format!("k{}:{}", t.request_time_ms, t.trace_id));
             Ok(TracePage {
-                next_page_token: ((next as i64) < total && !infos.is_empty())
-                    .then(|| next.to_string()),
+                next_page_token: next,
                 traces: infos,
                 warnings: Vec::new(),
             })
@@ -557,6 +592,16 @@ mod tests {
         assert!(m.contains("tracking server"), "{m}");
         assert!(!m.contains("secret"), "{m}");
         assert!(not_local("/nowhere/x").contains("not a local folder"));
+    }
+
+    #[test]
+    fn page_tokens_are_the_last_row_or_an_offset() {
+        assert_eq!(
+            keyset("k1700000000000:tr-ab"),
+            Some((1700000000000, "tr-ab".into()))
+        );
+        assert_eq!(keyset("500"), None);
+        assert_eq!(keyset("kx:tr"), None);
     }
 
     #[test]

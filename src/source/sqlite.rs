@@ -13,7 +13,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, params_from_iter};
 
 use super::SourceError;
-use super::sql::{Cell, Db, Row, SqlStore};
+use super::sql::{Cell, Db, Row, SqlStore, names};
 
 pub type SqliteStore = SqlStore<Sqlite>;
 
@@ -77,17 +77,6 @@ impl SqliteStore {
 }
 
 impl Sqlite {
-    fn names(&self, sql: &str, params: &[&str]) -> Result<HashSet<String>, SourceError> {
-        Ok(self
-            .query_rows(sql, params)?
-            .into_iter()
-            .filter_map(|r| match r.into_iter().next() {
-                Some(Cell::Text(s)) => Some(s),
-                _ => None,
-            })
-            .collect())
-    }
-
     fn query_rows(&self, sql: &str, params: &[&str]) -> Result<Vec<Row>, SourceError> {
         let run = || -> rusqlite::Result<Vec<Row>> {
             let mut st = self.conn.prepare(sql)?;
@@ -113,11 +102,17 @@ impl Db for Sqlite {
     }
 
     fn tables(&mut self) -> Result<HashSet<String>, SourceError> {
-        self.names("SELECT name FROM sqlite_master WHERE type = 'table'", &[])
+        Ok(names(self.query_rows(
+            "SELECT name FROM sqlite_master WHERE type = 'table'",
+            &[],
+        )?))
     }
 
     fn columns(&mut self, table: &str) -> Result<HashSet<String>, SourceError> {
-        self.names("SELECT name FROM pragma_table_info(?)", &[table])
+        Ok(names(self.query_rows(
+            "SELECT name FROM pragma_table_info(?)",
+            &[table],
+        )?))
     }
 
     fn no_limit(&self) -> &'static str {
