@@ -51,7 +51,7 @@ cat "$root/target/live-tail-delays.txt"
 step "the OTLP receiver end to end: the MLflow SDK, the OpenTelemetry SDK (GenAI), an OpenInference app and an OpenLLMetry app export to it and to a real server"
 cargo test --test otlp -- --include-ignored
 
-step "a production-like deployment: PostgreSQL, an S3 emulator, MLflow 3.17 proxied and --no-serve-artifacts, 2,000 traces over OTLP and 2.22's traces in the bucket"
+step "a production-like deployment: PostgreSQL and MariaDB (Debian), an S3 emulator, MLflow 3.17 proxied and --no-serve-artifacts, traces over OTLP and 2.22's in the bucket; the SQL stores read directly"
 MLFLOW_TUI_BIN="$bin" scripts/deploy_servers.sh cargo test --test deploy -- --include-ignored
 
 step "the fuzz targets still build (running them needs nightly: scripts/fuzz.sh)"

@@ -263,17 +263,20 @@ fn the_sql_stores_read_as_their_servers_serve_them() {
             for (x, y) in a.iter().zip(&b) {
                 assert_eq!(x, y, "{pg} {name}");
             }
-            let errors = |src: &Arc<dyn Source>| -> Vec<String> {
+            // the filters the sqlite store is held to against its server, here the same
+            let ids = |src: &Arc<dyn Source>, f: &str| -> Vec<String> {
                 let (l, _) = pages(
                     src,
                     ListQuery {
-                        filter: Some("attributes.status = 'ERROR'".into()),
+                        filter: Some(f.into()),
                         ..query(&exp)
                     },
                 );
                 l.into_iter().map(|t| t.trace_id).collect()
             };
-            assert_eq!(errors(&server), errors(&store), "{pg} {name}: filter");
+            for f in FILTERS {
+                assert_eq!(ids(&server, f), ids(&store, f), "{pg} {name}: {f}");
+            }
         }
         let exp = experiment(&server, "load");
         let first = rt().block_on(server.list(query(&exp))).unwrap().traces;
@@ -437,4 +440,29 @@ fn to_the_end(t: &mut common::term::Term, want: &str, n: usize) {
         t.wait_for("the list to move", |s| list_title(s) != before);
     }
     t.wait_text(want);
+}
+
+/// In a real terminal on the PostgreSQL store itself: the list pages to its end, and a 2.x
+/// trace whose spans are in the bucket says so in the span pane (not an empty pane), at 80x24
+/// and 200x50.
+#[test]
+#[ignore = "needs the deployment of scripts/deploy_servers.sh (scripts/ci.sh runs it)"]
+fn the_explorer_on_the_postgres_store_says_where_spans_are() {
+    use common::term::Term;
+    let pg = env("MLFLOW_TUI_DEPLOY_PG_DIRECT");
+    let n = count("MLFLOW_TUI_DEPLOY_DIRECT_TRACES");
+    for (cols, rows) in [(80u16, 24u16), (200, 50)] {
+        let mut t = Term::run(&[&pg, "-e", "load"], cols, rows);
+        t.wait_for("the first page", |s| s.contains("Traces 1/"));
+        // an OTLP trace: its spans are in the database
+        t.wait_text("[CHAIN] request_0");
+        to_the_end(&mut t, &format!("Traces {n}/{n} "), n);
+        t.quit();
+        let t = Term::run(&[&pg, "-e", "scenarios"], cols, rows);
+        t.wait_for("the first page", |s| s.contains("Traces 1/"));
+        t.wait_text("no spans");
+        let pane = t.pane("Spans").unwrap_or_default().join(" ");
+        assert!(pane.contains("s3://mlflow-tui/direct/"), "{pane}");
+        t.quit();
+    }
 }

@@ -239,32 +239,9 @@ fn basic_auth_against_the_real_auth_app() {
     assert_eq!(v.as_array().unwrap().len(), 3);
 }
 
-/// The same filters over the same traces: the real server's answer, and local evaluation over
-/// its sqlite file, over its traces exported as JSON, and (for a file-store server) over its
-/// mlruns folder.
-const FILTERS: &[&str] = &[
-    "attributes.status = 'ERROR'",
-    "status != 'OK'",
-    "attributes.status IN ('OK')",
-    "attributes.status NOT IN ('OK')",
-    "name = 'travel_agent'",
-    "name LIKE 'rag%'",
-    "name LIKE 'RAG%'",
-    "name ILIKE 'RAG%'",
-    "name RLIKE '^tra'",
-    "tags.env = 'prod'",
-    "tags.env != 'prod'",
-    "tags.env LIKE 'pr%'",
-    "tags.env IS NULL",
-    "tags.env IS NOT NULL",
-    "tags.`mlflow.traceName` = 'batch_job'",
-    "metadata.`mlflow.trace.user` = 'alice'",
-    "metadata.mlflow.trace.session LIKE 'session-%'",
-    "timestamp_ms > 0",
-    "execution_time_ms > 30",
-    "tags.env = 'prod' AND name != 'travel_agent'",
-];
-
+/// Filters on spans, with the trace filters of `common::FILTERS`: the same traces from the real
+/// server's answer, and local evaluation over its sqlite file, over its traces exported as
+/// JSON, and (for a file-store server) over its mlruns folder.
 const SPAN_FILTERS: &[&str] = &[
     "span.type = 'TOOL'",
     "span.type IN ('RETRIEVER', 'PARSER')",
@@ -951,6 +928,8 @@ fn credentials_never_reach_saved_state() {
     t.wait_text("Columns");
     t.keys(&["space", "esc"]);
     t.wait_text("columns saved in");
+    // (export needs the trace open: its tree on screen)
+    t.wait_text("Spans 1/");
     t.keys(&["O"]);
     t.wait_text("export> ");
     t.keys(&["ctrl-u"]);
@@ -958,10 +937,9 @@ fn credentials_never_reach_saved_state() {
     t.keys(&["enter"]);
     t.wait_text("wrote ");
     let screen = t.screen();
-    let home = t.home().to_path_buf();
-    t.quit();
+    // (the terminal's home goes with it: read what is in it first)
     let mut files = vec![export.clone()];
-    let mut stack = vec![home];
+    let mut stack = vec![t.home().to_path_buf()];
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).unwrap().flatten() {
             if e.file_type().unwrap().is_dir() {
@@ -981,6 +959,7 @@ fn credentials_never_reach_saved_state() {
             assert!(!text.contains(secret), "{} holds {secret}", f.display());
         }
     }
+    t.quit();
     assert!(!screen.contains("url-secret-7"), "{screen}");
     assert!(
         std::fs::read_to_string(&export)

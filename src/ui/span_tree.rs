@@ -103,6 +103,22 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme, focused: b
         super::waterfall::render(frame, a, win, open, theme, focused);
         return;
     }
+    if open.trace.spans().is_empty() {
+        // say why, not an empty pane: the reasons are the trace's warnings (spans kept in
+        // object storage, archived, not written yet)
+        let mut lines = vec![Line::styled("no spans", theme.dim)];
+        lines.extend(
+            open.trace
+                .warnings
+                .iter()
+                .map(|w| Line::raw(crate::text::sanitize_line(w).into_owned())),
+        );
+        frame.render_widget(
+            Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
+            inner,
+        );
+        return;
+    }
     let tree = &open.trace.tree;
     let view = &open.view;
     let an = &open.analysis;

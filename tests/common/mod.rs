@@ -436,3 +436,28 @@ pub fn giant_trace_json(n: usize) -> String {
     });
     doc.to_string()
 }
+
+/// Filters in MLflow's grammar over trace infos (status, names, tags, metadata, times): the
+/// same answers expected from a server, its store read directly, and its traces exported.
+pub const FILTERS: &[&str] = &[
+    "attributes.status = 'ERROR'",
+    "status != 'OK'",
+    "attributes.status IN ('OK')",
+    "attributes.status NOT IN ('OK')",
+    "name = 'travel_agent'",
+    "name LIKE 'rag%'",
+    "name LIKE 'RAG%'",
+    "name ILIKE 'RAG%'",
+    "name RLIKE '^tra'",
+    "tags.env = 'prod'",
+    "tags.env != 'prod'",
+    "tags.env LIKE 'pr%'",
+    "tags.env IS NULL",
+    "tags.env IS NOT NULL",
+    "tags.`mlflow.traceName` = 'batch_job'",
+    "metadata.`mlflow.trace.user` = 'alice'",
+    "metadata.mlflow.trace.session LIKE 'session-%'",
+    "timestamp_ms > 0",
+    "execution_time_ms > 30",
+    "tags.env = 'prod' AND name != 'travel_agent'",
+];
