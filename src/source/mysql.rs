@@ -14,7 +14,7 @@ use mysql::prelude::Queryable;
 use mysql::{Conn, Opts, OptsBuilder, Params, Value};
 
 use super::SourceError;
-use super::sql::{Cell, Db, Row, SqlStore, names};
+use super::sql::{Cell, Db, Row, SqlStore, has_scheme, schema_columns, schema_tables};
 
 pub type MysqlStore = SqlStore<Mysql>;
 
@@ -26,13 +26,7 @@ pub struct Mysql {
 
 /// Is this argument a MySQL URI (`mysql://`, `mysql+pymysql://`, `mariadb://`)?
 pub fn is_uri(arg: &str) -> bool {
-    let lower = arg.to_ascii_lowercase();
-    ["mysql", "mariadb"].iter().any(|s| {
-        lower.starts_with(s) && {
-            let rest = &lower[s.len()..];
-            rest.starts_with("://") || (rest.starts_with('+') && rest.contains("://"))
-        }
-    })
+    has_scheme(arg, &["mysql", "mariadb"])
 }
 
 /// The URI as the driver reads it: `mysql://`, no `+driver` suffix, no SQLAlchemy query
@@ -149,18 +143,11 @@ impl Db for Mysql {
     }
 
     fn tables(&mut self) -> Result<HashSet<String>, SourceError> {
-        Ok(names(self.query(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()",
-            &[],
-        )?))
+        schema_tables(self, "DATABASE()")
     }
 
     fn columns(&mut self, table: &str) -> Result<HashSet<String>, SourceError> {
-        Ok(names(self.query(
-            "SELECT column_name FROM information_schema.columns \
-             WHERE table_schema = DATABASE() AND table_name = ?",
-            &[table],
-        )?))
+        schema_columns(self, "DATABASE()", table)
     }
 
     fn no_limit(&self) -> &'static str {

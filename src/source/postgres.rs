@@ -16,7 +16,7 @@ use postgres::types::{ToSql, Type};
 use postgres::{Client, Config, NoTls};
 
 use super::SourceError;
-use super::sql::{Cell, Db, Row, SqlStore, names};
+use super::sql::{Cell, Db, Row, SqlStore, has_scheme, schema_columns, schema_tables};
 
 pub type PostgresStore = SqlStore<Postgres>;
 
@@ -38,13 +38,7 @@ type Job = Box<dyn FnOnce(&mut Conn) + Send>;
 
 /// Is this argument a PostgreSQL URI (`postgresql://`, `postgres://`, `postgresql+psycopg2://`)?
 pub fn is_uri(arg: &str) -> bool {
-    let lower = arg.to_ascii_lowercase();
-    ["postgresql", "postgres"].iter().any(|s| {
-        lower.starts_with(s) && {
-            let rest = &lower[s.len()..];
-            rest.starts_with("://") || (rest.starts_with('+') && rest.contains("://"))
-        }
-    })
+    has_scheme(arg, &["postgresql", "postgres"])
 }
 
 /// The URI as the driver reads it: no `+driver` suffix on the scheme.
@@ -243,18 +237,11 @@ impl Db for Postgres {
     }
 
     fn tables(&mut self) -> Result<HashSet<String>, SourceError> {
-        Ok(names(self.query(
-            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()",
-            &[],
-        )?))
+        schema_tables(self, "current_schema()")
     }
 
     fn columns(&mut self, table: &str) -> Result<HashSet<String>, SourceError> {
-        Ok(names(self.query(
-            "SELECT column_name::text FROM information_schema.columns \
-             WHERE table_schema = current_schema() AND table_name = ?",
-            &[table],
-        )?))
+        schema_columns(self, "current_schema()", table)
     }
 
     fn no_limit(&self) -> &'static str {

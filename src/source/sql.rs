@@ -74,6 +74,45 @@ pub fn names(rows: Vec<Row>) -> HashSet<String> {
         .collect()
 }
 
+/// Does `arg` start with one of these URI schemes (`scheme://` or SQLAlchemy's
+/// `scheme+driver://`)?
+pub fn has_scheme(arg: &str, schemes: &[&str]) -> bool {
+    let lower = arg.to_ascii_lowercase();
+    schemes.iter().any(|s| {
+        lower.starts_with(s) && {
+            let rest = &lower[s.len()..];
+            rest.starts_with("://") || (rest.starts_with('+') && rest.contains("://"))
+        }
+    })
+}
+
+/// The tables of the current schema (`current`: `current_schema()`, `DATABASE()`), from
+/// `information_schema`, for the databases that have one.
+pub fn schema_tables<D: Db>(db: &mut D, current: &str) -> Result<HashSet<String>, SourceError> {
+    // CONCAT: plain text in both PostgreSQL (not its sql_identifier) and MySQL
+    Ok(names(db.query(
+        &format!(
+            "SELECT CONCAT(table_name, '') FROM information_schema.tables WHERE table_schema = {current}"
+        ),
+        &[],
+    )?))
+}
+
+/// A table's columns, as [`schema_tables`].
+pub fn schema_columns<D: Db>(
+    db: &mut D,
+    current: &str,
+    table: &str,
+) -> Result<HashSet<String>, SourceError> {
+    Ok(names(db.query(
+        &format!(
+            "SELECT CONCAT(column_name, '') FROM information_schema.columns \
+             WHERE table_schema = {current} AND table_name = ?"
+        ),
+        &[table],
+    )?))
+}
+
 /// What the store needs of a database: statements with `?` placeholders and text parameters,
 /// one read-only snapshot around each of the store's reads.
 pub trait Db: Send + 'static {
