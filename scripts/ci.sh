@@ -6,8 +6,16 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export CARGO_TERM_COLOR=never
+# a clean clone gains nothing from incremental builds, and they cost disk (0.5 GB here)
+export CARGO_INCREMENTAL=0
 
 step() { printf '\n==> %s\n' "$*"; }
+
+# A linker that runs out of disk dies with SIGBUS ("ld terminated with signal 7"): say how much
+# there was, so that such a failure reads as what it is. The whole run needs about 12 GB
+# (target/ 4-5 GB, the venvs 6.5 GB).
+step "disk"
+df -h . | tail -n 1
 
 # tmux drives the real binary in tests/tmux.rs; Debian's package if this machine lacks it
 if ! command -v tmux >/dev/null 2>&1; then
