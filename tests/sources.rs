@@ -549,3 +549,39 @@ fn a_big_one_trace_file_is_listed_from_its_head() {
     assert!(err.contains("cut.json"), "{err}");
     assert!(!err.contains("changed since"), "{err}");
 }
+
+/// A source that is one file reads it once to list it and open its trace; a file changed in
+/// between is read again, so the trace opened is the file as it is now.
+#[test]
+fn a_one_trace_file_is_read_once_and_again_when_it_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let fx = fixtures().join("v3").join("export");
+    let (id, mut doc) = std::fs::read_dir(&fx)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .filter_map(|e| {
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(e.path()).unwrap()).ok()?;
+            let id = v["info"]["trace_id"].as_str()?.to_string();
+            (v["data"]["spans"].as_array()?.len() >= 3).then_some((id, v))
+        })
+        .next()
+        .expect("a v3 export with three spans");
+    let spans = doc["data"]["spans"].as_array().unwrap().len();
+    let file = dir.path().join("one.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+
+    // listed, then opened twice: the same trace each time
+    let src = open(&file);
+    assert_eq!(list_all(&src).len(), 1);
+    assert_eq!(get(&src, &id).span_count(), spans);
+    assert_eq!(get(&src, &id).span_count(), spans);
+
+    // listed, then the file loses a span before the trace is opened
+    let src = open(&file);
+    assert_eq!(list_all(&src).len(), 1);
+    doc["data"]["spans"].as_array_mut().unwrap().pop();
+    std::fs::write(&file, doc.to_string()).unwrap();
+    assert_eq!(get(&src, &id).span_count(), spans - 1);
+}

@@ -56,6 +56,17 @@ struct Index {
     files: HashMap<PathBuf, Stamp>,
     /// Problems per file (a file that parses again loses its warning).
     warnings: std::collections::BTreeMap<PathBuf, Vec<String>>,
+    /// A source that is one file keeps the text it read to list a one-trace file, until the
+    /// trace is first opened: one read of the file for both.
+    keep_text: bool,
+    kept: Option<Kept>,
+}
+
+/// The text of a one-trace file, as read when it was indexed.
+struct Kept {
+    file: PathBuf,
+    stamp: Option<Stamp>,
+    text: String,
 }
 
 pub struct JsonStore {
@@ -116,6 +127,24 @@ fn text_of(bytes: Vec<u8>, offset: usize) -> (String, Option<String>) {
 /// How much of a file is read to find the `info` of a one-trace file.
 const HEAD_BYTES: usize = 256 * 1024;
 
+/// Where a one-trace file's object starts: after a byte-order mark and white space, at `{`.
+/// `None` when the text does not start an object.
+fn object_start(text: &str) -> Option<usize> {
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    trimmed.starts_with('{').then(|| text.len() - trimmed.len())
+}
+
+/// JSON Lines has a line that starts an object: "\n{" after the first byte. Chunks are fed
+/// in order; `prev` is the last byte of the chunk before.
+fn starts_a_line(chunk: &[u8], prev: &mut u8) -> bool {
+    let hit = (*prev == b'\n' && chunk.first() == Some(&b'{'))
+        || memchr::memmem::find(chunk, b"\n{").is_some();
+    if let Some(&last) = chunk.last() {
+        *prev = last;
+    }
+    hit
+}
+
 /// A one-trace file (`Trace.to_json()`, info first) listed from its head alone: the rest of
 /// the file is streamed through a small buffer only to make sure it is not JSON Lines, never
 /// held. `None` when the file is anything else (then it is read whole).
@@ -133,22 +162,9 @@ fn index_one_trace_file(path: &Path) -> Option<Located> {
         // cut inside a character, or a bad byte: what is valid before it
         Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
     };
-    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    if !trimmed.starts_with('{') {
-        return None;
-    }
-    let base = text.len() - trimmed.len();
-    // JSON Lines has a line that starts an object: look for "\n{" after the first byte
+    let base = object_start(text)?;
     let mut prev = 0u8;
-    let scan = |chunk: &[u8], prev: &mut u8| -> bool {
-        let hit = (*prev == b'\n' && chunk.first() == Some(&b'{'))
-            || memchr::memmem::find(chunk, b"\n{").is_some();
-        if let Some(&last) = chunk.last() {
-            *prev = last;
-        }
-        hit
-    };
-    if scan(&head[base + 1..], &mut prev) {
+    if starts_a_line(&head[base + 1..], &mut prev) {
         return None;
     }
     if head.len() == HEAD_BYTES {
@@ -158,28 +174,57 @@ fn index_one_trace_file(path: &Path) -> Option<Located> {
             if n == 0 {
                 break;
             }
-            if scan(&buf[..n], &mut prev) {
+            if starts_a_line(&buf[..n], &mut prev) {
                 return None;
             }
         }
     }
-    let info = quick_summary(trimmed)?;
+    let info = quick_summary(&text[base..])?;
     Some(Located {
         info,
         range: base..len,
     })
 }
 
-/// The traces of a file, located, with their summaries.
-fn index_file(path: &Path) -> Result<(Vec<Located>, bool, Vec<String>), SourceError> {
-    if let Some(one) = index_one_trace_file(path) {
-        return Ok((vec![one], true, Vec::new()));
+/// The same for a file already read whole.
+fn one_trace_of(text: &str) -> Option<Located> {
+    let base = object_start(text)?;
+    if starts_a_line(&text.as_bytes()[base + 1..], &mut 0) {
+        return None;
+    }
+    let info = quick_summary(&text[base..])?;
+    Some(Located {
+        info,
+        range: base..text.len(),
+    })
+}
+
+/// A source that is one file no larger than this reads it whole once: listing it and opening
+/// its trace share the read (the explorer and `show` open that trace next). Larger files are
+/// listed from their head, as reading 60 MB whole only to list it would make `list` slow.
+const KEEP_WHOLE_BYTES: u64 = 16 << 20;
+
+/// The traces of a file, located, with their summaries; with `keep`, the text of a one-trace
+/// file read whole, for the first opening of its trace.
+fn index_file(path: &Path, keep: bool) -> Result<Indexed, SourceError> {
+    let small = || std::fs::metadata(path).is_ok_and(|m| m.len() <= KEEP_WHOLE_BYTES);
+    if !(keep && small())
+        && let Some(one) = index_one_trace_file(path)
+    {
+        return Ok((vec![one], true, Vec::new(), None));
     }
     let (text, exact, mut warnings) = read_text(path)?;
+    if exact && let Some(one) = one_trace_of(&text) {
+        return Ok((vec![one], true, Vec::new(), keep.then_some(text)));
+    }
     let (found, more) = index_traces_file(&text).map_err(|e| SourceError::bad_file(path, e))?;
     warnings.extend(more);
-    Ok((found, exact, warnings))
+    Ok((found, exact, warnings, None))
 }
+
+/// What indexing a file gives: its traces, whether its text was exact UTF-8, its warnings,
+/// and the text of a one-trace file when it was kept.
+type Indexed = (Vec<Located>, bool, Vec<String>, Option<String>);
 
 /// The text of one trace: its own bytes when the file was valid UTF-8 when listed, else all
 /// of it; bad bytes are replaced, with a warning.
@@ -238,8 +283,13 @@ impl Index {
             if let Some(st) = st {
                 self.files.insert(file.clone(), st);
             }
-            match index_file(file) {
-                Ok((traces, exact, warnings)) => {
+            match index_file(file, self.keep_text) {
+                Ok((traces, exact, warnings, text)) => {
+                    self.kept = text.map(|text| Kept {
+                        file: file.clone(),
+                        stamp: st,
+                        text,
+                    });
                     if !warnings.is_empty() {
                         let ws = warnings
                             .into_iter()
@@ -294,7 +344,10 @@ impl JsonStore {
         let store = JsonStore {
             root: root.to_path_buf(),
             single,
-            index: Mutex::new(Index::default()),
+            index: Mutex::new(Index {
+                keep_text: single,
+                ..Index::default()
+            }),
         };
         let files = store.files();
         if files.is_empty() {
@@ -406,18 +459,35 @@ impl LocalStore for JsonStore {
     }
 
     fn get(&self, trace_id: &str) -> Result<Arc<Trace>, SourceError> {
-        let entry = {
-            let index = self.lock()?;
-            index
+        let (entry, kept) = {
+            let mut index = self.lock()?;
+            let entry = index
                 .by_id
                 .get(trace_id)
                 .and_then(|&i| index.entries.get(i))
                 .cloned()
                 .ok_or_else(|| {
                     SourceError::NotFound(format!("no trace {trace_id} in {}", self.root.display()))
-                })?
+                })?;
+            // the text read to list this one-trace file, if the file has not changed since
+            let kept = match index.kept.take() {
+                Some(k) if entry.whole && k.file == entry.file && k.stamp == stamp(&k.file) => {
+                    Some(k.text)
+                }
+                other => {
+                    index.kept = other;
+                    None
+                }
+            };
+            (entry, kept)
         };
-        let (text, warnings) = read_range(&entry.file, entry.range.as_ref())?;
+        let (text, warnings) = match (kept, &entry.range) {
+            (Some(mut text), Some(r)) if r.end == text.len() && text.is_char_boundary(r.start) => {
+                text.drain(..r.start);
+                (text, Vec::new())
+            }
+            _ => read_range(&entry.file, entry.range.as_ref())?,
+        };
         let changed = || {
             SourceError::bad_file(
                 &entry.file,
