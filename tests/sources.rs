@@ -585,3 +585,56 @@ fn a_one_trace_file_is_read_once_and_again_when_it_changed() {
     std::fs::write(&file, doc.to_string()).unwrap();
     assert_eq!(get(&src, &id).span_count(), spans - 1);
 }
+
+/// The pages of one filtered listing of a local store come from the reading of its first
+/// page: a filter on spans does not read every trace again for each page, and a trace that
+/// goes away in between leaves neither a hole nor a repeat.
+#[test]
+fn pages_of_a_filtered_listing_come_from_one_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(fixtures().join("v3").join("export"))
+        .unwrap()
+        .flatten()
+    {
+        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+    }
+    let src = open(dir.path());
+    let filter = Some("span.type = 'TOOL'".to_string());
+    let query = |page_token: Option<String>, max_results: usize| mlflow_tui::source::ListQuery {
+        experiment_ids: Vec::new(),
+        max_results,
+        page_token,
+        filter: filter.clone(),
+        since_ms: None,
+        order: Default::default(),
+    };
+    let r = rt();
+    let whole: Vec<String> = r
+        .block_on(src.list(query(None, 0)))
+        .unwrap()
+        .traces
+        .into_iter()
+        .map(|t| t.trace_id)
+        .collect();
+    assert!(whole.len() >= 3, "{whole:?}");
+
+    let first = r.block_on(src.list(query(None, 1))).unwrap();
+    let mut paged: Vec<String> = first.traces.iter().map(|t| t.trace_id.clone()).collect();
+    // every file but the first page's goes away: the later pages still come from the reading
+    for e in std::fs::read_dir(dir.path()).unwrap().flatten() {
+        let text = std::fs::read_to_string(e.path()).unwrap();
+        if !text.contains(&paged[0]) {
+            std::fs::remove_file(e.path()).unwrap();
+        }
+    }
+    let mut token = first.next_page_token;
+    while let Some(t) = token {
+        let page = r.block_on(src.list(query(Some(t), 1))).unwrap();
+        paged.extend(page.traces.into_iter().map(|t| t.trace_id));
+        token = page.next_page_token;
+    }
+    assert_eq!(paged, whole);
+    // a new listing reads the folder as it is now
+    let now = r.block_on(src.list(query(None, 0))).unwrap().traces;
+    assert_eq!(now.len(), 1);
+}

@@ -615,6 +615,21 @@ pub fn filtered_page<S: LocalStore + ?Sized>(
     let bad = |e: crate::model::filter::FilterError| SourceError::Other(format!("filter: {e}"));
     let filter = crate::model::filter::parse(text).map_err(bad)?;
     filter.check(kind).map_err(bad)?;
+    let key = FilteredKey {
+        store: store.describe(),
+        filter: text.to_string(),
+        experiment_ids: query.experiment_ids.clone(),
+        since_ms: query.since_ms,
+    };
+    // a later page of the same listing: the matches found for its first page
+    if query.page_token.is_some()
+        && let Ok(last) = LAST_FILTERED.lock()
+        && let Some(hit) = last.as_ref().filter(|l| l.key == key)
+    {
+        let mut page = page_of(hit.traces.clone(), query)?;
+        page.warnings = hit.warnings.clone();
+        return Ok(Some(page));
+    }
     let all = store.list(&ListQuery {
         experiment_ids: query.experiment_ids.clone(),
         max_results: 0,
@@ -635,10 +650,39 @@ pub fn filtered_page<S: LocalStore + ?Sized>(
             kept.push(info);
         }
     }
-    let mut page = page_of(kept, query)?;
-    page.warnings = all.warnings;
+    let mut page = page_of(kept.clone(), query)?;
+    page.warnings = all.warnings.clone();
+    if let Ok(mut last) = LAST_FILTERED.lock() {
+        *last = Some(Filtered {
+            key,
+            traces: kept,
+            warnings: all.warnings,
+        });
+    }
     Ok(Some(page))
 }
+
+/// What a filtered listing of a local store was asked.
+#[derive(PartialEq)]
+struct FilteredKey {
+    store: String,
+    filter: String,
+    experiment_ids: Vec<String>,
+    since_ms: Option<i64>,
+}
+
+/// The matches of the last filtered listing of a local store, kept for its later pages: a
+/// filter on spans reads every trace, which a page after the first must not do again (40
+/// pages of a 20,000-trace folder read it 40 times), and the pages of one listing then come
+/// from one reading, without repeats or holes when traces arrive in between. A first page
+/// (no page token) always reads the store afresh.
+struct Filtered {
+    key: FilteredKey,
+    traces: Vec<TraceInfo>,
+    warnings: Vec<String>,
+}
+
+static LAST_FILTERED: std::sync::Mutex<Option<Filtered>> = std::sync::Mutex::new(None);
 
 /// A local listing in an order the store does not keep itself: everything, sorted, then paged.
 /// `None` when the query asks for the store's own order (newest first).
