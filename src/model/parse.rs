@@ -993,13 +993,14 @@ fn parse_doc_split(text: &str, cores: usize, min_bytes: usize, part_bytes: usize
         let (mine, theirs) = runs.split_first()?;
         let handles: Vec<_> = theirs
             .iter()
-            .map(|run| scope.spawn(move || parse_span_run(run)))
+            .map(|run| scope.spawn(move || parse_span_run(run, run.len() / 512)))
             .collect();
         let doc = serde_json::from_str::<RawDoc<FastSpans>>(&head).ok();
-        let mine = parse_span_run(mine);
-        let mut spans = Vec::new();
-        let mut trace_id = None;
-        for part in std::iter::once(mine).chain(handles.into_iter().map(|h| h.join().ok()?)) {
+        // The first run's list is made room enough for every span (no span is under 160
+        // bytes of JSON) so that the others are moved onto its end, not the whole list into
+        // a larger one: room not filled is never touched, so it takes no memory.
+        let (mut spans, mut trace_id) = parse_span_run(mine, (list_end - first) / 160)?;
+        for part in handles.into_iter().map(|h| h.join().ok()?) {
             let (s, id) = part?;
             spans.extend(s);
             trace_id = trace_id.or(id);
@@ -1037,8 +1038,8 @@ fn starts_a_span(text: &str) -> bool {
 
 /// Spans separated by commas (`{…}, {…}`), as a part of a list: the spans, and the trace id
 /// of the first that has one. `None` unless the whole text is such spans.
-fn parse_span_run(text: &str) -> Option<(Vec<Span>, Option<String>)> {
-    let mut spans = Vec::with_capacity(text.len() / 512);
+fn parse_span_run(text: &str, capacity: usize) -> Option<(Vec<Span>, Option<String>)> {
+    let mut spans = Vec::with_capacity(capacity);
     let mut trace_id = None;
     let mut rest = text.trim_start();
     loop {
