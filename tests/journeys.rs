@@ -1121,3 +1121,29 @@ fn the_time_window_narrows_the_list_and_comes_back() {
         t.quit();
     }
 }
+
+/// A trace without spans says so in the span pane, with why (its warnings), and where the
+/// whole of it is when the pane is too short: never an empty pane.
+#[test]
+fn a_trace_without_spans_says_why() {
+    let mut doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("v3/export/agent.json")).unwrap(),
+    )
+    .unwrap();
+    // two spans no reader can take: both skipped, each with a warning
+    doc["data"]["spans"] = serde_json::json!([5, "x"]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("no-spans.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    for (w, h) in SIZES {
+        let t = Term::run(&[file.to_str().unwrap()], w, h);
+        t.wait_text("why, in full: the Trace tab");
+        let pane = t.pane("Spans").unwrap_or_default().join("\n");
+        assert!(pane.contains("no spans"), "{w}x{h}:\n{pane}");
+        assert!(pane.contains("span #0 skipped"), "{w}x{h}:\n{pane}");
+        if h >= 50 {
+            assert!(pane.contains("span #1 skipped"), "{w}x{h}:\n{pane}");
+        }
+        t.quit();
+    }
+}

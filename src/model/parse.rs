@@ -924,63 +924,13 @@ fn parse_doc_split(text: &str, cores: usize, min_bytes: usize, part_bytes: usize
     if cores < 2 || text.len() < min_bytes {
         return None;
     }
-    let bytes = text.as_bytes();
-    // the span list must be the last thing: `]` then only closing braces and white space
-    let mut end = text.trim_end().len();
-    let mut closers = 0;
-    while end > 0 && bytes[end - 1] == b'}' {
-        closers += 1;
-        end = text[..end - 1].trim_end().len();
-    }
-    if end == 0 || bytes[end - 1] != b']' || closers == 0 {
-        return None;
-    }
-    let list_end = end - 1;
-    let key = memchr::memmem::find(&bytes[..list_end], b"\"spans\"")?;
-    let after_key = text[key + 7..list_end].trim_start().strip_prefix(':')?;
-    let open = list_end - after_key.trim_start().len();
-    if bytes.get(open) != Some(&b'[') {
-        return None;
-    }
-    let first = text[open + 1..list_end].trim_start();
-    if !first.starts_with("{\"") {
-        return None;
-    }
-    let first = list_end - first.len();
-    let key_end = first + 2 + memchr::memchr(b'"', &bytes[first + 2..list_end])?;
-    let needle = &bytes[first..=key_end];
-    // a boundary at or after `from`: (end of the span before it, start of the next)
-    let boundary = |from: usize| -> Option<(usize, usize)> {
-        let mut at = from;
-        while at < list_end {
-            let start = at + memchr::memmem::find(&bytes[at..list_end], needle)?;
-            if let Some(b) = text[..start].trim_end().strip_suffix(',') {
-                let b = b.trim_end();
-                if b.ends_with('}') && starts_a_span(&text[start..list_end]) {
-                    return Some((b.len(), start));
-                }
-            }
-            at = start + 1;
-        }
-        None
-    };
-    let parts = cores.min(8).min((list_end - first) / part_bytes.max(1));
-    if parts < 2 {
-        return None;
-    }
-    let mut runs = Vec::with_capacity(parts);
-    let mut run_start = first;
-    for i in 1..parts {
-        let want = first + (list_end - first) / parts * i;
-        if let Some((e, next)) = boundary(want.max(run_start + 1)) {
-            runs.push(&text[run_start..e]);
-            run_start = next;
-        }
-    }
-    runs.push(&text[run_start..list_end]);
+    let list = last_span_list(text)?;
+    let parts = cores.min(8).min(list.len() / part_bytes.max(1));
+    let runs = cut_runs(text, &list, parts);
     if runs.len() < 2 {
         return None;
     }
+    let (open, closers) = (list.open, list.closers);
     let nonce = format!(
         "mlflow-tui part marker {:016x}",
         std::collections::hash_map::RandomState::new()
@@ -1009,7 +959,7 @@ fn parse_doc_split(text: &str, cores: usize, min_bytes: usize, part_bytes: usize
         // The first run's list is made room enough for every span (no span is under 160
         // bytes of JSON) so that the others are moved onto its end, not the whole list into
         // a larger one: room not filled is never touched, so it takes no memory.
-        let (mut spans, mut trace_id) = parse_span_run(mine, (list_end - first) / 160)?;
+        let (mut spans, mut trace_id) = parse_span_run(mine, list.len() / 160)?;
         for (run, handle) in handles {
             let part = match handle {
                 Some(h) => h.join().ok()?,
@@ -1032,6 +982,94 @@ fn parse_doc_split(text: &str, cores: usize, min_bytes: usize, part_bytes: usize
         let list = finish_span_list(spans, trace_id, Vec::new());
         Some((doc.info, req, resp, Some(list)))
     })
+}
+
+/// Where a document's span list is, found by byte searches (see [`parse_doc_split`]).
+struct SpanListAt {
+    /// The list's `[`.
+    open: usize,
+    /// Its first span's `{`.
+    first: usize,
+    /// Its closing `]`, which only closing braces and white space follow.
+    end: usize,
+    /// How many closing braces follow it.
+    closers: usize,
+}
+
+impl SpanListAt {
+    /// The bytes of its spans.
+    fn len(&self) -> usize {
+        self.end - self.first
+    }
+}
+
+/// The span list after the first `"spans":`, when it is the last thing in the document and
+/// starts with an object.
+fn last_span_list(text: &str) -> Option<SpanListAt> {
+    let bytes = text.as_bytes();
+    let mut end = text.trim_end().len();
+    let mut closers = 0;
+    while end > 0 && bytes[end - 1] == b'}' {
+        closers += 1;
+        end = text[..end - 1].trim_end().len();
+    }
+    if end == 0 || bytes[end - 1] != b']' || closers == 0 {
+        return None;
+    }
+    let end = end - 1;
+    let key = memchr::memmem::find(&bytes[..end], b"\"spans\"")?;
+    let after_key = text[key + 7..end].trim_start().strip_prefix(':')?;
+    let open = end - after_key.trim_start().len();
+    if bytes.get(open) != Some(&b'[') {
+        return None;
+    }
+    let first = text[open + 1..end].trim_start();
+    if !first.starts_with("{\"") {
+        return None;
+    }
+    Some(SpanListAt {
+        open,
+        first: end - first.len(),
+        end,
+        closers,
+    })
+}
+
+/// The list's spans in up to `parts` runs of about equal size, cut before a span that starts
+/// with the first span's first key (`}, {"<key>"`) and has a span id.
+fn cut_runs<'a>(text: &'a str, list: &SpanListAt, parts: usize) -> Vec<&'a str> {
+    let bytes = text.as_bytes();
+    let (first, end) = (list.first, list.end);
+    let Some(key_end) = memchr::memchr(b'"', &bytes[first + 2..end]).map(|i| first + 2 + i) else {
+        return Vec::new();
+    };
+    let needle = &bytes[first..=key_end];
+    // a boundary at or after `from`: (end of the span before it, start of the next)
+    let boundary = |from: usize| -> Option<(usize, usize)> {
+        let mut at = from;
+        while at < end {
+            let start = at + memchr::memmem::find(&bytes[at..end], needle)?;
+            if let Some(b) = text[..start].trim_end().strip_suffix(',') {
+                let b = b.trim_end();
+                if b.ends_with('}') && starts_a_span(&text[start..end]) {
+                    return Some((b.len(), start));
+                }
+            }
+            at = start + 1;
+        }
+        None
+    };
+    let mut runs = Vec::with_capacity(parts.max(1));
+    let mut run_start = first;
+    for i in 1..parts {
+        let want = first + list.len() / parts * i;
+        if let Some((e, next)) = boundary(want.max(run_start + 1)) {
+            runs.push(&text[run_start..e]);
+            run_start = next;
+        }
+    }
+    runs.push(&text[run_start..end]);
+    runs
 }
 
 /// Whether `text` starts with what looks like a span of a list: an object with a span id,

@@ -883,7 +883,7 @@ pub fn detect(arg: &str) -> Result<SourceKind, SourceError> {
     if mysql::is_uri(arg) {
         return Ok(SourceKind::Mysql(arg.to_string()));
     }
-    if lower.starts_with("mssql") && lower[5..].starts_with(['+', ':']) {
+    if sql::has_scheme(arg, &["mssql"]) {
         return Err(SourceError::Other(format!(
             "{}: mlflow-tui reads sqlite, PostgreSQL and MySQL stores directly, not SQL Server yet; run `mlflow server` on it and open the server's URL",
             redact_url(arg)

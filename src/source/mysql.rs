@@ -6,15 +6,12 @@
 //! snapshot (InnoDB's MVCC: a reader never blocks MLflow's writers). The password comes from
 //! the URI or `MYSQL_PWD` and is never printed. TLS is not spoken yet.
 
-use std::collections::HashSet;
-use std::path::PathBuf;
-
 use mysql::consts::ColumnType;
 use mysql::prelude::Queryable;
 use mysql::{Conn, Opts, OptsBuilder, Params, Value};
 
 use super::SourceError;
-use super::sql::{Cell, Db, Row, SqlStore, has_scheme, schema_columns, schema_tables};
+use super::sql::{Cell, Db, Row, SqlStore, has_scheme};
 
 pub type MysqlStore = SqlStore<Mysql>;
 
@@ -142,12 +139,8 @@ impl Db for Mysql {
         Ok(rows)
     }
 
-    fn tables(&mut self) -> Result<HashSet<String>, SourceError> {
-        schema_tables(self, "DATABASE()")
-    }
-
-    fn columns(&mut self, table: &str) -> Result<HashSet<String>, SourceError> {
-        schema_columns(self, "DATABASE()", table)
+    fn current_schema(&self) -> &'static str {
+        "DATABASE()"
     }
 
     fn no_limit(&self) -> &'static str {
@@ -157,10 +150,6 @@ impl Db for Mysql {
 
     fn describe(&self) -> String {
         self.name.clone()
-    }
-
-    fn artifact_bases(&self) -> Vec<PathBuf> {
-        vec![PathBuf::from(".")]
     }
 }
 

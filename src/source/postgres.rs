@@ -7,8 +7,6 @@
 //! writers. The password comes from the URI or `PGPASSWORD` and is never printed. TLS is not
 //! spoken yet: a server that requires it is said to, with the way round it (the tracking server).
 
-use std::collections::HashSet;
-use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -16,7 +14,7 @@ use postgres::types::{ToSql, Type};
 use postgres::{Client, Config, NoTls};
 
 use super::SourceError;
-use super::sql::{Cell, Db, Row, SqlStore, has_scheme, schema_columns, schema_tables};
+use super::sql::{Cell, Db, Row, SqlStore, has_scheme};
 
 pub type PostgresStore = SqlStore<Postgres>;
 
@@ -236,24 +234,12 @@ impl Db for Postgres {
         })
     }
 
-    fn tables(&mut self) -> Result<HashSet<String>, SourceError> {
-        schema_tables(self, "current_schema()")
-    }
-
-    fn columns(&mut self, table: &str) -> Result<HashSet<String>, SourceError> {
-        schema_columns(self, "current_schema()", table)
-    }
-
     fn no_limit(&self) -> &'static str {
         "ALL"
     }
 
     fn describe(&self) -> String {
         self.name.clone()
-    }
-
-    fn artifact_bases(&self) -> Vec<PathBuf> {
-        vec![PathBuf::from(".")]
     }
 }
 

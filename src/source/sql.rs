@@ -86,33 +86,6 @@ pub fn has_scheme(arg: &str, schemes: &[&str]) -> bool {
     })
 }
 
-/// The tables of the current schema (`current`: `current_schema()`, `DATABASE()`), from
-/// `information_schema`, for the databases that have one.
-pub fn schema_tables<D: Db>(db: &mut D, current: &str) -> Result<HashSet<String>, SourceError> {
-    // CONCAT: plain text in both PostgreSQL (not its sql_identifier) and MySQL
-    Ok(names(db.query(
-        &format!(
-            "SELECT CONCAT(table_name, '') FROM information_schema.tables WHERE table_schema = {current}"
-        ),
-        &[],
-    )?))
-}
-
-/// A table's columns, as [`schema_tables`].
-pub fn schema_columns<D: Db>(
-    db: &mut D,
-    current: &str,
-    table: &str,
-) -> Result<HashSet<String>, SourceError> {
-    Ok(names(db.query(
-        &format!(
-            "SELECT CONCAT(column_name, '') FROM information_schema.columns \
-             WHERE table_schema = {current} AND table_name = ?"
-        ),
-        &[table],
-    )?))
-}
-
 /// What the store needs of a database: statements with `?` placeholders and text parameters,
 /// one read-only snapshot around each of the store's reads.
 pub trait Db: Send + 'static {
@@ -121,15 +94,38 @@ pub trait Db: Send + 'static {
     /// Ends the read started by `begin`.
     fn end(&mut self);
     fn query(&mut self, sql: &str, params: &[&str]) -> Result<Vec<Row>, SourceError>;
-    /// The store's tables, and the columns of `trace_info`.
-    fn tables(&mut self) -> Result<HashSet<String>, SourceError>;
-    fn columns(&mut self, table: &str) -> Result<HashSet<String>, SourceError>;
+    /// What names the current schema in `information_schema` (`current_schema()`; MySQL's
+    /// `DATABASE()`), for the default [`Db::tables`] and [`Db::columns`].
+    fn current_schema(&self) -> &'static str {
+        "current_schema()"
+    }
+    /// The store's tables, from `information_schema` unless the database has no such thing.
+    fn tables(&mut self) -> Result<HashSet<String>, SourceError> {
+        // CONCAT: plain text in both PostgreSQL (not its sql_identifier) and MySQL
+        let sql = format!(
+            "SELECT CONCAT(table_name, '') FROM information_schema.tables WHERE table_schema = {}",
+            self.current_schema()
+        );
+        Ok(names(self.query(&sql, &[])?))
+    }
+    /// A table's columns, as [`Db::tables`].
+    fn columns(&mut self, table: &str) -> Result<HashSet<String>, SourceError> {
+        let sql = format!(
+            "SELECT CONCAT(column_name, '') FROM information_schema.columns \
+             WHERE table_schema = {} AND table_name = ?",
+            self.current_schema()
+        );
+        Ok(names(self.query(&sql, &[table])?))
+    }
     /// `LIMIT` without a limit.
     fn no_limit(&self) -> &'static str;
     /// Safe to print: no password.
     fn describe(&self) -> String;
-    /// Folders that relative artifact locations are resolved against.
-    fn artifact_bases(&self) -> Vec<PathBuf>;
+    /// Folders that relative artifact locations are resolved against: a database server's
+    /// store has no folder of its own, so the working folder.
+    fn artifact_bases(&self) -> Vec<PathBuf> {
+        vec![PathBuf::from(".")]
+    }
     fn watch_target(&self) -> Option<super::watch::WatchTarget> {
         None
     }

@@ -105,8 +105,14 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme, focused: b
     }
     if open.trace.spans().is_empty() {
         // say why, not an empty pane: the reasons are the trace's warnings (spans kept in
-        // object storage, archived, not written yet)
-        let mut lines = vec![Line::styled("no spans", theme.dim)];
+        // object storage, archived, not written yet); a pane too short for them all still
+        // says, on its first line, where they are in full
+        let head = if open.trace.warnings.is_empty() {
+            "no spans"
+        } else {
+            "no spans · why, in full: the Trace tab of the detail"
+        };
+        let mut lines = vec![Line::styled(head, theme.dim)];
         lines.extend(
             open.trace
                 .warnings
