@@ -347,10 +347,13 @@ impl HttpSource {
         limit: usize,
     ) -> Result<Vec<u8>, Retry> {
         let mut resp = req.send().await.map_err(|e| {
-            if e.is_redirect() {
-                Retry::No(CallError::Source(network_error(url, &e)))
+            let err = network_error(url, &e);
+            // a redirect refused, or a server that wants a client certificate: asking again
+            // gets the same answer
+            if e.is_redirect() || err.to_string().contains(CERT_REQUIRED) {
+                Retry::No(CallError::Source(err))
             } else {
-                Retry::Yes(network_error(url, &e))
+                Retry::Yes(err)
             }
         })?;
         let status = resp.status();
@@ -786,6 +789,9 @@ fn causes(e: &reqwest::Error) -> impl Iterator<Item = String> + '_ {
         .map(|inner| inner.to_string())
 }
 
+/// The TLS alert of a server that requires a client certificate, as rustls names it.
+const CERT_REQUIRED: &str = "CertificateRequired";
+
 fn network_error(url: &str, e: &reqwest::Error) -> SourceError {
     let what = if e.is_connect() {
         "cannot connect (is the server running?)".to_string()
@@ -804,8 +810,13 @@ fn network_error(url: &str, e: &reqwest::Error) -> SourceError {
             .collect::<Vec<_>>()
             .join(": ")
     };
-    let hint = if what.contains("CertificateRequired") {
+    let hint = if what.contains(CERT_REQUIRED) {
         " (the server asks for a client certificate: set MLFLOW_TRACKING_CLIENT_CERT_PATH to a PEM with the certificate and its key)"
+    } else if url.starts_with("https://") && what.contains("connection was not ready") {
+        // Under TLS 1.3 a server checks the client's certificate after the handshake: its
+        // refusal can be an alert the client reads, or the connection closed before the
+        // request goes out, which is all the client then knows
+        " (the server closed the connection as soon as TLS was set up, as a server that requires a client certificate does under TLS 1.3; if it does, set MLFLOW_TRACKING_CLIENT_CERT_PATH to a PEM with the certificate and its key)"
     } else {
         ""
     };
