@@ -537,16 +537,8 @@ fn a_big_one_trace_file_is_listed_from_its_head() {
     assert_eq!(get(&src, &id).span_count(), spans);
 
     // cut short after the head: listed from its info, and opening it says the file is broken
-    let cut = dir.path().join("cut.json");
     let whole = big.to_string();
-    std::fs::write(&cut, &whole[..whole.len() - 100]).unwrap();
-    let src = open(&cut);
-    assert_eq!(list_all(&src).len(), 1);
-    let err = rt()
-        .block_on(src.get(&id))
-        .expect_err("a file cut short cannot be opened")
-        .to_string();
-    assert!(err.contains("cut.json"), "{err}");
+    let err = open_cut_short(dir.path(), &whole[..whole.len() - 100], &id);
     assert!(!err.contains("changed since"), "{err}");
 }
 
@@ -555,19 +547,7 @@ fn a_big_one_trace_file_is_listed_from_its_head() {
 #[test]
 fn a_one_trace_file_is_read_once_and_again_when_it_changed() {
     let dir = tempfile::tempdir().unwrap();
-    let fx = fixtures().join("v3").join("export");
-    let (id, mut doc) = std::fs::read_dir(&fx)
-        .unwrap()
-        .flatten()
-        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
-        .filter_map(|e| {
-            let v: serde_json::Value =
-                serde_json::from_str(&std::fs::read_to_string(e.path()).unwrap()).ok()?;
-            let id = v["info"]["trace_id"].as_str()?.to_string();
-            (v["data"]["spans"].as_array()?.len() >= 3).then_some((id, v))
-        })
-        .next()
-        .expect("a v3 export with three spans");
+    let (id, mut doc) = v3_export_with_three_spans();
     let spans = doc["data"]["spans"].as_array().unwrap().len();
     let file = dir.path().join("one.json");
     std::fs::write(&file, doc.to_string()).unwrap();
@@ -637,4 +617,117 @@ fn pages_of_a_filtered_listing_come_from_one_reading() {
     // a new listing reads the folder as it is now
     let now = r.block_on(src.list(query(None, 0))).unwrap().traces;
     assert_eq!(now.len(), 1);
+}
+
+/// A one-trace file larger than what is kept whole is parsed as it is read, in runs, and
+/// opens as the whole parse of its text does; one that cannot be cut (its span list is not
+/// last), one cut short and one with bytes that are not UTF-8 open or fail as they always did.
+#[test]
+fn a_large_one_trace_file_opens_as_its_whole_parse() {
+    let dir = tempfile::tempdir().unwrap();
+    let (id, mut doc) = v3_export_with_three_spans();
+    // grown past 16 MB: copies of its spans under its root, each with an id of its own
+    let spans = doc["data"]["spans"].as_array().unwrap().clone();
+    let root = spans[0]["span_id"].clone();
+    let list = doc["data"]["spans"].as_array_mut().unwrap();
+    let mut n = 0u64;
+    while list.len() < 24_000 {
+        for s in &spans[1..] {
+            let mut s = s.clone();
+            n += 1;
+            s["span_id"] = format!("{n:016x}").into();
+            s["parent_span_id"] = root.clone();
+            s["attributes"]["padding"] = serde_json::to_string(&"p".repeat(n as usize % 700))
+                .unwrap()
+                .into();
+            list.push(s);
+        }
+    }
+    let check = |name: &str, text: &str| {
+        assert!(text.len() > 16 << 20, "{name}: {} bytes", text.len());
+        let file = dir.path().join(name);
+        std::fs::write(&file, text).unwrap();
+        let want = mlflow_tui::model::parse::parse_trace(text).unwrap();
+        let src = open(&file);
+        assert_eq!(list_all(&src).len(), 1, "{name}");
+        let got = get(&src, &id);
+        assert_eq!(got.tree.spans(), want.tree.spans(), "{name}");
+        assert_eq!(got.info.trace_id, want.info.trace_id, "{name}");
+        assert_eq!(got.info.tags, want.info.tags, "{name}");
+        assert!(got.warnings.is_empty(), "{name}: {:?}", got.warnings);
+    };
+    check("compact.json", &doc.to_string());
+    check("pretty.json", &serde_json::to_string_pretty(&doc).unwrap());
+    // a span list that is not last: read whole
+    doc["data"]["request"] = "{}".into();
+    let text = doc.to_string();
+    assert!(
+        text.trim_end().ends_with("\"request\":\"{}\"}}"),
+        "{}",
+        &text[text.len() - 40..]
+    );
+    check("not-last.json", &text);
+
+    // cut short: the error names the file
+    open_cut_short(dir.path(), &text[..text.len() / 2], &id);
+
+    // a byte that is not UTF-8 in a span's name: opened, the byte replaced, with a warning
+    let mut bytes = doc.to_string().into_bytes();
+    let at = memchr_name(&bytes);
+    bytes[at] = 0xff;
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, &bytes).unwrap();
+    let src = open(&bad);
+    assert_eq!(list_all(&src).len(), 1);
+    let t = get(&src, &id);
+    assert_eq!(t.span_count(), list_len(&doc));
+    assert!(
+        !t.warnings.is_empty(),
+        "no warning for a byte that is not UTF-8"
+    );
+}
+
+/// Where the last span's name starts (its first character), in a compact document.
+fn memchr_name(bytes: &[u8]) -> usize {
+    let key = b"\"name\":\"";
+    bytes
+        .windows(key.len())
+        .rposition(|w| w == key)
+        .expect("a span name")
+        + key.len()
+}
+
+fn list_len(doc: &serde_json::Value) -> usize {
+    doc["data"]["spans"].as_array().unwrap().len()
+}
+
+/// A trace the SDK exported (v3) with three spans or more: its id and its document.
+fn v3_export_with_three_spans() -> (String, serde_json::Value) {
+    std::fs::read_dir(fixtures().join("v3").join("export"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .filter_map(|e| {
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(e.path()).unwrap()).ok()?;
+            let id = v["info"]["trace_id"].as_str()?.to_string();
+            (v["data"]["spans"].as_array()?.len() >= 3).then_some((id, v))
+        })
+        .next()
+        .expect("a v3 export with three spans")
+}
+
+/// Writes `text` (a one-trace file cut short) as `cut.json` in `dir`: it is listed, and
+/// opening its trace fails with an error that names the file, which is returned.
+fn open_cut_short(dir: &std::path::Path, text: &str, id: &str) -> String {
+    let cut = dir.join("cut.json");
+    std::fs::write(&cut, text).unwrap();
+    let src = open(&cut);
+    assert_eq!(list_all(&src).len(), 1);
+    let err = rt()
+        .block_on(src.get(id))
+        .expect_err("a file cut short cannot be opened")
+        .to_string();
+    assert!(err.contains("cut.json"), "{err}");
+    err
 }

@@ -461,7 +461,7 @@ fn value_doc(v: Option<&AttrValue>, what: &str) -> DocContent {
     };
     let mut lines = Vec::new();
     match v {
-        AttrValue::Json(_) => json_doc(v.pretty()),
+        AttrValue::Json(_) | AttrValue::Shared(_) => json_doc(v.pretty()),
         AttrValue::Text(t) => {
             push_block(&mut lines, t);
             DocContent {

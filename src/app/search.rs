@@ -101,10 +101,8 @@ fn finder(query: &str) -> impl Fn(&str) -> bool + '_ {
 
 fn value_has(v: Option<&AttrValue>, found: &impl Fn(&str) -> bool) -> bool {
     match v {
-        Some(AttrValue::Json(s)) => {
-            found(s) || found(&v.map(AttrValue::display_text).unwrap_or_default())
-        }
-        Some(AttrValue::Text(s)) => found(s),
+        Some(v) if v.json().is_some() => found(v.raw()) || found(&v.display_text()),
+        Some(v) => found(v.raw()),
         None => false,
     }
 }

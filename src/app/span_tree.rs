@@ -3,6 +3,7 @@
 //! per loaded trace; render only slices the visible window).
 
 use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
 
 use crate::model::time::format_duration_ns;
 use crate::model::{Span, SpanTree, SpanType, StatusCode, Trace};
@@ -14,8 +15,6 @@ use crate::viewport::Viewport;
 pub struct RowText {
     pub error: bool,
     pub running: bool,
-    /// `orphan`, `cycle`, … (empty when clean)
-    pub marks: String,
     pub tokens: Option<u64>,
     /// Start and end within the trace, as fractions of its span (for the timeline bar).
     pub bar: (f32, f32),
@@ -39,7 +38,8 @@ pub fn row_duration(s: &crate::model::Span) -> String {
 
 #[derive(Debug, Clone)]
 pub struct SpanTreeView {
-    pub rows_text: Vec<RowText>,
+    /// Shared with the copies of the view kept in the cache of recent traces.
+    pub rows_text: Arc<Vec<RowText>>,
     pub expanded: Vec<bool>,
     /// Visible spans, depth first.
     pub rows: Vec<u32>,
@@ -79,19 +79,18 @@ impl SpanTreeView {
         let rows_text = tree
             .spans()
             .iter()
-            .enumerate()
-            .map(|(i, s)| {
+            .map(|s| {
                 let start = s.start_ns.saturating_sub(t0) as f64 / total;
                 let end = s.end_ns.unwrap_or(t1).max(s.start_ns).saturating_sub(t0) as f64 / total;
                 RowText {
                     error: s.status == StatusCode::Error,
                     running: s.end_ns.is_none(),
-                    marks: tree.flags(i).label(),
                     tokens: s.token_usage().map(|u| u.total),
                     bar: (start.clamp(0.0, 1.0) as f32, end.clamp(0.0, 1.0) as f32),
                 }
             })
-            .collect();
+            .collect::<Vec<_>>()
+            .into();
         let depth_limit = if tree.len() <= EXPAND_ALL_UP_TO {
             u32::MAX
         } else {

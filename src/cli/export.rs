@@ -10,7 +10,7 @@ use anyhow::Result;
 use serde_json::{Value, json};
 
 use crate::model::transcript::{Entry, transcript};
-use crate::model::{AttrValue, StatusCode, Trace, mlflow_json};
+use crate::model::{StatusCode, Trace, mlflow_json};
 use crate::text::{escape_json_unsafe, sanitize_block, sanitize_line};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -85,9 +85,9 @@ pub fn otlp_json(t: &Trace) -> Value {
                 .attributes
                 .iter()
                 .map(|(k, v)| {
-                    let text = match v {
-                        AttrValue::Json(j) => j.to_string(),
-                        AttrValue::Text(x) => Value::String(x.to_string()).to_string(),
+                    let text = match v.json() {
+                        Some(j) => j.to_string(),
+                        None => Value::String(v.raw().to_string()).to_string(),
                     };
                     json!({"key": k, "value": {"stringValue": text}})
                 })

@@ -101,17 +101,15 @@ pub fn base_name(name: &str) -> &str {
 }
 
 impl Analysis {
-    /// What the span tree needs to be drawn: the runs of repeated siblings it folds, with
-    /// every per-span figure zero until [`Analysis::of`] has worked them out (one pass; the
-    /// explorer draws a giant trace with this and fills in the rest when it is ready).
+    /// What the span tree needs to be drawn: the runs of repeated siblings it folds, with no
+    /// per-span figures until [`Analysis::of`] has worked them out (one pass; the explorer
+    /// draws a giant trace with this and fills in the rest when it is ready; the figures'
+    /// lists stay empty meanwhile, so the two do not take their memory twice).
     pub fn folds(trace: &Trace) -> Self {
         let tree = &trace.tree;
         let n = tree.len();
         let (t0, t1) = tree.time_range();
         let mut a = Analysis {
-            self_ns: vec![0; n],
-            rollup: vec![Rollup::default(); n],
-            on_path: vec![false; n],
             run_of: vec![u32::MAX; n],
             trace_ns: t1.saturating_sub(t0),
             ..Default::default()
@@ -131,6 +129,9 @@ impl Analysis {
         if n == 0 {
             return a;
         }
+        a.self_ns = vec![0; n];
+        a.rollup = vec![Rollup::default(); n];
+        a.on_path = vec![false; n];
         // self time: the span's time not covered by any child
         for i in 0..n {
             let (s, e) = (tree.span(i).start_ns, end_of(i));

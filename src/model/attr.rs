@@ -4,16 +4,27 @@
 //! A value that is not JSON (OTLP-ingested or third-party) is kept as plain text.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 use serde_json::Value;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum AttrValue {
     /// Valid JSON text.
     Json(Box<str>),
     /// A value that was not JSON, kept as written.
     Text(Box<str>),
+    /// Valid JSON text that spans side by side hold alike (every span's trace id, a run of
+    /// spans of one type), kept once for all of them ([`AttrValue::share`]). The same value
+    /// as [`AttrValue::Json`] of the same text.
+    Shared(Arc<str>),
+}
+
+impl PartialEq for AttrValue {
+    fn eq(&self, other: &Self) -> bool {
+        self.json().is_some() == other.json().is_some() && self.raw() == other.raw()
+    }
 }
 
 impl AttrValue {
@@ -31,40 +42,63 @@ impl AttrValue {
         AttrValue::Json(v.to_string().into_boxed_str())
     }
 
+    /// The JSON text, when the value is JSON.
+    pub fn json(&self) -> Option<&str> {
+        match self {
+            AttrValue::Json(s) => Some(s),
+            AttrValue::Shared(s) => Some(s),
+            AttrValue::Text(_) => None,
+        }
+    }
+
+    /// Makes this value and `other` one shared copy when they are the same short JSON (a
+    /// span's value and the same key's on the span before it, when a trace is parsed).
+    pub fn share(&mut self, other: &mut AttrValue) {
+        const SHORT: usize = 256;
+        if self.len() > SHORT || self.json().is_none() || self != other {
+            return;
+        }
+        let shared = match other {
+            AttrValue::Shared(s) => Arc::clone(s),
+            _ => {
+                let s: Arc<str> = Arc::from(other.raw());
+                *other = AttrValue::Shared(Arc::clone(&s));
+                s
+            }
+        };
+        *self = AttrValue::Shared(shared);
+    }
+
     /// The value as a JSON tree (a string value for `Text`, and for JSON nested deeper than
     /// the parser's recursion limit).
     pub fn to_value(&self) -> Value {
-        match self {
-            AttrValue::Json(s) => {
-                serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.to_string()))
-            }
-            AttrValue::Text(s) => Value::String(s.to_string()),
+        match self.json() {
+            Some(s) => serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.to_string())),
+            None => Value::String(self.raw().to_string()),
         }
     }
 
     /// A string value without its JSON quotes; numbers and booleans as written. `None` for
     /// objects, arrays and null.
     pub fn as_string(&self) -> Option<String> {
-        match self {
-            AttrValue::Text(s) => Some(s.to_string()),
-            AttrValue::Json(s) => {
-                let t = s.trim_start();
-                if t.starts_with('"') {
-                    serde_json::from_str::<String>(s).ok()
-                } else if t.starts_with('{') || t.starts_with('[') || t.starts_with("null") {
-                    None
-                } else {
-                    Some(t.trim_end().to_string())
-                }
-            }
+        let Some(s) = self.json() else {
+            return Some(self.raw().to_string());
+        };
+        let t = s.trim_start();
+        if t.starts_with('"') {
+            serde_json::from_str::<String>(s).ok()
+        } else if t.starts_with('{') || t.starts_with('[') || t.starts_with("null") {
+            None
+        } else {
+            Some(t.trim_end().to_string())
         }
     }
 
     /// Text for one-line display: strings unquoted, everything else as compact JSON.
     pub fn display_text(&self) -> String {
-        match self {
-            AttrValue::Text(s) => s.to_string(),
-            AttrValue::Json(s) => match s.trim_start().as_bytes().first() {
+        match self.json() {
+            None => self.raw().to_string(),
+            Some(s) => match s.trim_start().as_bytes().first() {
                 Some(b'"') => serde_json::from_str::<String>(s).unwrap_or_else(|_| s.to_string()),
                 _ => s.to_string(),
             },
@@ -73,9 +107,9 @@ impl AttrValue {
 
     /// Pretty-printed JSON (or the text as is).
     pub fn pretty(&self) -> String {
-        match self {
-            AttrValue::Text(s) => s.to_string(),
-            AttrValue::Json(s) => match serde_json::from_str::<Value>(s) {
+        match self.json() {
+            None => self.raw().to_string(),
+            Some(s) => match serde_json::from_str::<Value>(s) {
                 Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_else(|_| s.to_string()),
                 Err(_) => s.to_string(),
             },
@@ -85,6 +119,7 @@ impl AttrValue {
     pub fn raw(&self) -> &str {
         match self {
             AttrValue::Json(s) | AttrValue::Text(s) => s,
+            AttrValue::Shared(s) => s,
         }
     }
 
@@ -99,14 +134,12 @@ impl AttrValue {
 
 impl Serialize for AttrValue {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            AttrValue::Json(text) => {
-                match serde_json::value::RawValue::from_string(text.to_string()) {
-                    Ok(raw) => raw.serialize(s),
-                    Err(_) => s.serialize_str(text),
-                }
-            }
-            AttrValue::Text(text) => s.serialize_str(text),
+        match self.json() {
+            Some(text) => match serde_json::value::RawValue::from_string(text.to_string()) {
+                Ok(raw) => raw.serialize(s),
+                Err(_) => s.serialize_str(text),
+            },
+            None => s.serialize_str(self.raw()),
         }
     }
 }
@@ -178,6 +211,21 @@ impl Attributes {
             .ok()
             .map(|i| &self.0[i].1)
     }
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut AttrValue> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_ref().cmp(key))
+            .ok()
+            .map(|i| &mut self.0[i].1)
+    }
+    /// Shares each short value that `prev` holds alike under the same key
+    /// ([`AttrValue::share`]).
+    pub fn share_with(&mut self, prev: &mut Attributes) {
+        for (k, v) in &mut self.0 {
+            if let Some(p) = prev.get_mut(k) {
+                v.share(p);
+            }
+        }
+    }
     pub fn iter(&self) -> impl Iterator<Item = (&str, &AttrValue)> {
         self.0.iter().map(|(k, v)| (k.as_ref(), v))
     }
@@ -214,6 +262,45 @@ pub fn as_u64(v: &Value) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_json_alike_is_shared_and_reads_the_same() {
+        let (mut a, mut b) = (
+            AttrValue::decode("\"tr-1\"".into()),
+            AttrValue::decode("\"tr-1\"".into()),
+        );
+        a.share(&mut b);
+        let (AttrValue::Shared(x), AttrValue::Shared(y)) = (&a, &b) else {
+            panic!("not shared: {a:?} {b:?}");
+        };
+        assert!(Arc::ptr_eq(x, y));
+        // a third alike shares the same copy
+        let mut c = AttrValue::decode("\"tr-1\"".into());
+        c.share(&mut b);
+        assert!(matches!(&c, AttrValue::Shared(z) if Arc::ptr_eq(x, z)));
+        // shared or not, the value is the same
+        assert_eq!(c, AttrValue::decode("\"tr-1\"".into()));
+        assert_eq!(c.as_string().as_deref(), Some("tr-1"));
+        assert_eq!(c.to_value(), Value::from("tr-1"));
+        assert_eq!(
+            serde_json::to_string(&c).unwrap(),
+            serde_json::to_string(&AttrValue::decode("\"tr-1\"".into())).unwrap()
+        );
+        // text, long values and values that differ stay apart; text never equals JSON
+        for (mut x, mut y) in [
+            (AttrValue::Text("x y".into()), AttrValue::Text("x y".into())),
+            (
+                AttrValue::decode(format!("\"{}\"", "l".repeat(300))),
+                AttrValue::decode(format!("\"{}\"", "l".repeat(300))),
+            ),
+            (AttrValue::decode("1".into()), AttrValue::decode("2".into())),
+        ] {
+            x.share(&mut y);
+            assert!(!matches!(x, AttrValue::Shared(_)), "{x:?}");
+            assert!(!matches!(y, AttrValue::Shared(_)), "{y:?}");
+        }
+        assert_ne!(AttrValue::Text("1".into()), AttrValue::decode("1".into()));
+    }
 
     #[test]
     fn decodes_each_kind() {

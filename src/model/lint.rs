@@ -317,15 +317,16 @@ pub fn lint(t: &Trace, a: &Analysis) -> Vec<Finding> {
             }
         }
     }
-    let order: std::collections::HashMap<usize, usize> = tree
-        .preorder()
-        .iter()
-        .enumerate()
-        .map(|(k, &i)| (i, k))
-        .collect();
+    // each span's place in the tree's order (a list, not a map: 100k spans)
+    let mut order = vec![0u32; if out.is_empty() { 0 } else { tree.len() }];
+    for (k, &i) in tree.preorder().iter().enumerate() {
+        if let Some(o) = order.get_mut(i) {
+            *o = u32::try_from(k).unwrap_or(u32::MAX);
+        }
+    }
     out.sort_by_key(|f| {
         (
-            order.get(&f.span).copied().unwrap_or(0),
+            order.get(f.span).copied().unwrap_or(0),
             std::cmp::Reverse(f.level),
         )
     });

@@ -66,13 +66,11 @@ fn status_code(s: StatusCode) -> &'static str {
 pub fn span_json(span: &Span, otel_trace_id: &[u8; 16]) -> Value {
     let mut attrs = Map::new();
     for (k, v) in span.attributes.iter() {
-        let stored = match v {
-            super::AttrValue::Json(s) => s.to_string(),
+        let stored = match (v.json(), v.raw()) {
+            (Some(s), _) => s.to_string(),
             // Python's json writes NaN and the infinities bare: they were stored so
-            super::AttrValue::Text(t) if matches!(&**t, "NaN" | "Infinity" | "-Infinity") => {
-                t.to_string()
-            }
-            super::AttrValue::Text(t) => Value::String(t.to_string()).to_string(),
+            (None, t @ ("NaN" | "Infinity" | "-Infinity")) => t.to_string(),
+            (None, t) => Value::String(t.to_string()).to_string(),
         };
         attrs.insert(k.to_string(), Value::String(stored));
     }

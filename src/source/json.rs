@@ -11,7 +11,7 @@ use super::{
     Experiment, ListQuery, LocalStore, SourceError, TracePage, io_reason, page_of, wanted,
 };
 use crate::model::parse::{
-    Located, index_traces_file, parse_trace, parse_traces_file, quick_summary,
+    Located, index_traces_file, parse_trace, parse_trace_streamed, parse_traces_file, quick_summary,
 };
 use crate::model::{Trace, TraceInfo};
 
@@ -253,6 +253,19 @@ fn read_range(
     ))
 }
 
+/// The trace of a one-trace file, parsed as it is read ([`parse_trace_streamed`]); `None`
+/// when it has to be read whole.
+fn read_streamed(
+    path: &Path,
+    range: &std::ops::Range<usize>,
+) -> Result<Option<Trace>, SourceError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let bad = |e: std::io::Error| SourceError::bad_file(path, io_reason(&e));
+    let mut f = std::fs::File::open(path).map_err(bad)?;
+    f.seek(SeekFrom::Start(range.start as u64)).map_err(bad)?;
+    parse_trace_streamed(&mut f.take(range.len() as u64)).map_err(bad)
+}
+
 impl Index {
     /// Reads the files that are new or changed since the last look and forgets the ones that
     /// are gone. Returns the first error met (for a source that has nothing else to show).
@@ -481,6 +494,16 @@ impl LocalStore for JsonStore {
             };
             (entry, kept)
         };
+        // a large one-trace file: read and parsed in runs, never held whole
+        if kept.is_none()
+            && entry.whole
+            && let Some(r) = &entry.range
+            && r.len() as u64 > KEEP_WHOLE_BYTES
+            && let Some(trace) = read_streamed(&entry.file, r)?
+            && trace.info.trace_id == trace_id
+        {
+            return Ok(Arc::new(trace));
+        }
         let (text, warnings) = match (kept, &entry.range) {
             (Some(mut text), Some(r)) if r.end == text.len() && text.is_char_boundary(r.start) => {
                 text.drain(..r.start);

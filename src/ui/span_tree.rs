@@ -246,8 +246,9 @@ pub fn render(frame: &mut Frame, a: &Areas, app: &App, theme: &Theme, focused: b
         if let Some(n) = t.tokens.filter(|_| fold_run.is_none()) {
             tail.push_str(&format!(" ·{n}t"));
         }
-        if !t.marks.is_empty() {
-            tail.push_str(&format!(" ({})", t.marks));
+        let flags = tree.flags(i);
+        if flags.is_marked() {
+            tail.push_str(&format!(" ({})", flags.label()));
         }
         let head = format!("{indent}{fold}");
         let left_used = width(&head) + width(&badge);

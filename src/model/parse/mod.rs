@@ -11,6 +11,11 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::attr::{AttrKey, attr_key};
+use parts::{
+    SPLIT_MIN_BYTES, SPLIT_PART_BYTES, STREAM_BLOCK_BYTES, parse_doc_split, parse_doc_streamed,
+};
+
+mod parts;
 use super::time::{parse_proto_duration_ms, parse_rfc3339_ms};
 use super::{
     Assessment, AttrValue, Attributes, Schema, Span, SpanEvent, SpanType, StatusCode, Trace,
@@ -585,6 +590,16 @@ fn span_from(raw: RawSpan) -> Span {
     span
 }
 
+/// Adds a span to a list being parsed, its short attribute values shared with the span's
+/// before it when they are alike ([`Attributes::share_with`]): every MLflow span carries its
+/// trace's id, and at 100k spans one copy instead of 100k is megabytes.
+fn push_span(spans: &mut Vec<Span>, mut span: Span) {
+    if let Some(prev) = spans.last_mut() {
+        span.attributes.share_with(&mut prev.attributes);
+    }
+    spans.push(span);
+}
+
 /// Parses one span of any generation from its JSON text.
 pub fn parse_span(text: &str) -> Result<Span, ParseError> {
     serde_json::from_str::<RawSpan>(text)
@@ -614,7 +629,7 @@ impl<'de> Deserialize<'de> for FastSpans {
                     if trace_id.is_none() {
                         trace_id = r.mlflow_trace_id();
                     }
-                    spans.push(span_from(r));
+                    push_span(&mut spans, span_from(r));
                 }
                 Ok(FastSpans(finish_span_list(spans, trace_id, Vec::new())))
             }
@@ -660,7 +675,7 @@ fn parse_span_list(raws: Vec<Box<RawValue>>) -> SpanList {
                 if trace_id.is_none() {
                     trace_id = r.mlflow_trace_id();
                 }
-                spans.push(span_from(r));
+                push_span(&mut spans, span_from(r));
             }
             Err(e) => warnings.push(format!("span #{i} skipped: {e}")),
         }
@@ -871,13 +886,26 @@ type Doc = (
 
 /// Parses a document: the fast path, and the tolerant one when the JSON is fine but a span
 /// is not. A large document is first tried in parts, on as many cores as there are
-/// ([`parse_doc_split`]).
+/// ([`parts`]).
 fn parse_doc(text: &str) -> Result<Doc, ParseError> {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    if let Some(doc) = parse_doc_split(text, cores, SPLIT_MIN_BYTES, SPLIT_PART_BYTES) {
+    if let Some(doc) = parse_doc_split(text, cores(), SPLIT_MIN_BYTES, SPLIT_PART_BYTES) {
         return Ok(doc);
     }
     parse_doc_whole(text)
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// Parses one exported trace as it is read, its span list in runs parsed on every core while
+/// the next run is read: the whole text is never held, only its spans (a 60 MB export opens
+/// in the memory its spans take). `Ok(None)` when the document is not one that can be read
+/// so (no span list last in it, a span a run cannot take, text that is not UTF-8): the
+/// caller reads it again whole and parses it with [`parse_trace`], which says what is wrong.
+pub fn parse_trace_streamed(input: &mut dyn std::io::Read) -> std::io::Result<Option<Trace>> {
+    Ok(parse_doc_streamed(input, cores(), STREAM_BLOCK_BYTES)?
+        .and_then(|(info, req, resp, spans)| trace_from_parts(info, req, resp, spans).ok()))
 }
 
 /// Parses a document on one core.
@@ -895,221 +923,6 @@ fn parse_doc_whole(text: &str) -> Result<Doc, ParseError> {
             Err(e) => Err(not_json_or_shape(e)),
         },
         Err(e) => Err(not_json_or_shape(e)),
-    }
-}
-
-/// Below this size one core parses a document: parts would cost more than they save.
-const SPLIT_MIN_BYTES: usize = 512 * 1024;
-/// Each part is at least this large.
-const SPLIT_PART_BYTES: usize = 256 * 1024;
-
-/// A large trace document parsed in parts, one per core: the document around its span list,
-/// and runs of spans cut at span boundaries, each run on a thread of its own.
-///
-/// The parts are found by byte searches: the span list is the `[` after the first `"spans":`,
-/// and runs are cut where `}, {"<the key the first span starts with>"` appears. A search can
-/// be fooled (a list of events inside a span looks the same), so each part proves itself:
-/// - the document must end with the list's `]` and then only closing braces;
-/// - the head, the document up to that `[` with a marker span and the closers appended, must
-///   parse as a trace whose one span list is exactly the marker (a span named with a nonce of
-///   this call), so the `[` is the list the trace's spans come from;
-/// - each run must parse as complete spans separated by commas, to its end.
-///
-/// Then the document is the head's trace with the runs' spans in its list. Anything else
-/// returns `None`, and the caller parses the document whole, as it always did.
-/// `cores`: how many parts at most; `min_bytes`, `part_bytes`: [`SPLIT_MIN_BYTES`] and
-/// [`SPLIT_PART_BYTES`] (smaller in tests).
-fn parse_doc_split(text: &str, cores: usize, min_bytes: usize, part_bytes: usize) -> Option<Doc> {
-    use std::hash::{BuildHasher, Hasher};
-    if cores < 2 || text.len() < min_bytes {
-        return None;
-    }
-    let list = last_span_list(text)?;
-    let parts = cores.min(8).min(list.len() / part_bytes.max(1));
-    let runs = cut_runs(text, &list, parts);
-    if runs.len() < 2 {
-        return None;
-    }
-    let (open, closers) = (list.open, list.closers);
-    let nonce = format!(
-        "mlflow-tui part marker {:016x}",
-        std::collections::hash_map::RandomState::new()
-            .build_hasher()
-            .finish()
-    );
-    let marker = format!("{{\"name\":\"{nonce}\"}}]");
-    let mut head = String::with_capacity(open + 1 + marker.len() + closers);
-    head.push_str(&text[..=open]);
-    head.push_str(&marker);
-    head.extend(std::iter::repeat_n('}', closers));
-    std::thread::scope(|scope| {
-        let (mine, theirs) = runs.split_first()?;
-        // a thread the system will not give: that run is parsed here, after the others
-        let handles: Vec<_> = theirs
-            .iter()
-            .map(|&run| {
-                let parse = move || parse_span_run(run, run.len() / 512);
-                (
-                    run,
-                    std::thread::Builder::new().spawn_scoped(scope, parse).ok(),
-                )
-            })
-            .collect();
-        let doc = serde_json::from_str::<RawDoc<FastSpans>>(&head).ok();
-        // The first run's list is made room enough for every span (no span is under 160
-        // bytes of JSON) so that the others are moved onto its end, not the whole list into
-        // a larger one: room not filled is never touched, so it takes no memory.
-        let (mut spans, mut trace_id) = parse_span_run(mine, list.len() / 160)?;
-        for (run, handle) in handles {
-            let part = match handle {
-                Some(h) => h.join().ok()?,
-                None => parse_span_run(run, run.len() / 512),
-            };
-            let (s, id) = part?;
-            spans.extend(s);
-            trace_id = trace_id.or(id);
-        }
-        let doc = doc?;
-        let in_data = doc.data.as_ref().is_some_and(|d| d.spans.is_some());
-        if in_data == doc.spans.is_some() {
-            return None;
-        }
-        let (list, req, resp) = split_doc(doc.data, doc.spans, doc.request, doc.response);
-        let (marked, _, _) = list?.into_list();
-        if !matches!(marked.as_slice(), [m] if m.name == nonce) {
-            return None;
-        }
-        let list = finish_span_list(spans, trace_id, Vec::new());
-        Some((doc.info, req, resp, Some(list)))
-    })
-}
-
-/// Where a document's span list is, found by byte searches (see [`parse_doc_split`]).
-struct SpanListAt {
-    /// The list's `[`.
-    open: usize,
-    /// Its first span's `{`.
-    first: usize,
-    /// Its closing `]`, which only closing braces and white space follow.
-    end: usize,
-    /// How many closing braces follow it.
-    closers: usize,
-}
-
-impl SpanListAt {
-    /// The bytes of its spans.
-    fn len(&self) -> usize {
-        self.end - self.first
-    }
-}
-
-/// The span list after the first `"spans":`, when it is the last thing in the document and
-/// starts with an object.
-fn last_span_list(text: &str) -> Option<SpanListAt> {
-    let bytes = text.as_bytes();
-    let mut end = text.trim_end().len();
-    let mut closers = 0;
-    while end > 0 && bytes[end - 1] == b'}' {
-        closers += 1;
-        end = text[..end - 1].trim_end().len();
-    }
-    if end == 0 || bytes[end - 1] != b']' || closers == 0 {
-        return None;
-    }
-    let end = end - 1;
-    let key = memchr::memmem::find(&bytes[..end], b"\"spans\"")?;
-    let after_key = text[key + 7..end].trim_start().strip_prefix(':')?;
-    let open = end - after_key.trim_start().len();
-    if bytes.get(open) != Some(&b'[') {
-        return None;
-    }
-    let first = text[open + 1..end].trim_start();
-    if !first.starts_with("{\"") {
-        return None;
-    }
-    Some(SpanListAt {
-        open,
-        first: end - first.len(),
-        end,
-        closers,
-    })
-}
-
-/// The list's spans in up to `parts` runs of about equal size, cut before a span that starts
-/// with the first span's first key (`}, {"<key>"`) and has a span id.
-fn cut_runs<'a>(text: &'a str, list: &SpanListAt, parts: usize) -> Vec<&'a str> {
-    let bytes = text.as_bytes();
-    let (first, end) = (list.first, list.end);
-    let Some(key_end) = memchr::memchr(b'"', &bytes[first + 2..end]).map(|i| first + 2 + i) else {
-        return Vec::new();
-    };
-    let needle = &bytes[first..=key_end];
-    // a boundary at or after `from`: (end of the span before it, start of the next)
-    let boundary = |from: usize| -> Option<(usize, usize)> {
-        let mut at = from;
-        while at < end {
-            let start = at + memchr::memmem::find(&bytes[at..end], needle)?;
-            if let Some(b) = text[..start].trim_end().strip_suffix(',') {
-                let b = b.trim_end();
-                if b.ends_with('}') && starts_a_span(&text[start..end]) {
-                    return Some((b.len(), start));
-                }
-            }
-            at = start + 1;
-        }
-        None
-    };
-    let mut runs = Vec::with_capacity(parts.max(1));
-    let mut run_start = first;
-    for i in 1..parts {
-        let want = first + list.len() / parts * i;
-        if let Some((e, next)) = boundary(want.max(run_start + 1)) {
-            runs.push(&text[run_start..e]);
-            run_start = next;
-        }
-    }
-    runs.push(&text[run_start..end]);
-    runs
-}
-
-/// Whether `text` starts with what looks like a span of a list: an object with a span id,
-/// followed by a comma or nothing. An event in a span's list of events has no span id, so a
-/// cut there is passed over before any part is parsed.
-fn starts_a_span(text: &str) -> bool {
-    let mut it = serde_json::Deserializer::from_str(text).into_iter::<RawSpan>();
-    let Some(Ok(raw)) = it.next() else {
-        return false;
-    };
-    let next = text[it.byte_offset()..].trim_start();
-    let has_id = |s: &Str| s.0.as_deref().is_some_and(|id| !id.is_empty());
-    (next.is_empty() || next.starts_with(','))
-        && (has_id(&raw.span_id)
-            || has_id(&raw.span_id_camel)
-            || raw.context.as_ref().is_some_and(|c| has_id(&c.span_id)))
-}
-
-/// Spans separated by commas (`{…}, {…}`), as a part of a list: the spans, and the trace id
-/// of the first that has one. `None` unless the whole text is such spans.
-fn parse_span_run(text: &str, capacity: usize) -> Option<(Vec<Span>, Option<String>)> {
-    let mut spans = Vec::with_capacity(capacity);
-    let mut trace_id = None;
-    let mut rest = text.trim_start();
-    loop {
-        let mut it = serde_json::Deserializer::from_str(rest).into_iter::<RawSpan>();
-        let raw = it.next()?.ok()?;
-        let used = it.byte_offset();
-        if !rest[..used].trim_start().starts_with('{') {
-            return None;
-        }
-        if trace_id.is_none() {
-            trace_id = raw.mlflow_trace_id();
-        }
-        spans.push(span_from(raw));
-        rest = rest[used..].trim_start();
-        if rest.is_empty() {
-            return Some((spans, trace_id));
-        }
-        rest = rest.strip_prefix(',')?.trim_start();
     }
 }
 
@@ -1461,195 +1274,6 @@ fn collect_items(items: Vec<Box<RawValue>>) -> Result<(Vec<Trace>, Vec<String>),
 mod tests {
     use super::*;
 
-    /// Parses `text` in parts every way there is (2-5 parts, parts as small as a span) and
-    /// holds each to the whole parse. True if some way did split it.
-    fn split_as_whole(text: &str) -> bool {
-        let whole = parse_doc_whole(text);
-        let mut split_any = false;
-        for cores in 2..=5 {
-            for part in [1, 64, 4096] {
-                if let Some(doc) = parse_doc_split(text, cores, 0, part) {
-                    split_any = true;
-                    assert_eq!(
-                        Some(&doc),
-                        whole.as_ref().ok(),
-                        "{cores} parts of at least {part} bytes differ from the whole parse"
-                    );
-                }
-            }
-        }
-        split_any
-    }
-
-    fn fixture_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        for e in std::fs::read_dir(dir).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                fixture_files(&p, out);
-            } else if p.extension().is_some_and(|x| x == "json") {
-                out.push(p);
-            }
-        }
-    }
-
-    #[test]
-    fn parts_parse_as_the_whole_on_every_fixture() {
-        let mut files = Vec::new();
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        fixture_files(&root.join("tests/fixtures"), &mut files);
-        fixture_files(&root.join("assets/demo"), &mut files);
-        let mut split = 0;
-        for f in &files {
-            let text = std::fs::read_to_string(f).unwrap();
-            if split_as_whole(&text) {
-                split += 1;
-            }
-        }
-        // the SDK's exports of every generation split (a test that splits nothing proves nothing)
-        assert!(
-            split >= 10,
-            "only {split} of {} files were split",
-            files.len()
-        );
-    }
-
-    proptest::proptest! {
-        /// Any trace document, compact or pretty, with strings that look like span starts and
-        /// events that start like spans: its parts parse as the whole does.
-        #[test]
-        fn parts_parse_as_the_whole(
-            spans in proptest::collection::vec(
-                (
-                    "[a-z\\{\\}\", ]{0,12}",
-                    proptest::collection::vec("[a-z\\{\\}\", ]{0,8}", 0..3),
-                    proptest::bool::ANY,
-                ),
-                0..12,
-            ),
-            pretty in proptest::bool::ANY,
-            spans_last in proptest::bool::ANY,
-        ) {
-            let list: Vec<Value> = spans
-                .iter()
-                .enumerate()
-                .map(|(i, (name, events, key_first))| {
-                    let events: Vec<Value> = events
-                        .iter()
-                        .map(|e| {
-                            if *key_first {
-                                serde_json::json!({"trace_id": e, "name": e})
-                            } else {
-                                serde_json::json!({"name": e})
-                            }
-                        })
-                        .collect();
-                    serde_json::json!({
-                        "trace_id": "q83vAA==",
-                        "span_id": format!("{i:016x}"),
-                        "name": name,
-                        "events": events,
-                        "attributes": {"mlflow.spanInputs": serde_json::to_string(name).unwrap()},
-                    })
-                })
-                .collect();
-            let mut data = serde_json::Map::new();
-            if !spans_last {
-                data.insert("request".into(), Value::from("{}"));
-            }
-            data.insert("spans".into(), Value::Array(list));
-            let doc = serde_json::json!({"info": {"trace_id": "tr-1"}, "data": data});
-            let text = if pretty {
-                serde_json::to_string_pretty(&doc).unwrap()
-            } else {
-                serde_json::to_string(&doc).unwrap()
-            };
-            split_as_whole(&text);
-        }
-    }
-
-    proptest::proptest! {
-        /// Any text at all (mostly JSON's punctuation, a span list's key, a span's first key
-        /// and a character of two bytes): cutting it never panics, and a cut that is taken
-        /// gives what the whole parse gives.
-        #[test]
-        fn parts_of_any_text(
-            pieces in proptest::collection::vec(
-                proptest::prop_oneof![
-                    proptest::strategy::Just("\"spans\"".to_string()),
-                    proptest::strategy::Just("\"spans\": ".to_string()),
-                    proptest::strategy::Just("é".to_string()),
-                    proptest::strategy::Just("{\"span_id\": \"a\"}".to_string()),
-                    proptest::strategy::Just("}, {\"span_id\"".to_string()),
-                    "[\\[\\]{}\":, \\\\é0-9a-z]{0,6}",
-                ],
-                0..24,
-            ),
-            end in proptest::prop_oneof![
-                proptest::strategy::Just("]}"),
-                proptest::strategy::Just("] }}"),
-                proptest::strategy::Just(""),
-            ],
-        ) {
-            let text = pieces.concat() + end;
-            for cores in 2..=3 {
-                if let Some(doc) = parse_doc_split(&text, cores, 0, 1) {
-                    let whole = parse_doc_whole(&text);
-                    proptest::prop_assert_eq!(Some(&doc), whole.as_ref().ok());
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn parts_cut_inside_a_span_are_refused() {
-        // what used to panic: a span list's key with no list after it, or a character of two
-        // bytes where the list should start
-        for text in [r#"{"spans": ]}"#, r#"{"spans": é]}"#, r#"{"spans":]}"#] {
-            assert!(parse_doc_split(text, 2, 0, 1).is_none());
-        }
-        // events whose objects start with the same key as the spans: a cut can land in them
-        let span = |i: usize| {
-            format!(
-                r#"{{"name": "s{i}", "span_id": "{i:016x}", "events": [{{"name": "e"}}, {{"name": "f", "attributes": {{"k": 1}}}}], "attributes": {{"mlflow.spanType": "\"TOOL\""}}}}"#
-            )
-        };
-        let spans: Vec<String> = (0..40).map(span).collect();
-        let doc = format!(
-            r#"{{"info": {{"trace_id": "tr-1"}}, "data": {{"spans": [{}]}}}}"#,
-            spans.join(", ")
-        );
-        assert!(split_as_whole(&doc), "a list of 40 spans was never split");
-        // a "spans" list before the trace's own (in an assessment's value)
-        split_as_whole(&format!(
-            r#"{{"info": {{"trace_id": "tr-1", "assessments": [{{"spans": [{{"name": "x"}}, {{"name": "y"}}]}}]}}, "data": {{"spans": [{}]}}}}"#,
-            spans.join(", ")
-        ));
-        // two span lists, a list that is not last, a list with a number in it, an empty list
-        for doc in [
-            format!(
-                r#"{{"spans": [{}], "data": {{"spans": [{}]}}}}"#,
-                span(0),
-                spans.join(", ")
-            ),
-            format!(
-                r#"{{"data": {{"spans": [{}], "request": "{{}}"}}}}"#,
-                spans.join(", ")
-            ),
-            format!(
-                r#"{{"data": {{"spans": [{}, 7, {}]}}}}"#,
-                spans[..20].join(", "),
-                spans[20..].join(", ")
-            ),
-            r#"{"data": {"spans": []}}"#.to_string(),
-            format!(
-                r#"{{"info": {{"spans": [{}]}}, "data": {{"spans": []}}}}"#,
-                spans.join(", ")
-            ),
-        ] {
-            split_as_whole(&doc);
-        }
-    }
-
     #[test]
     fn ids_of_every_generation() {
         assert_eq!(normalize_id("ugJcywGuifI="), "ba025ccb01ae89f2");
@@ -1660,6 +1284,35 @@ mod tests {
             "tr-f63661b21d221fc2d8106ab3ae58b94d"
         );
         assert_eq!(mlflow_trace_id("tr-abc"), "tr-abc");
+    }
+
+    #[test]
+    fn spans_side_by_side_share_their_trace_id() {
+        let span = |i: usize| {
+            format!(
+                r#"{{"span_id": "{i:016x}", "name": "s{i}", "attributes": {{"mlflow.traceRequestId": "\"tr-1\"", "mlflow.spanInputs": "{{\"n\": {i}}}"}}}}"#
+            )
+        };
+        let spans: Vec<String> = (0..4).map(span).collect();
+        let t = parse_trace(&format!(r#"{{"spans": [{}]}}"#, spans.join(", "))).unwrap();
+        let ids: Vec<&AttrValue> = t
+            .tree
+            .spans()
+            .iter()
+            .map(|s| s.attr("mlflow.traceRequestId").unwrap())
+            .collect();
+        let AttrValue::Shared(first) = ids[0] else {
+            panic!("{:?}", ids[0]);
+        };
+        assert!(
+            ids.iter()
+                .all(|v| matches!(v, AttrValue::Shared(s) if std::sync::Arc::ptr_eq(s, first)))
+        );
+        assert_eq!(t.info.trace_id, "tr-1");
+        // values that differ are each their own
+        let inputs: Vec<_> = t.tree.spans().iter().map(|s| s.inputs().unwrap()).collect();
+        assert!(inputs.iter().all(|v| matches!(v, AttrValue::Json(_))));
+        assert_eq!(inputs[3].raw(), r#"{"n": 3}"#);
     }
 
     #[test]
