@@ -220,8 +220,11 @@ impl Attributes {
     /// Shares each short value that `prev` holds alike under the same key
     /// ([`AttrValue::share`]).
     pub fn share_with(&mut self, prev: &mut Attributes) {
+        // both lists are sorted by key: one walk down both
+        let mut theirs = prev.0.iter_mut().peekable();
         for (k, v) in &mut self.0 {
-            if let Some(p) = prev.get_mut(k) {
+            while theirs.next_if(|(pk, _)| pk < k).is_some() {}
+            if let Some((_, p)) = theirs.next_if(|(pk, _)| pk == k) {
                 v.share(p);
             }
         }

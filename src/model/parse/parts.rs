@@ -120,9 +120,11 @@ pub(super) fn parse_doc_streamed(
         let (run_tx, run_rx) = mpsc::sync_channel::<(usize, Vec<u8>)>(1);
         let run_rx = Arc::new(Mutex::new(run_rx));
         let (done_tx, done_rx) = mpsc::channel();
+        // a run's buffer, once parsed, is read into again: no fresh pages for every run
+        let (spare_tx, spare_rx) = mpsc::channel::<Vec<u8>>();
         let mut workers = 0;
         for _ in 0..cores.clamp(1, 8) {
-            let (runs, done) = (Arc::clone(&run_rx), done_tx.clone());
+            let (runs, done, spare) = (Arc::clone(&run_rx), done_tx.clone(), spare_tx.clone());
             let work = move || {
                 loop {
                     let next = match runs.lock() {
@@ -130,9 +132,11 @@ pub(super) fn parse_doc_streamed(
                         Err(_) => return,
                     };
                     let Ok((i, run)) = next else { return };
-                    let parsed = String::from_utf8(run)
-                        .ok()
-                        .and_then(|run| parse_span_run(&run, run.len() / 512));
+                    let (parsed, buf) = match String::from_utf8(run) {
+                        Ok(run) => (parse_span_run(&run, run.len() / 512), run.into_bytes()),
+                        Err(e) => (None, e.into_bytes()),
+                    };
+                    let _ = spare.send(buf);
                     if done.send((i, parsed)).is_err() {
                         return;
                     }
@@ -146,7 +150,7 @@ pub(super) fn parse_doc_streamed(
             }
         }
         // the workers hold the only receivers now: if they all stop, sending fails
-        drop((run_rx, done_tx));
+        drop((run_rx, done_tx, spare_tx));
         if workers == 0 {
             return Ok(None);
         }
@@ -170,7 +174,9 @@ pub(super) fn parse_doc_streamed(
                 continue;
             }
             if let Some((end, next)) = last_boundary(&pending, &needle) {
-                let mut rest = Vec::with_capacity(block + block / 2);
+                let mut rest = spare_rx.try_recv().unwrap_or_default();
+                rest.clear();
+                rest.reserve(block + block / 2);
                 rest.extend_from_slice(&pending[next..]);
                 pending.truncate(end);
                 if run_tx
