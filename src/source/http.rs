@@ -15,7 +15,9 @@ use serde_json::{Value, json};
 use super::{
     Annotation, Experiment, ListQuery, Source, SourceError, TracePage, Written, redact_url,
 };
-use crate::model::parse::{info_from_spans, parse_info, parse_spans_doc};
+use crate::model::parse::{
+    SpanList, info_from_spans, parse_info, parse_spans_doc, parse_spans_streamed,
+};
 use crate::model::review::{self, Plan};
 use crate::model::{Trace, TraceInfo};
 
@@ -292,7 +294,7 @@ impl HttpSource {
     }
 
     /// One call with retries for connection failures, timeouts and 502/503/504. Returns the
-    /// body of a 2xx answer.
+    /// body of a 2xx answer, also given to `tap` as it arrives.
     async fn call(
         &self,
         method: Method,
@@ -300,6 +302,7 @@ impl HttpSource {
         query: &[(&str, String)],
         body: Option<&Value>,
         limit: usize,
+        mut tap: Option<&mut SpansAsTheyArrive>,
     ) -> Result<Vec<u8>, CallError> {
         let url = self.url(path);
         let mut delay = Duration::from_millis(250);
@@ -315,7 +318,7 @@ impl HttpSource {
                 None => req,
             };
             let mut wait = delay;
-            match self.once(req, &url, limit).await {
+            match self.once(req, &url, limit, tap.as_deref_mut()).await {
                 Ok(b) => return Ok(b),
                 Err(Retry::No(e)) => return Err(e),
                 Err(Retry::Yes(e)) => last = Some(e),
@@ -345,6 +348,7 @@ impl HttpSource {
         req: reqwest::RequestBuilder,
         url: &str,
         limit: usize,
+        mut tap: Option<&mut SpansAsTheyArrive>,
     ) -> Result<Vec<u8>, Retry> {
         let mut resp = req.send().await.map_err(|e| {
             let err = network_error(url, &e);
@@ -375,6 +379,12 @@ impl HttpSource {
         }
         // sized once from the announced length (a 20k-span artifact is 12 MB: no regrowth)
         let mut body = Vec::with_capacity(resp.content_length().map_or(0, |l| l as usize));
+        if !status.is_success() {
+            tap = None;
+        }
+        if let Some(t) = tap.as_deref_mut() {
+            t.start(resp.content_length());
+        }
         let mut window = (tokio::time::Instant::now(), 0usize);
         loop {
             match resp.chunk().await {
@@ -399,6 +409,9 @@ impl HttpSource {
                         )))));
                     }
                     body.extend_from_slice(&c);
+                    if let Some(t) = tap.as_deref_mut() {
+                        t.chunk(c);
+                    }
                 }
                 Ok(None) => break,
                 Err(e) => return Err(Retry::Yes(network_error(url, &e))),
@@ -452,7 +465,7 @@ impl HttpSource {
             Some(Auth::Bearer(t)) => req.bearer_auth(t),
             None => req,
         };
-        let bytes = match self.once(req, &url, SMALL_LIMIT).await {
+        let bytes = match self.once(req, &url, SMALL_LIMIT, None).await {
             Ok(b) => b,
             Err(Retry::Yes(e)) | Err(Retry::After(e, _)) | Err(Retry::No(CallError::Source(e))) => {
                 return Err(e);
@@ -482,7 +495,9 @@ impl HttpSource {
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<Value, CallError> {
-        let bytes = self.call(method, path, query, body, SMALL_LIMIT).await?;
+        let bytes = self
+            .call(method, path, query, body, SMALL_LIMIT, None)
+            .await?;
         serde_json::from_slice(&bytes).map_err(|e| {
             CallError::Source(SourceError::Other(format!(
                 "{}: the server did not answer JSON ({e})",
@@ -675,7 +690,10 @@ impl HttpSource {
             ("trace_id", id.to_string()),
             ("allow_partial", "true".to_string()),
         ];
-        let body = match self.call(Method::GET, PATH, &q, None, SPANS_LIMIT).await {
+        let body = match self
+            .call(Method::GET, PATH, &q, None, SPANS_LIMIT, None)
+            .await
+        {
             Ok(b) => b,
             Err(CallError::Missing) | Err(CallError::Source(SourceError::NotFound(_))) => {
                 return Ok(None);
@@ -705,6 +723,80 @@ impl HttpSource {
         let mut trace = Trace::new(info, spans);
         trace.warnings = warnings;
         Ok(Some(trace))
+    }
+}
+
+/// A span artifact parsed as its bytes arrive ([`parse_spans_streamed`]): a large trace's
+/// spans are parsed while the server is still sending them (MLflow's server sends a 20k-span
+/// artifact over half a second), not after. The body is also kept whole, as for any answer:
+/// when the parse as it arrives gives nothing (a document it cannot cut), the whole body is
+/// parsed after, as it always was.
+#[derive(Default)]
+struct SpansAsTheyArrive {
+    chunks: Option<std::sync::mpsc::Sender<bytes::Bytes>>,
+    parsing: Option<tokio::task::JoinHandle<Option<SpanList>>>,
+}
+
+/// Bodies smaller than this are parsed after they arrive: there is little to overlap.
+const PARSE_AS_IT_ARRIVES_FROM: u64 = 1 << 20;
+
+impl SpansAsTheyArrive {
+    /// A 2xx answer begins (again, after a failed attempt: what came before is dropped).
+    fn start(&mut self, length: Option<u64>) {
+        *self = SpansAsTheyArrive::default();
+        if length.is_some_and(|l| l < PARSE_AS_IT_ARRIVES_FROM) {
+            return;
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.chunks = Some(tx);
+        self.parsing = Some(tokio::task::spawn_blocking(move || {
+            parse_spans_streamed(&mut ChunkReader::new(rx))
+                .ok()
+                .flatten()
+        }));
+    }
+
+    fn chunk(&mut self, c: bytes::Bytes) {
+        if let Some(tx) = &self.chunks
+            && tx.send(c).is_err()
+        {
+            self.chunks = None;
+        }
+    }
+
+    /// The whole body has arrived: its spans, if the parse as it arrived gave them.
+    async fn finish(&mut self) -> Option<SpanList> {
+        self.chunks = None;
+        self.parsing.take()?.await.ok().flatten()
+    }
+}
+
+/// The chunks of a body as they arrive, read as one stream (the end: the sender is gone).
+struct ChunkReader {
+    chunks: std::sync::mpsc::Receiver<bytes::Bytes>,
+    current: bytes::Bytes,
+}
+
+impl ChunkReader {
+    fn new(chunks: std::sync::mpsc::Receiver<bytes::Bytes>) -> Self {
+        ChunkReader {
+            chunks,
+            current: bytes::Bytes::new(),
+        }
+    }
+}
+
+impl std::io::Read for ChunkReader {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.current.is_empty() {
+            match self.chunks.recv() {
+                Ok(c) => self.current = c,
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.current.len());
+        out[..n].copy_from_slice(&self.current.split_to(n));
+        Ok(n)
     }
 }
 
@@ -1094,18 +1186,25 @@ impl Source for HttpSource {
 
     async fn get(&self, trace_id: &str) -> Result<Arc<Trace>, SourceError> {
         let q = [("request_id", trace_id.to_string())];
+        let mut arriving = SpansAsTheyArrive::default();
         let (spans, info) = tokio::join!(
             self.call(
                 Method::GET,
                 "/ajax-api/2.0/mlflow/get-trace-artifact",
                 &q,
                 None,
-                SPANS_LIMIT
+                SPANS_LIMIT,
+                Some(&mut arriving),
             ),
             self.info(trace_id)
         );
         let info = info?;
+        let parsed = match &spans {
+            Ok(_) => arriving.finish().await,
+            Err(_) => None,
+        };
         let spans = match spans {
+            Ok(_) if parsed.is_some() => parsed,
             Ok(body) => {
                 let text = String::from_utf8(body).map_err(|_| {
                     SourceError::Other(format!(
@@ -1174,4 +1273,64 @@ fn assessment_json(trace_id: &str, a: &Annotation, reviewer: &str) -> Value {
         v["span_id"] = s.into();
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A span artifact of `n` spans, as MLflow's server sends it.
+    fn artifact(n: usize) -> String {
+        let spans: Vec<Value> = (0..n)
+            .map(|i| {
+                json!({
+                    "trace_id": "q83vAA==",
+                    "span_id": format!("{i:016x}"),
+                    "parent_span_id": if i == 0 { Value::Null } else { json!(format!("{:016x}", 0)) },
+                    "name": format!("step_{i}"),
+                    "start_time_unix_nano": 1_000 + i,
+                    "end_time_unix_nano": 9_000_000,
+                    "attributes": {
+                        "mlflow.traceRequestId": "\"tr-1\"",
+                        "mlflow.spanInputs": serde_json::to_string(&json!({"i": i, "pad": "x".repeat(i % 300)})).unwrap(),
+                    },
+                })
+            })
+            .collect();
+        json!({"spans": spans}).to_string()
+    }
+
+    /// The body in chunks of every size a socket may give, parsed as they arrive: the same
+    /// spans as the whole body parsed after; a small body, one that is not a span list and an
+    /// answer begun again (a retry) are left to the parse after.
+    #[test]
+    fn spans_parsed_as_they_arrive_are_the_whole_parse() {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let _in_runtime = rt.enter();
+        let body = artifact(6_000);
+        assert!(body.len() as u64 > PARSE_AS_IT_ARRIVES_FROM);
+        let whole = parse_spans_doc(&body).unwrap();
+        for step in [1_000, 65_536, 1 << 20, body.len()] {
+            let mut arriving = SpansAsTheyArrive::default();
+            // a first attempt cut short, then the whole answer
+            arriving.start(None);
+            arriving.chunk(bytes::Bytes::copy_from_slice(&body.as_bytes()[..5_000]));
+            arriving.start(Some(body.len() as u64));
+            for c in body.as_bytes().chunks(step) {
+                arriving.chunk(bytes::Bytes::copy_from_slice(c));
+            }
+            let got = rt.block_on(arriving.finish());
+            assert_eq!(got.as_ref(), Some(&whole), "chunks of {step} bytes");
+        }
+        // small: nothing parsed as it arrives
+        let mut arriving = SpansAsTheyArrive::default();
+        arriving.start(Some(10));
+        arriving.chunk(bytes::Bytes::from_static(b"{\"spans\": []}"));
+        assert_eq!(rt.block_on(arriving.finish()), None);
+        // not a span list it can cut: nothing, and the caller parses the body after
+        let mut arriving = SpansAsTheyArrive::default();
+        arriving.start(None);
+        arriving.chunk(bytes::Bytes::from(format!("[{body}]")));
+        assert_eq!(rt.block_on(arriving.finish()), None);
+    }
 }

@@ -898,6 +898,12 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
 }
 
+/// Parses the span list of a `traces.json` artifact as it is read ([`parse_trace_streamed`]);
+/// `Ok(None)`: read it whole and use [`parse_spans_doc`].
+pub fn parse_spans_streamed(input: &mut dyn std::io::Read) -> std::io::Result<Option<SpanList>> {
+    Ok(parse_doc_streamed(input, cores(), STREAM_BLOCK_BYTES)?.and_then(|(_, _, _, spans)| spans))
+}
+
 /// Parses one exported trace as it is read, its span list in runs parsed on every core while
 /// the next run is read: the whole text is never held, only its spans (a 60 MB export opens
 /// in the memory its spans take). `Ok(None)` when the document is not one that can be read
