@@ -10,11 +10,22 @@ fn main() -> anyhow::Result<()> {
     let path = std::env::args()
         .nth(1)
         .ok_or_else(|| anyhow::anyhow!("usage: parse_file FILE"))?;
+    mlflow_tui::return_freed_memory_at_once();
     let start = Instant::now();
-    let text = std::fs::read_to_string(&path)?;
+    // as the program opens a one-trace file: parsed as it is read (PARSE_WHOLE=1: read whole,
+    // then parsed, as files of up to 16 MB are)
+    let streamed = match std::env::var_os("PARSE_WHOLE") {
+        Some(_) => None,
+        None => mlflow_tui::model::parse::parse_trace_streamed(&mut std::fs::File::open(&path)?)?,
+    };
     let read = start.elapsed();
-    let trace = mlflow_tui::model::parse::parse_trace(&text)?;
-    drop(text);
+    let trace = match streamed {
+        Some(t) => t,
+        None => {
+            let text = std::fs::read_to_string(&path)?;
+            mlflow_tui::model::parse::parse_trace(&text)?
+        }
+    };
     let elapsed = start.elapsed();
     if std::env::var_os("PARSE_DETAIL").is_some() {
         let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();

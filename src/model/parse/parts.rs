@@ -31,7 +31,7 @@ pub(super) const SPLIT_MIN_BYTES: usize = 512 * 1024;
 pub(super) const SPLIT_PART_BYTES: usize = 256 * 1024;
 /// A document read as it streams is read this much at a time, and cut into runs of about
 /// this size: the text held at once is a few of these, whatever the document's size.
-pub(super) const STREAM_BLOCK_BYTES: usize = 2 << 20;
+pub(super) const STREAM_BLOCK_BYTES: usize = 512 << 10;
 /// A streamed document whose span list has not begun within this many bytes is read whole.
 const STREAM_HEAD_LIMIT: usize = 64 << 20;
 
