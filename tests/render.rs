@@ -174,3 +174,58 @@ fn no_color_means_no_colour() {
         assert_eq!(cell.bg, ratatui::style::Color::Reset, "{cell:?}");
     }
 }
+
+/// The span tree says what is wrong with a span's place in it, beside its name: an orphan, a
+/// duplicate id, an end before its start (drawn from the tree's own flags).
+#[test]
+fn span_tree__marks_of_a_broken_structure() {
+    let text = std::fs::read_to_string(fixtures().join("v3/export/rag.json")).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let root = doc["data"]["spans"][0].clone();
+    let template = doc["data"]["spans"][1].clone();
+    let span = |id: &str, parent: &serde_json::Value, name: &str| {
+        let mut s = template.clone();
+        s["span_id"] = id.into();
+        s["parent_span_id"] = parent.clone();
+        s["name"] = name.into();
+        s
+    };
+    let mut backwards = span("dddddddddddddddd", &root["span_id"], "ends_before_start");
+    backwards["end_time_unix_nano"] = 5.into();
+    doc["data"]["spans"] = serde_json::json!([
+        root.clone(),
+        span(
+            "aaaaaaaaaaaaaaaa",
+            &"ffffffffffffffff".into(),
+            "orphan_span"
+        ),
+        span("bbbbbbbbbbbbbbbb", &root["span_id"], "first_of_two"),
+        span("bbbbbbbbbbbbbbbb", &root["span_id"], "second_of_two"),
+        backwards,
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.json");
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let mut h = Harness::new(&file, (200, 30));
+    h.app.focus = mlflow_tui::app::Focus::TraceList;
+    h.keys("g");
+    h.key(KeyCode::Enter);
+    let screen = h.screen();
+    for (name, mark) in [
+        ("orphan_span", "(orphan)"),
+        ("second_of_two", "(duplicate id)"),
+        ("ends_before_start", "(ends before"),
+    ] {
+        let line = screen
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("no {name} on screen:\n{screen}"));
+        assert!(line.contains(mark), "{name} without {mark}: {line}");
+    }
+    assert!(
+        !screen
+            .lines()
+            .any(|l| l.contains("first_of_two") && l.contains("(duplicate id)")),
+        "{screen}"
+    );
+}
