@@ -1463,13 +1463,25 @@ fn a_giant_trace_is_drawn_before_its_analyses_and_they_fill_in() {
         findings: Arc::clone(&findings),
     });
     assert!(!h.app.open.as_ref().unwrap().analysed);
+    let cached = |h: &Harness| {
+        h.app
+            .cache
+            .iter()
+            .find(|t| t.trace.info.trace_id == id)
+            .map(|t| (t.analysed, t.findings.len()))
+    };
+    assert_eq!(cached(&h), Some((false, 0)), "kept as it was first sent");
     // the analyses arrive: figures and findings fill in, the tree and selection stay
     h.send(Msg::TraceAnalysed {
         req,
-        trace_id: id,
+        trace_id: id.clone(),
         analysis,
         findings,
     });
+    // and the copy kept in the cache has them too: opened again, it is not analysed again
+    // (nor left saying "analysing…" for good, as it was)
+    let (analysed, found) = cached(&h).unwrap();
+    assert!(analysed && found > 0);
     let open = h.app.open.as_ref().unwrap();
     assert!(open.analysed);
     assert!(!open.findings.is_empty(), "the failed step is a finding");

@@ -19,6 +19,7 @@ mod span_tree;
 mod trace_list;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
+use std::sync::Arc;
 
 use crate::app::{App, Cmd, Focus, LoadFailure, Msg, Overlay, Wake};
 use crate::keymap::Action;
@@ -336,6 +337,17 @@ fn on_analysed(
         app.dirty = false; // a stale answer: the user has moved on
         return;
     };
+    // the copy kept in the cache of recent traces is analysed too: opened from there again,
+    // the trace needs no second analysis
+    if let Some(kept) = app
+        .cache
+        .iter_mut()
+        .find(|t| Arc::ptr_eq(&t.trace, &open.trace))
+    {
+        kept.analysis = Arc::clone(&analysis);
+        kept.findings = Arc::clone(&findings);
+        kept.analysed = true;
+    }
     open.analysis = analysis;
     open.findings = findings;
     open.analysed = true;
@@ -358,10 +370,11 @@ pub(crate) fn follow_list_selection(app: &mut App, cmds: &mut Vec<Cmd>) {
     if app.load_failure.as_ref().is_some_and(|f| f.trace_id != id) {
         app.load_failure = None;
     }
+    // a giant trace left before its analyses arrived is loaded again, analyses and all
     if let Some(t) = app
         .cache
         .iter()
-        .find(|t| t.trace.info.trace_id == id)
+        .find(|t| t.trace.info.trace_id == id && t.analysed)
         .cloned()
     {
         app.trace_req += 1; // drops any fetch still in flight
