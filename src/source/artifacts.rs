@@ -5,7 +5,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use crate::model::Span;
-use crate::model::parse::parse_spans_doc;
+use crate::model::parse::{parse_spans_doc, parse_spans_streamed};
 
 use super::{SourceError, io_reason};
 
@@ -69,9 +69,20 @@ pub fn resolve_dir(location: &str, bases: &[&Path]) -> Option<PathBuf> {
     None
 }
 
+/// Artifacts larger than this are parsed as they are read (the JSON files' threshold too).
+const STREAM_FROM_BYTES: u64 = 16 << 20;
+
 /// Reads and parses `<dir>/traces.json`. Returns spans and warnings.
 pub fn read_traces_json(dir: &Path) -> Result<(Vec<Span>, Vec<String>), SourceError> {
     let path = dir.join("traces.json");
+    let bad = |e: std::io::Error| SourceError::bad_file(&path, io_reason(&e));
+    // a giant trace's artifact is parsed as it is read, never held whole (else read whole)
+    if std::fs::metadata(&path).is_ok_and(|m| m.len() > STREAM_FROM_BYTES)
+        && let Some((spans, _, warnings)) =
+            parse_spans_streamed(&mut std::fs::File::open(&path).map_err(bad)?).map_err(bad)?
+    {
+        return Ok((spans, warnings));
+    }
     let text =
         std::fs::read_to_string(&path).map_err(|e| SourceError::bad_file(&path, io_reason(&e)))?;
     let (spans, _, warnings) =
@@ -82,6 +93,38 @@ pub fn read_traces_json(dir: &Path) -> Result<(Vec<Span>, Vec<String>), SourceEr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A `traces.json` over the threshold is parsed as it is read, into what the whole
+    /// parse gives; one that cannot be cut (its list is not last) is read whole.
+    #[test]
+    fn a_giant_artifact_reads_as_its_whole_parse() {
+        let dir = tempfile::tempdir().unwrap();
+        let spans: Vec<serde_json::Value> = (0..30_000)
+            .map(|i| {
+                serde_json::json!({
+                    "span_id": format!("{i:016x}"),
+                    "parent_span_id": if i == 0 { serde_json::Value::Null } else { "0000000000000000".into() },
+                    "name": format!("step_{i}"),
+                    "start_time_unix_nano": 1_000 + i,
+                    "attributes": {"mlflow.traceRequestId": "\"tr-1\"", "mlflow.spanInputs": "x".repeat(500)},
+                })
+            })
+            .collect();
+        for doc in [
+            serde_json::json!({"spans": spans}).to_string(),
+            format!(
+                "{{\"spans\": {}, \"after\": 1}}",
+                serde_json::Value::from(spans.clone())
+            ),
+        ] {
+            assert!(doc.len() as u64 > STREAM_FROM_BYTES);
+            std::fs::write(dir.path().join("traces.json"), &doc).unwrap();
+            let (want, _, _) = parse_spans_doc(&doc).unwrap();
+            let (got, warnings) = read_traces_json(dir.path()).unwrap();
+            assert_eq!(got, want);
+            assert!(warnings.is_empty(), "{warnings:?}");
+        }
+    }
 
     #[test]
     fn decodes_and_resolves() {

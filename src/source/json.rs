@@ -232,18 +232,14 @@ fn read_range(
     path: &Path,
     range: Option<&std::ops::Range<usize>>,
 ) -> Result<(String, Vec<String>), SourceError> {
-    use std::io::{Read, Seek, SeekFrom};
-    let bad = |e: std::io::Error| SourceError::bad_file(path, io_reason(&e));
+    use std::io::Read;
     let Some(r) = range else {
         return read_text(path).map(|(t, _, w)| (t, w));
     };
-    let mut f = std::fs::File::open(path).map_err(bad)?;
-    f.seek(SeekFrom::Start(r.start as u64)).map_err(bad)?;
     let mut buf = Vec::with_capacity(r.len());
-    (&mut f)
-        .take(r.len() as u64)
+    open_range(path, r)?
         .read_to_end(&mut buf)
-        .map_err(bad)?;
+        .map_err(|e| SourceError::bad_file(path, io_reason(&e)))?;
     let (text, bad) = text_of(buf, r.start);
     Ok((
         text,
@@ -259,11 +255,20 @@ fn read_streamed(
     path: &Path,
     range: &std::ops::Range<usize>,
 ) -> Result<Option<Trace>, SourceError> {
+    parse_trace_streamed(&mut open_range(path, range)?)
+        .map_err(|e| SourceError::bad_file(path, io_reason(&e)))
+}
+
+/// The bytes of `range` in the file at `path`, to be read.
+fn open_range(
+    path: &Path,
+    range: &std::ops::Range<usize>,
+) -> Result<std::io::Take<std::fs::File>, SourceError> {
     use std::io::{Read, Seek, SeekFrom};
     let bad = |e: std::io::Error| SourceError::bad_file(path, io_reason(&e));
     let mut f = std::fs::File::open(path).map_err(bad)?;
     f.seek(SeekFrom::Start(range.start as u64)).map_err(bad)?;
-    parse_trace_streamed(&mut f.take(range.len() as u64)).map_err(bad)
+    Ok(f.take(range.len() as u64))
 }
 
 impl Index {

@@ -18,8 +18,9 @@ mod sessions;
 mod span_tree;
 mod trace_list;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
 
 use crate::app::{App, Cmd, Focus, LoadFailure, Msg, Overlay, Wake};
 use crate::keymap::Action;

@@ -11,16 +11,16 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::attr::{AttrKey, attr_key};
-use parts::{
-    SPLIT_MIN_BYTES, SPLIT_PART_BYTES, STREAM_BLOCK_BYTES, parse_doc_split, parse_doc_streamed,
-};
-
-mod parts;
 use super::time::{parse_proto_duration_ms, parse_rfc3339_ms};
 use super::{
     Assessment, AttrValue, Attributes, Schema, Span, SpanEvent, SpanType, StatusCode, Trace,
     TraceInfo, TraceState, keys,
 };
+use parts::{
+    SPLIT_MIN_BYTES, SPLIT_PART_BYTES, STREAM_BLOCK_BYTES, parse_doc_split, parse_doc_streamed,
+};
+
+mod parts;
 
 /// Why a document could not be read as an MLflow trace.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

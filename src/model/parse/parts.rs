@@ -487,17 +487,29 @@ mod tests {
         let mut split_any = false;
         for cores in 2..=5 {
             for part in [1, 64, 4096] {
-                if let Some(doc) = parse_doc_split(text, cores, 0, part) {
-                    split_any = true;
-                    assert_eq!(
-                        Some(&doc),
-                        whole.as_ref().ok(),
-                        "{cores} parts of at least {part} bytes differ from the whole parse"
-                    );
-                }
+                let doc = parse_doc_split(text, cores, 0, part);
+                split_any |= as_whole(doc, &whole, || format!("{cores} parts of {part} bytes"));
             }
         }
         split_any
+    }
+
+    /// Holds a document parsed in parts, if it was, to the whole parse; true if it was.
+    fn as_whole(
+        doc: Option<Doc>,
+        whole: &Result<Doc, crate::model::parse::ParseError>,
+        how: impl Fn() -> String,
+    ) -> bool {
+        let Some(doc) = doc else {
+            return false;
+        };
+        assert_eq!(
+            Some(&doc),
+            whole.as_ref().ok(),
+            "{}: not the whole parse",
+            how()
+        );
+        true
     }
 
     /// A reader that gives at most `step` bytes a call, as a pipe or a socket may.
@@ -533,14 +545,9 @@ mod tests {
                     step,
                 };
                 let doc = parse_doc_streamed(&mut input, cores, block).unwrap();
-                if let Some(doc) = doc {
-                    streamed_any = true;
-                    assert_eq!(
-                        Some(&doc),
-                        whole.as_ref().ok(),
-                        "read in blocks of {block} bytes by {cores} workers: not the whole parse"
-                    );
-                }
+                streamed_any |= as_whole(doc, &whole, || {
+                    format!("read in blocks of {block} bytes by {cores} workers")
+                });
             }
         }
         streamed_any
